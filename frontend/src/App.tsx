@@ -1,0 +1,29 @@
+import { Navigate, Route, Routes } from "react-router";
+import { NotFound } from "./components/NotFound";
+import { LoginPage } from "./features/auth/LoginPage";
+import { RequireAuth } from "./features/auth/RequireAuth";
+import { RunsPage } from "./features/jobs/RunsPage";
+import { ScriptDetailPage } from "./features/scripts/ScriptDetailPage";
+import { ScriptsPage } from "./features/scripts/ScriptsPage";
+import { HomeRedirect } from "./features/workspace/HomeRedirect";
+import { WorkspaceRoute } from "./features/workspace/WorkspaceRoute";
+
+/** All routes; main.tsx supplies the BrowserRouter and QueryClient. */
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<RequireAuth />}>
+        <Route index element={<HomeRedirect />} />
+        <Route path="w/:ws" element={<WorkspaceRoute />}>
+          <Route index element={<Navigate to="scripts" replace />} />
+          <Route path="scripts" element={<ScriptsPage />} />
+          <Route path="scripts/p/*" element={<ScriptDetailPage />} />
+          <Route path="runs" element={<RunsPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,11 @@
+"""Parameters shared by routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from ninja import Path
+
+# Routers are mounted under /w/{workspace}/...; ninja only infers path parameters
+# from an operation's own path, so the router prefix's one is declared here.
+WorkspacePath = Annotated[str, Path(description="Workspace id, e.g. `main`")]

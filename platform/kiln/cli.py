@@ -1,0 +1,163 @@
+"""The `kiln` command. `kiln up` runs the whole platform on one machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from kiln import config
+
+ENV_HELP = "\b\nSettings (environment variables):\n" + "\n".join(
+    f"  {name:<24} {text}" for name, text in config.ENV_DOC
+)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiln.settings")
+    import django
+
+    django.setup()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENV_HELP)
+def main() -> None:
+    """Kiln: turn scripts into internal tools."""
+
+
+@main.command(epilog=ENV_HELP)
+@click.option("--port", type=int, envvar="KILN_PORT", default=8000, show_default=True,
+              help="Port of the web server (KILN_PORT).")
+@click.option("--host", envvar="KILN_HOST", default="127.0.0.1", show_default=True,
+              help="Address the web server binds to (KILN_HOST).")
+def up(port: int, host: str) -> None:
+    """Start everything: database migrations, Redis (embedded Valkey unless REDIS_URL
+    is set), the web server, a worker and the scheduler. Ctrl-C stops it all."""
+    from kiln.supervisor import run_platform
+
+    sys.exit(run_platform(host=host, port=port))
+
+
+@main.command()
+@click.option("--port", type=int, envvar="KILN_PORT", default=8000, show_default=True)
+@click.option("--host", envvar="KILN_HOST", default="127.0.0.1", show_default=True)
+@click.option("--migrate/--no-migrate", default=False, help="Apply migrations before serving.")
+def web(port: int, host: str, migrate: bool) -> None:
+    """The ASGI web server: API, websockets and the built front end."""
+    import uvicorn
+
+    if migrate:
+        setup_django()
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=1)
+    uvicorn.run("kiln.asgi:application", host=host, port=port, lifespan="off",
+                access_log=False, log_level="info", timeout_graceful_shutdown=5)
+
+
+@main.command()
+@click.option("--queues", "-Q", envvar="KILN_WORKER_TAGS", default="python3,default", show_default=True,
+              help="Comma-separated worker tags (queues) to take jobs from.")
+@click.option("--concurrency", "-c", type=int, envvar="KILN_WORKER_CONCURRENCY", default=None,
+              help="Jobs run at once (default: number of CPUs).")
+def worker(queues: str, concurrency: int | None) -> None:
+    """A Celery worker that runs jobs in the sandbox."""
+    setup_django()
+    import warnings
+
+    from celery.platforms import SecurityWarning
+
+    from kiln.celery import app
+
+    # The worker runs as root on purpose: nsjail needs it to drop each job to `nobody`.
+    warnings.filterwarnings("ignore", category=SecurityWarning)
+    argv = ["worker", "-Q", queues, "--loglevel", "INFO", "-n", "kiln@%h",
+            "--without-gossip", "--without-mingle"]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    app.worker_main(argv)
+
+
+@main.command()
+@click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds between passes.")
+def scheduler(interval: float) -> None:
+    """Schedule ticks and the queue sweeper. Several copies may run at once."""
+    setup_django()
+    from kiln.jobs.scheduler import run_forever
+
+    run_forever(interval=interval)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False)
+
+
+@main.group()
+def token() -> None:
+    """Personal API tokens."""
+
+
+@token.command("create")
+@click.option("--user", "email", required=True, help="Email of the token's owner.")
+@click.option("--label", default="cli", show_default=True)
+def token_create(email: str, label: str) -> None:
+    """Print a new personal API token (stored hashed; shown only now)."""
+    setup_django()
+    from kiln.accounts.models import User
+    from kiln.accounts.services import token_create as create
+
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        raise click.ClickException(f"no user with email '{email}'")
+    click.echo(create(user=user, label=label))
+
+
+@main.group()
+def user() -> None:
+    """Users."""
+
+
+@user.command("set-password")
+@click.argument("email")
+@click.password_option()
+def user_set_password(email: str, password: str) -> None:
+    """Set a user's password (e.g. a lost first admin password)."""
+    setup_django()
+    from kiln.accounts.models import User
+
+    found = User.objects.filter(email=email.strip().lower()).first()
+    if found is None:
+        raise click.ClickException(f"no user with email '{email}'")
+    found.set_password(password)
+    found.save(update_fields=["password"])
+    click.echo(f"password of {found.email} changed")
+
+
+@main.command()
+def openapi() -> None:
+    """Print the OpenAPI document of the HTTP API."""
+    setup_django()
+    from kiln.api import api
+
+    click.echo(json.dumps(api.get_openapi_schema(), indent=2, sort_keys=False))
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Run a Django management command (kiln manage shell, ...)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiln.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kiln manage", *ctx.args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""JobRunner owns a job's whole lifecycle: claim, run in the sandbox, stream logs, finish.
+
+No other code path runs a job, so none can skip a step (STYLE.md #9).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import os
+import select
+import shutil
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from scripts_runtime import registry
+
+from . import services
+from .models import Job, JobStatus
+from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir
+
+log = logging.getLogger(__name__)
+
+FLUSH_EVERY_S = 0.25
+FLUSH_EVERY_BYTES = 64 * 1024
+MAX_RESULT_BYTES = 16 * 1024 * 1024
+KILL_GRACE_S = 5
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class LogSink:
+    """Buffers a job's output and appends it as chunks at byte offsets, up to a limit."""
+
+    def __init__(self, job: Job, limit: int) -> None:
+        self.job = job
+        self.limit = limit
+        self.offset = 0  # bytes stored so far
+        self.dropped = 0  # bytes over the limit
+        self._pending = ""
+        self._pending_bytes = 0
+        self._last_flush = time.monotonic()
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def write_text(self, text: str) -> None:
+        size = len(text.encode())
+        room = self.limit - self.offset - self._pending_bytes
+        if size > room:
+            kept = text.encode()[: max(room, 0)].decode("utf-8", errors="ignore")
+            self.dropped += size - len(kept.encode())
+            text, size = kept, len(kept.encode())
+        self._pending += text
+        self._pending_bytes += size
+
+    def write(self, data: bytes) -> None:
+        self.write_text(self._decoder.decode(data))
+        now = time.monotonic()
+        if self._pending_bytes >= FLUSH_EVERY_BYTES or now - self._last_flush >= FLUSH_EVERY_S:
+            self.flush()
+
+    def flush(self) -> None:
+        self._last_flush = time.monotonic()
+        if not self._pending:
+            return
+        services.job_append_log(job=self.job, offset=self.offset, data=self._pending)
+        self.offset += self._pending_bytes
+        self._pending, self._pending_bytes = "", 0
+
+    def take_last(self, footer: str = "") -> tuple[int, str]:
+        """What is still buffered (plus a footer), for the finishing transaction."""
+        self.write_text(self._decoder.decode(b"", final=True))
+        if self.dropped:
+            self._pending += f"\n[kiln] {self.dropped} bytes of logs dropped (limit {self.limit} bytes)\n"
+        self._pending += footer
+        last = (self.offset, self._pending)
+        self.offset += len(self._pending.encode())
+        self._pending, self._pending_bytes = "", 0
+        return last
+
+
+class JobRunner:
+    def __init__(self, job_id: str, worker: str | None = None) -> None:
+        self.job_id = job_id
+        self.worker = worker or worker_id()
+
+    def run(self) -> Job | None:
+        job = services.job_claim(job_id=self.job_id, worker_id=self.worker)
+        if job is None:
+            log.info("job %s: not queued any more, nothing to do", self.job_id)
+            return None
+        job_dir = Path(settings.KILN_JOBS_DIR) / f"{job.id}-{job.attempt}"
+        sink = LogSink(job, settings.KILN_JOB_LOG_LIMIT)
+        try:
+            outcome = self._execute(job, job_dir, sink)
+        except Exception as exc:  # the platform failed, not the user's code
+            log.exception("job %s: runner error", job.id)
+            outcome = (JobStatus.FAILURE, None, {"name": "PlatformError", "message": str(exc), "traceback": ""})
+        finally:
+            if not os.environ.get("KILN_KEEP_JOB_DIRS"):
+                shutil.rmtree(job_dir, ignore_errors=True)
+                job_dir.with_name(f"{job_dir.name}.nsjail.cfg").unlink(missing_ok=True)
+        status, result, error = outcome
+        footer = ""
+        if error is not None and error.get("name") in {"Timeout", "Killed", "SandboxError", "PlatformError"}:
+            footer = f"[kiln] {error['message']}\n"
+        services.job_finish(job=job, status=status, result=result, error=error,
+                            last_log=sink.take_last(footer), log_dropped=sink.dropped)
+        job.refresh_from_db()
+        return job
+
+    def _execute(self, job: Job, job_dir: Path, sink: LogSink) -> tuple[JobStatus, Any, dict[str, Any] | None]:
+        lang = registry.get(job.language)
+        version = job.script_version
+        job_dir.parent.mkdir(parents=True, exist_ok=True)
+        prepare_job_dir(job_dir)
+        script = job_dir / f"main.{lang.extension}"
+        script.write_text(version.content)
+        (job_dir / "args.json").write_text(json.dumps(job.args))
+        for path in (script, job_dir / "args.json"):
+            path.chmod(0o644)
+
+        try:
+            launched = launch(lang=lang, job_dir=job_dir, timeout_s=job.timeout_s)
+        except SandboxUnavailable as exc:
+            return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
+        if not launched.sandboxed:
+            Job.objects.filter(pk=job.pk).update(sandboxed=False)
+            sink.write(UNSANDBOXED_WARNING.encode())
+
+        started = time.monotonic()
+        timed_out = self._pump(launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S)
+        returncode = launched.process.wait()
+        elapsed = time.monotonic() - started
+        sink.flush()
+        if timed_out or elapsed >= job.timeout_s:
+            return JobStatus.TIMEOUT, None, {
+                "name": "Timeout", "message": f"the job ran past its time limit of {job.timeout_s}s",
+                "traceback": "",
+            }
+        return self._outcome(job_dir, returncode)
+
+    def _pump(self, process: Any, sink: LogSink, deadline: float) -> bool:
+        """Copy the process's output into the log until it exits; True if it had to be killed."""
+        fd = process.stdout.fileno()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                process.kill()
+                return True
+            ready, _, _ = select.select([fd], [], [], min(FLUSH_EVERY_S, remaining))
+            if not ready:
+                sink.write(b"")  # lets a quiet job's buffered lines reach the database
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                return False
+            sink.write(data)
+
+    def _outcome(self, job_dir: Path, returncode: int) -> tuple[JobStatus, Any, dict[str, Any] | None]:
+        error_file, result_file = job_dir / "error.json", job_dir / "result.json"
+        if error_file.exists():
+            return JobStatus.FAILURE, None, _read_error(error_file)
+        if returncode == 0 and result_file.exists():
+            if result_file.stat().st_size > MAX_RESULT_BYTES:
+                return JobStatus.FAILURE, None, {
+                    "name": "ResultTooLarge",
+                    "message": f"the result is larger than {MAX_RESULT_BYTES} bytes",
+                    "traceback": "",
+                }
+            try:
+                return JobStatus.SUCCESS, json.loads(result_file.read_text()), None
+            except (ValueError, UnicodeDecodeError) as exc:
+                return JobStatus.FAILURE, None, {"name": "InvalidResult", "message": str(exc), "traceback": ""}
+        if returncode < 0 or returncode > 128:
+            signum = -returncode if returncode < 0 else returncode - 128
+            message = f"the job was killed by signal {signum} (out of memory or a sandbox limit?)"
+            return JobStatus.FAILURE, None, {"name": "Killed", "message": message, "traceback": ""}
+        message = f"the job exited with code {returncode} without writing a result"
+        return JobStatus.FAILURE, None, {"name": "NoResult", "message": message, "traceback": ""}
+
+
+def _read_error(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text()[:MAX_RESULT_BYTES])
+        return {
+            "name": str(data.get("name", "Error")),
+            "message": str(data.get("message", "")),
+            "traceback": str(data.get("traceback", "")),
+        }
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return {"name": "Error", "message": "the job failed and its error file was unreadable", "traceback": ""}

@@ -1,0 +1,99 @@
+"""Scripts: save a version, list, read by path or hash."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from kiln.accounts.selectors import membership_get
+from kiln.api_params import WorkspacePath
+
+from . import selectors, services
+from .models import ScriptVersion
+
+router = Router(tags=["scripts"])
+
+
+class ScriptIn(Schema):
+    path: str
+    language: str
+    content: str
+    summary: str = ""
+
+
+class ScriptOut(Schema):
+    path: str
+    language: str
+    hash: str
+    summary: str
+    content: str
+    # `schema` would shadow a pydantic method: the field is schema_, on the wire "schema".
+    schema_: dict[str, Any] = Field(alias="schema")
+    created_by: str
+    created_at: datetime
+
+
+class ScriptListOut(Schema):
+    path: str
+    language: str
+    hash: str
+    summary: str
+    created_by: str
+    created_at: datetime
+    versions: int
+
+
+def script_out(version: ScriptVersion) -> dict[str, Any]:
+    return {
+        "path": version.script.path,
+        "language": version.language,
+        "hash": version.hash,
+        "summary": version.summary,
+        "content": version.content,
+        "schema": version.schema,
+        "created_by": version.created_by.email,
+        "created_at": version.created_at,
+    }
+
+
+@router.post("", response={200: ScriptOut, 201: ScriptOut}, by_alias=True,
+             summary="Save a script version (returns its inferred JSON Schema)")
+def script_create(request: HttpRequest, workspace: WorkspacePath, payload: ScriptIn) -> tuple[int, dict[str, Any]]:
+    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    saved = services.script_save(
+        workspace=membership.workspace, user=request.auth,  # type: ignore[attr-defined]
+        path=payload.path, language=payload.language, content=payload.content, summary=payload.summary,
+    )
+    return (201 if saved.created else 200), script_out(saved.version)
+
+
+@router.get("", response=list[ScriptListOut])
+def script_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
+    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    return [
+        {
+            "path": s.path,
+            "language": s.latest.language,
+            "hash": s.latest.hash,
+            "summary": s.latest.summary,
+            "created_by": s.latest.created_by.email,
+            "created_at": s.latest.created_at,
+            "versions": s.version_count,
+        }
+        for s in selectors.script_list(workspace=membership.workspace)
+    ]
+
+
+@router.get("/p/{path:path}", response=ScriptOut, by_alias=True, summary="The latest version of a script")
+def script_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
+    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    return script_out(selectors.version_by_path(workspace=membership.workspace, path=path))
+
+
+@router.get("/h/{hash}", response=ScriptOut, by_alias=True, summary="One version of a script, by hash")
+def script_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
+    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    return script_out(selectors.version_by_hash(workspace=membership.workspace, hash=hash))

@@ -1,0 +1,41 @@
+"""Reads for scripts."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from kiln.accounts.models import Workspace
+from kiln.errors import NotFound
+
+from .models import Script, ScriptVersion
+
+
+def script_list(*, workspace: Workspace) -> QuerySet[Script]:
+    return (
+        Script.objects.filter(workspace=workspace, latest__isnull=False)
+        .select_related("latest", "latest__created_by")
+        .annotate(version_count=Count("versions"))
+        .order_by("-latest__created_at", "path")
+    )
+
+
+def version_by_path(*, workspace: Workspace, path: str) -> ScriptVersion:
+    script = (
+        Script.objects.select_related("latest", "latest__script", "latest__created_by")
+        .filter(workspace=workspace, path=path)
+        .first()
+    )
+    if script is None or script.latest is None:
+        raise NotFound(f"script '{path}' not found")
+    return script.latest
+
+
+def version_by_hash(*, workspace: Workspace, hash: str) -> ScriptVersion:
+    version = (
+        ScriptVersion.objects.select_related("script", "created_by")
+        .filter(script__workspace=workspace, hash=hash)
+        .first()
+    )
+    if version is None:
+        raise NotFound(f"script version '{hash}' not found")
+    return version

