@@ -2,6 +2,7 @@ import { Navigate, Route, Routes } from "react-router";
 import { NotFound } from "./components/NotFound";
 import { LoginPage } from "./features/auth/LoginPage";
 import { RequireAuth } from "./features/auth/RequireAuth";
+import { JobPage } from "./features/jobs/JobPage";
 import { RunsPage } from "./features/jobs/RunsPage";
 import { ScriptDetailPage } from "./features/scripts/ScriptDetailPage";
 import { ScriptsPage } from "./features/scripts/ScriptsPage";
@@ -20,6 +21,7 @@ export function App() {
           <Route path="scripts" element={<ScriptsPage />} />
           <Route path="scripts/p/*" element={<ScriptDetailPage />} />
           <Route path="runs" element={<RunsPage />} />
+          <Route path="runs/:id" element={<JobPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route path="*" element={<NotFound />} />

@@ -84,6 +84,9 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # ninja's "Cannot parse request body": say what was wrong with it.
+        return error_response(request, 400, f"request body is not valid JSON: {exc.__cause__}")
     return error_response(request, exc.status_code, str(exc))
 
 

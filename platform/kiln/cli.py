@@ -43,16 +43,17 @@ def up(port: int, host: str) -> None:
 @main.command()
 @click.option("--port", type=int, envvar="KILN_PORT", default=8000, show_default=True)
 @click.option("--host", envvar="KILN_HOST", default="127.0.0.1", show_default=True)
-@click.option("--migrate/--no-migrate", default=False, help="Apply migrations before serving.")
+@click.option("--migrate/--no-migrate", default=False,
+              help="Apply migrations (and create the first admin on a new database) before serving.")
 def web(port: int, host: str, migrate: bool) -> None:
     """The ASGI web server: API, websockets and the built front end."""
     import uvicorn
 
     if migrate:
-        setup_django()
-        from django.core.management import call_command
+        from kiln.supervisor import prepare
 
-        call_command("migrate", interactive=False, verbosity=1)
+        login, _ = prepare()
+        click.echo(f"kiln: {login}")
     uvicorn.run("kiln.asgi:application", host=host, port=port, lifespan="off",
                 access_log=False, log_level="info", timeout_graceful_shutdown=5)
 

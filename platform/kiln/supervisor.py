@@ -57,7 +57,7 @@ def start_valkey(data_dir: Path) -> Any:
     return server
 
 
-def prepare(*, host: str, port: int) -> tuple[str, Any]:
+def prepare() -> tuple[str, Any]:
     """Migrations and the first admin; returns the banner's login line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiln.settings")
     import django
@@ -111,7 +111,7 @@ def run_platform(*, host: str, port: int) -> int:
 
     children: list[Child] = []
     try:
-        login, settings = prepare(host=host, port=port)
+        login, settings = prepare()
         me = [sys.executable, "-m", "kiln.cli"]
         children = [
             Child("web", [*me, "web", "--host", host, "--port", str(port)]),

@@ -8,7 +8,19 @@ export type Workspace = Schemas["WorkspaceOut"];
 export type ScriptSummary = Schemas["ScriptListOut"];
 export type Script = Schemas["ScriptOut"];
 export type Job = Schemas["JobListOut"];
-export type JobStatus = Job["status"];
+export type JobDetail = Schemas["JobOut"];
+export type JobCreated = Schemas["JobCreatedOut"];
+
+/**
+ * The statuses the backend uses. Its schema declares `status` as a plain
+ * string, so code that reads a job must still cope with other values.
+ */
+export type JobStatus = "queued" | "running" | "success" | "failure" | "canceled" | "timeout" | "crashed";
+
+/** queued and running jobs still change; every other status is final. */
+export function isTerminalStatus(status: string): boolean {
+  return status !== "queued" && status !== "running";
+}
 
 /** Every non-2xx answer (and network failure) surfaces as one of these. */
 export class ApiError extends Error {
@@ -31,7 +43,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Builds an ApiError from the backend's `{"message", "detail"}` error body. */
+/**
+ * Builds an ApiError from the backend's `{"message", "detail"}` error body.
+ * Most operations do not declare their error responses in the OpenAPI
+ * document, so this reads any non-2xx body (openapi-fetch has already parsed
+ * it as JSON when it could).
+ */
 export function toApiError(body: unknown, response: Response): ApiError {
   if (isRecord(body) && typeof body.message === "string" && body.message !== "") {
     return new ApiError(response.status, body.message, body.detail);

@@ -4,15 +4,15 @@
  */
 
 export interface paths {
-    "/api/auth/me": {
+    "/api/health": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Current user */
-        get: operations["auth_me"];
+        /** Health */
+        get: operations["kiln_accounts_api_health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -30,8 +30,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password (sets the session cookie) */
-        post: operations["auth_login"];
+        /** Auth Login */
+        post: operations["kiln_accounts_api_auth_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -47,8 +47,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log out (requires the X-CSRFToken header) */
-        post: operations["auth_logout"];
+        /** Auth Logout */
+        post: operations["kiln_accounts_api_auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Auth Me */
+        get: operations["kiln_accounts_api_auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Workspaces */
+        get: operations["kiln_accounts_api_workspaces"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -62,10 +96,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the latest version of every script, newest first */
-        get: operations["scripts_list"];
+        /** Script List */
+        get: operations["kiln_scripts_api_script_list"];
         put?: never;
-        post?: never;
+        /** Save a script version (returns its inferred JSON Schema) */
+        post: operations["kiln_scripts_api_script_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -79,10 +114,95 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Latest version of one script; path may contain slashes, e.g. u/ada/greet */
-        get: operations["scripts_get_by_path"];
+        /** The latest version of a script */
+        get: operations["kiln_scripts_api_script_by_path"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/scripts/h/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of a script, by hash */
+        get: operations["kiln_scripts_api_script_by_hash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/run/p/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the latest version of a script; returns the job id at once */
+        post: operations["kiln_jobs_api_run_by_path"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/run/h/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run one pinned version of a script; returns the job id at once */
+        post: operations["kiln_jobs_api_run_by_hash"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/run_wait_result/p/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the latest version and wait for its result */
+        post: operations["kiln_jobs_api_run_wait_by_path"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/run_wait_result/h/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run one pinned version and wait for its result */
+        post: operations["kiln_jobs_api_run_wait_by_hash"];
         delete?: never;
         options?: never;
         head?: never;
@@ -97,7 +217,24 @@ export interface paths {
             cookie?: never;
         };
         /** Recent jobs, newest first */
-        get: operations["jobs_list"];
+        get: operations["kiln_jobs_api_job_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job: status, result, error, logs and timings */
+        get: operations["kiln_jobs_api_job_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -110,72 +247,190 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** WorkspaceOut */
-        WorkspaceOut: {
-            id: string;
-            name: string;
-            role: string;
+        /** HealthOut */
+        HealthOut: {
+            /** Status */
+            status: string;
         };
         /** MeOut */
         MeOut: {
+            /** Email */
             email: string;
+            /** Name */
             name: string;
+            /** Is Admin */
             is_admin: boolean;
+            /** Workspaces */
             workspaces: components["schemas"]["WorkspaceOut"][];
         };
-        /** LoginIn */
-        LoginIn: {
-            email: string;
-            password: string;
-        };
-        /** ScriptListOut */
-        ScriptListOut: {
-            path: string;
-            language: string;
-            hash: string;
-            summary: string;
-            created_by: string;
-            /** Format: date-time */
-            created_at: string;
-            versions: number;
-        };
-        /** ScriptOut */
-        ScriptOut: {
-            path: string;
-            language: string;
-            hash: string;
-            summary: string;
-            content: string;
-            /** @description JSON Schema of the script's main() arguments */
-            schema: {
-                [key: string]: unknown;
-            };
-            created_by: string;
-            /** Format: date-time */
-            created_at: string;
-        };
-        /** JobListOut */
-        JobListOut: {
-            /** Format: uuid */
+        /** WorkspaceOut */
+        WorkspaceOut: {
+            /** Id */
             id: string;
-            script_path: string;
-            script_hash: string;
-            /** @enum {string} */
-            status: "queued" | "running" | "success" | "failure" | "canceled" | "timeout" | "crashed";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            started_at: string | null;
-            /** Format: date-time */
-            finished_at: string | null;
-            duration_ms: number | null;
-            created_by: string;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
         };
         /** ErrorOut */
         ErrorOut: {
+            /** Message */
             message: string;
-            /** @description Extra machine-readable context; any JSON value */
-            detail?: unknown;
+            /** Detail */
+            detail?: unknown | null;
+        };
+        /** LoginIn */
+        LoginIn: {
+            /** Email */
+            email: string;
+            /** Password */
+            password: string;
+        };
+        /** ScriptOut */
+        ScriptOut: {
+            /** Path */
+            path: string;
+            /** Language */
+            language: string;
+            /** Hash */
+            hash: string;
+            /** Summary */
+            summary: string;
+            /** Content */
+            content: string;
+            /** Schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ScriptIn */
+        ScriptIn: {
+            /** Path */
+            path: string;
+            /** Language */
+            language: string;
+            /** Content */
+            content: string;
+            /**
+             * Summary
+             * @default
+             */
+            summary: string;
+        };
+        /** ScriptListOut */
+        ScriptListOut: {
+            /** Path */
+            path: string;
+            /** Language */
+            language: string;
+            /** Hash */
+            hash: string;
+            /** Summary */
+            summary: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Versions */
+            versions: number;
+        };
+        /** JobCreatedOut */
+        JobCreatedOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
+        /** JobListOut */
+        JobListOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Script Path */
+            script_path: string;
+            /** Script Hash */
+            script_hash: string;
+            /** Language */
+            language: string;
+            /** Status */
+            status: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+        };
+        /** JobOut */
+        JobOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Script Path */
+            script_path: string;
+            /** Script Hash */
+            script_hash: string;
+            /** Language */
+            language: string;
+            /** Status */
+            status: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Args */
+            args: {
+                [key: string]: unknown;
+            };
+            /** Result */
+            result?: unknown;
+            /** Error */
+            error?: {
+                [key: string]: unknown;
+            } | null;
+            /** Logs */
+            logs: string;
+            /** Log Size */
+            log_size: number;
+            /** Log Dropped */
+            log_dropped: number;
+            /** Attempt */
+            attempt: number;
+            /** Worker Id */
+            worker_id: string;
+            /** Sandboxed */
+            sandboxed: boolean;
         };
     };
     responses: never;
@@ -186,7 +441,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    auth_me: {
+    kiln_accounts_api_health: {
         parameters: {
             query?: never;
             header?: never;
@@ -195,27 +450,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The logged-in user and their workspaces */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MeOut"];
-                };
-            };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["HealthOut"];
                 };
             };
         };
     };
-    auth_login: {
+    kiln_accounts_api_auth_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -228,7 +474,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -237,7 +483,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
-            /** @description Invalid email or password */
+            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -248,7 +494,7 @@ export interface operations {
             };
         };
     };
-    auth_logout: {
+    kiln_accounts_api_auth_logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -257,15 +503,35 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Logged out */
+            /** @description No Content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description CSRF check failed */
-            403: {
+        };
+    };
+    kiln_accounts_api_auth_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -275,18 +541,39 @@ export interface operations {
             };
         };
     };
-    scripts_list: {
+    kiln_accounts_api_workspaces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"][];
+                };
+            };
+        };
+    };
+    kiln_scripts_api_script_list: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description Workspace id, e.g. `main` */
                 workspace: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Scripts */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -295,48 +582,25 @@ export interface operations {
                     "application/json": components["schemas"]["ScriptListOut"][];
                 };
             };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not a member of the workspace */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description No such workspace */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
         };
     };
-    scripts_get_by_path: {
+    kiln_scripts_api_script_create: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description Workspace id, e.g. `main` */
                 workspace: string;
-                path: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScriptIn"];
+            };
+        };
         responses: {
-            /** @description Script */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -345,49 +609,204 @@ export interface operations {
                     "application/json": components["schemas"]["ScriptOut"];
                 };
             };
-            /** @description Not logged in */
-            401: {
+            /** @description Created */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not a member of the workspace */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description No such script */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["ScriptOut"];
                 };
             };
         };
     };
-    jobs_list: {
+    kiln_scripts_api_script_by_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptOut"];
+                };
+            };
+        };
+    };
+    kiln_scripts_api_script_by_hash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptOut"];
+                };
+            };
+        };
+    };
+    kiln_jobs_api_run_by_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description The script's arguments as a JSON object (empty body = no arguments). */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+        };
+    };
+    kiln_jobs_api_run_by_hash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                hash: string;
+            };
+            cookie?: never;
+        };
+        /** @description The script's arguments as a JSON object (empty body = no arguments). */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+        };
+    };
+    kiln_jobs_api_run_wait_by_path: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description The script's arguments as a JSON object (empty body = no arguments). */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    kiln_jobs_api_run_wait_by_hash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                hash: string;
+            };
+            cookie?: never;
+        };
+        /** @description The script's arguments as a JSON object (empty body = no arguments). */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    kiln_jobs_api_job_list: {
         parameters: {
             query?: {
                 limit?: number;
             };
             header?: never;
             path: {
+                /** @description Workspace id, e.g. `main` */
                 workspace: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Jobs */
+            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -396,31 +815,28 @@ export interface operations {
                     "application/json": components["schemas"]["JobListOut"][];
                 };
             };
-            /** @description Not logged in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
+        };
+    };
+    kiln_jobs_api_job_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                job_id: string;
             };
-            /** @description Not a member of the workspace */
-            403: {
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description No such workspace */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
+                    "application/json": components["schemas"]["JobOut"];
                 };
             };
         };

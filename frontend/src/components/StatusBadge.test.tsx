@@ -32,4 +32,9 @@ describe("StatusBadge", () => {
     const classes = Array.from(container.querySelectorAll(".badge"), (el) => el.className);
     expect(new Set(classes).size).toBe(CASES.length);
   });
+
+  it("shows a status it does not know verbatim", () => {
+    render(<StatusBadge status="paused" />);
+    expect(screen.getByText("paused")).toHaveAttribute("data-status", "paused");
+  });
 });

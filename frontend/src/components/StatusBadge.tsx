@@ -1,6 +1,6 @@
 import type { JobStatus } from "../api/client";
 
-const LABELS: Record<JobStatus, string> = {
+const LABELS: Readonly<Record<JobStatus, string>> = {
   queued: "Queued",
   running: "Running",
   success: "Success",
@@ -10,11 +10,18 @@ const LABELS: Record<JobStatus, string> = {
   crashed: "Crashed",
 };
 
-/** Coloured pill for a job status; colours live in styles.css (.badge-<status>). */
-export function StatusBadge({ status }: { status: JobStatus }) {
+function label(status: string): string {
+  return Object.hasOwn(LABELS, status) ? LABELS[status as JobStatus] : status;
+}
+
+/**
+ * Coloured pill for a job status; colours live in styles.css (.badge-<status>).
+ * The API types status as a plain string: an unknown one is shown as is.
+ */
+export function StatusBadge({ status }: { status: string }) {
   return (
     <span className={`badge badge-${status}`} data-status={status}>
-      {LABELS[status] ?? status}
+      {label(status)}
     </span>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatRelative, shortHash } from "./format";
+import { formatDuration, formatJson, formatRelative, shortHash } from "./format";
 
 describe("format", () => {
   it("formats durations", () => {
@@ -19,5 +19,11 @@ describe("format", () => {
 
   it("shortens hashes to 8 characters", () => {
     expect(shortHash("0123456789abcdef")).toBe("01234567");
+  });
+
+  it("pretty-prints JSON, showing an absent value as null", () => {
+    expect(formatJson({ a: [1, 2] })).toBe('{\n  "a": [\n    1,\n    2\n  ]\n}');
+    expect(formatJson("hi")).toBe('"hi"');
+    expect(formatJson(undefined)).toBe("null");
   });
 });

@@ -45,3 +45,8 @@ export function formatDuration(ms: number | null): string {
 export function shortHash(hash: string): string {
   return hash.slice(0, 8);
 }
+
+/** Indented JSON for display; `undefined` (an absent value) reads as `null`. */
+export function formatJson(value: unknown): string {
+  return JSON.stringify(value ?? null, null, 2) ?? "null";
+}

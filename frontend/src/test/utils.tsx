@@ -61,3 +61,29 @@ export const ME = {
   is_admin: false,
   workspaces: [{ id: "demo", name: "Demo workspace", role: "developer" }],
 };
+
+/** A `JobOut` as `GET /api/w/{workspace}/jobs/{job_id}` returns it. */
+export function jobDetail(overrides: Record<string, unknown> = {}) {
+  return {
+    id: "7b1f2c1e-0000-4000-8000-000000000001",
+    script_path: "u/ada/greet",
+    script_hash: "a1b2c3d4e5f60718",
+    language: "python3",
+    status: "success",
+    created_by: "ada@example.com",
+    created_at: "2025-01-02T10:00:00Z",
+    started_at: "2025-01-02T10:00:01Z",
+    finished_at: "2025-01-02T10:00:02.234Z",
+    duration_ms: 1234,
+    args: {},
+    result: null,
+    error: null,
+    logs: "",
+    log_size: 0,
+    log_dropped: 0,
+    attempt: 1,
+    worker_id: "worker-1",
+    sandboxed: true,
+    ...overrides,
+  };
+}

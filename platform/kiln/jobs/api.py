@@ -12,7 +12,7 @@ from uuid import UUID
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kiln.accounts.models import User
 from kiln.accounts.selectors import membership_get
@@ -101,14 +101,14 @@ def _create(request: HttpRequest, workspace: str, *, path: str | None = None, ha
 
 @router.post("/run/p/{path:path}", response={201: JobCreatedOut}, openapi_extra=ARGS_BODY,
              summary="Run the latest version of a script; returns the job id at once")
-def run_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> tuple[int, dict[str, Any]]:
-    return 201, {"id": _create(request, workspace, path=path).id}
+def run_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> Status:
+    return Status(201, {"id": _create(request, workspace, path=path).id})
 
 
 @router.post("/run/h/{hash}", response={201: JobCreatedOut}, openapi_extra=ARGS_BODY,
              summary="Run one pinned version of a script; returns the job id at once")
-def run_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> tuple[int, dict[str, Any]]:
-    return 201, {"id": _create(request, workspace, hash=hash).id}
+def run_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> Status:
+    return Status(201, {"id": _create(request, workspace, hash=hash).id})
 
 
 @router.post("/run_wait_result/p/{path:path}", response={200: Any}, openapi_extra=ARGS_BODY,

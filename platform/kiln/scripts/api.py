@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from kiln.accounts.selectors import membership_get
 from kiln.api_params import WorkspacePath
@@ -61,13 +61,13 @@ def script_out(version: ScriptVersion) -> dict[str, Any]:
 
 @router.post("", response={200: ScriptOut, 201: ScriptOut}, by_alias=True,
              summary="Save a script version (returns its inferred JSON Schema)")
-def script_create(request: HttpRequest, workspace: WorkspacePath, payload: ScriptIn) -> tuple[int, dict[str, Any]]:
+def script_create(request: HttpRequest, workspace: WorkspacePath, payload: ScriptIn) -> Status:
     membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     saved = services.script_save(
         workspace=membership.workspace, user=request.auth,  # type: ignore[attr-defined]
         path=payload.path, language=payload.language, content=payload.content, summary=payload.summary,
     )
-    return (201 if saved.created else 200), script_out(saved.version)
+    return Status(201 if saved.created else 200, script_out(saved.version))
 
 
 @router.get("", response=list[ScriptListOut])

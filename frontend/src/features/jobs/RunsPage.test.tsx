@@ -8,6 +8,7 @@ const JOBS = [
     id: "7b1f2c1e-0000-4000-8000-000000000001",
     script_path: "u/ada/greet",
     script_hash: "a1b2c3d4e5f60718",
+    language: "python3",
     status: "success",
     created_at: "2025-01-02T10:00:00Z",
     started_at: "2025-01-02T10:00:01Z",
@@ -19,6 +20,7 @@ const JOBS = [
     id: "7b1f2c1e-0000-4000-8000-000000000002",
     script_path: "u/ada/greet",
     script_hash: "a1b2c3d4e5f60718",
+    language: "python3",
     status: "queued",
     created_at: "2025-01-02T10:01:00Z",
     started_at: null,
@@ -43,5 +45,9 @@ describe("RunsPage", () => {
     expect(within(rows[0]!).getByText("1.2 s")).toBeInTheDocument();
     expect(within(rows[1]!).getByText("Queued")).toHaveClass("badge-queued");
     expect(within(rows[1]!).getByText("—")).toBeInTheDocument();
+
+    // The created time opens the job's page.
+    const created = within(rows[0]!).getByRole("time").closest("a");
+    expect(created).toHaveAttribute("href", "/w/demo/runs/7b1f2c1e-0000-4000-8000-000000000001");
   });
 });

@@ -4,6 +4,7 @@ import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatDuration } from "../../lib/format";
 import { scriptUrl } from "../scripts/links";
+import { jobUrl } from "./links";
 
 interface RunsTableProps {
   workspaceId: string;
@@ -36,7 +37,9 @@ export function RunsTable({ workspaceId, jobs }: RunsTableProps) {
               <div className="cell-sub">by {job.created_by}</div>
             </td>
             <td className="nowrap">
-              <RelativeTime iso={job.created_at} />
+              <Link to={jobUrl(workspaceId, job.id)}>
+                <RelativeTime iso={job.created_at} />
+              </Link>
             </td>
             <td className="num nowrap">{formatDuration(job.duration_ms)}</td>
           </tr>

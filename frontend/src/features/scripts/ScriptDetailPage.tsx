@@ -4,6 +4,7 @@ import { Loading } from "../../components/Loading";
 import { RelativeTime } from "../../components/RelativeTime";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
 import { useScript } from "./queries";
+import { RunSection } from "./RunSection";
 import { ScriptArgsTable } from "./ScriptArgsTable";
 
 export function ScriptDetailPage() {
@@ -51,6 +52,9 @@ export function ScriptDetailPage() {
 
           <h2>Arguments</h2>
           <ScriptArgsTable schema={script.data.schema} />
+
+          <h2>Run</h2>
+          <RunSection key={path} workspaceId={workspace.id} scriptPath={script.data.path} schema={script.data.schema} />
 
           <h2>Source</h2>
           <pre className="code" data-testid="script-source">

@@ -1,0 +1,138 @@
+import { Link, useParams } from "react-router";
+import { isTerminalStatus, type JobDetail } from "../../api/client";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Loading } from "../../components/Loading";
+import { RelativeTime } from "../../components/RelativeTime";
+import { StatusBadge } from "../../components/StatusBadge";
+import { formatDateTime, formatDuration, formatJson } from "../../lib/format";
+import { scriptUrl } from "../scripts/links";
+import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
+import { formatJobError, readJobError } from "./jobError";
+import { useJob } from "./queries";
+
+/** `/w/:ws/runs/:id`: one job, refetched every second until it is finished. */
+export function JobPage() {
+  const workspace = useCurrentWorkspace();
+  const { id = "" } = useParams();
+  const job = useJob(workspace.id, id);
+
+  return (
+    <section>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to={`${workspaceUrl(workspace.id)}/runs`}>Runs</Link>
+        <span aria-hidden="true">/</span>
+      </nav>
+      <div className="page-header">
+        <h1>
+          Run <span className="mono muted" title={id}>{id.slice(0, 8)}</span>
+        </h1>
+        {job.data && <StatusBadge status={job.data.status} />}
+      </div>
+
+      {job.isPending ? (
+        <Loading label="Loading run…" />
+      ) : job.isError && job.data === undefined ? (
+        <ErrorMessage error={job.error} onRetry={() => void job.refetch()} />
+      ) : (
+        <>
+          {/* A failed refetch keeps the last data on screen and says why. */}
+          {job.isError && <ErrorMessage error={job.error} onRetry={() => void job.refetch()} />}
+          <JobDetails workspaceId={workspace.id} job={job.data} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function optionalTime(iso: string | null) {
+  return iso === null ? <span className="muted">—</span> : <time dateTime={iso}>{formatDateTime(iso)}</time>;
+}
+
+function JobDetails({ workspaceId, job }: { workspaceId: string; job: JobDetail }) {
+  const error = readJobError(job.error);
+  const finished = isTerminalStatus(job.status);
+
+  return (
+    <>
+      <dl className="meta">
+        <div>
+          <dt>Script</dt>
+          <dd>
+            <Link className="mono" to={scriptUrl(workspaceId, job.script_path)}>
+              {job.script_path}
+            </Link>
+          </dd>
+        </div>
+        <div>
+          <dt>Hash</dt>
+          <dd>
+            <code>{job.script_hash}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>Created</dt>
+          <dd>
+            <RelativeTime iso={job.created_at} /> by {job.created_by}
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{optionalTime(job.started_at)}</dd>
+        </div>
+        <div>
+          <dt>Finished</dt>
+          <dd>{optionalTime(job.finished_at)}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd data-testid="job-duration">{formatDuration(job.duration_ms)}</dd>
+        </div>
+        {job.attempt > 1 && (
+          <div>
+            <dt>Attempt</dt>
+            <dd>{job.attempt}</dd>
+          </div>
+        )}
+        {job.worker_id && (
+          <div>
+            <dt>Worker</dt>
+            <dd>
+              <code>{job.worker_id}</code>
+            </dd>
+          </div>
+        )}
+      </dl>
+
+      <h2>Arguments</h2>
+      <pre className="code" data-testid="job-args">
+        <code>{formatJson(job.args)}</code>
+      </pre>
+
+      {job.status === "success" && (
+        <>
+          <h2>Result</h2>
+          <pre className="code" data-testid="job-result">
+            <code>{formatJson(job.result)}</code>
+          </pre>
+        </>
+      )}
+
+      {error && (
+        <>
+          <h2>Error</h2>
+          <pre className="code code-wrap code-error" data-testid="job-error">
+            {formatJobError(error)}
+          </pre>
+        </>
+      )}
+
+      <h2>Logs</h2>
+      {job.log_dropped > 0 && (
+        <p className="muted">Output truncated: the log reached its size limit ({job.log_dropped} dropped).</p>
+      )}
+      <pre className="code code-wrap logs" data-testid="job-logs">
+        {job.logs || <span className="muted">{finished ? "No output." : "Waiting for output…"}</span>}
+      </pre>
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kiln.accounts.models import User, Workspace
+from kiln.jobs.models import Job
+from kiln.jobs.runner import JobRunner
+from kiln.jobs.sandbox import nsjail_binary
+from kiln.jobs.services import job_create
+from kiln.scripts.services import script_save
+
+
+def nsjail_works() -> str | None:
+    """None if nsjail can start a process here, else why not."""
+    try:
+        binary = nsjail_binary()
+    except Exception as exc:  # noqa: BLE001
+        return str(exc)
+    probe = subprocess.run([binary, "-Mo", "--really_quiet", "-R", "/usr", "-R", "/lib", "-R", "/lib64",
+                            "--", "/usr/bin/true"], capture_output=True, timeout=30)
+    return None if probe.returncode == 0 else probe.stderr.decode()[-500:]
+
+
+@pytest.fixture(scope="session")
+def sandbox_available() -> None:
+    reason = nsjail_works()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"nsjail cannot run on this machine, and CI must not skip sandbox tests: {reason}")
+        pytest.skip(f"nsjail cannot run here: {reason}")
+
+
+@pytest.fixture
+def run_script(sandbox_available: None, workspace: Workspace, owner: User) -> Callable[..., Job]:
+    """Save a script, create its job and run it through the real runner and nsjail."""
+
+    def run(content: str, args: dict[str, Any] | None = None, timeout_s: int | None = None) -> Job:
+        version = script_save(workspace=workspace, user=owner, path="u/ada/t", language="python3",
+                              content=content).version
+        job = job_create(workspace=workspace, user=owner, version=version, args=args or {})
+        if timeout_s is not None:
+            Job.objects.filter(pk=job.pk).update(timeout_s=timeout_s)
+        finished = JobRunner(str(job.id)).run()
+        assert finished is not None
+        return finished
+
+    return run
+

@@ -1,0 +1,60 @@
+"""Guards on the project's shape that would otherwise break in surprising ways."""
+
+from __future__ import annotations
+
+import platform
+import sysconfig
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from kiln.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_platform_is_the_standard_library() -> None:
+    assert Path(platform.__file__).parent == Path(sysconfig.get_paths()["stdlib"])
+    assert hasattr(platform, "python_version")
+
+
+def test_the_platform_source_root_is_never_a_package() -> None:
+    assert not (ROOT / "platform" / "__init__.py").exists()
+
+
+def test_scripts_runtime_never_imports_django() -> None:
+    for source in (ROOT / "scripts_runtime").rglob("*.py"):
+        text = source.read_text()
+        assert "import django" not in text and "from django" not in text, source
+
+
+def test_every_compose_service_runs_a_real_kiln_command() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    commands = main.commands  # type: ignore[attr-defined]
+    kiln_services = {name: svc for name, svc in compose["services"].items() if "build" in svc or
+                     svc.get("image", "").startswith("kiln")}
+    assert {"web", "worker", "scheduler"} <= set(kiln_services)
+    for name, svc in kiln_services.items():
+        command = svc["command"]
+        argv = command if isinstance(command, list) else command.split()
+        assert argv[0] == "kiln", f"{name}: {argv}"
+        assert argv[1] in commands, f"{name} runs unknown command 'kiln {argv[1]}'"
+        # The options it passes must parse: --help exits 0 only if the command exists.
+        result = CliRunner().invoke(main, [argv[1], "--help"])
+        assert result.exit_code == 0, result.output
+
+
+def test_the_dockerfile_entry_point_is_kiln() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["kiln"]' in dockerfile or "ENTRYPOINT [\"/app/.venv/bin/kiln\"]" in dockerfile
+
+
+def test_kiln_help_lists_every_command_and_the_settings() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("up", "web", "worker", "scheduler", "token", "migrate", "openapi"):
+        assert command in result.output
+    up_help = CliRunner().invoke(main, ["up", "--help"]).output
+    for setting in ("DATABASE_URL", "REDIS_URL", "KILN_DATA_DIR", "KILN_SANDBOX", "KILN_PORT"):
+        assert setting in up_help
