@@ -1,0 +1,80 @@
+"""A person's path through the UI, in Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import example
+from tests.e2e.conftest import ADMIN, ARTIFACTS, Kiln
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("KILN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def page(kiln: Kiln) -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing, and CI must not skip browser tests (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        browser.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_user_logs_in_and_sees_their_scripts(kiln: Kiln, page: Any) -> None:
+    status, _, _ = kiln.request("POST", "/api/w/main/scripts",
+                                {"path": "u/admin/greet", "language": "python3", "content": example("greet.py")})
+    assert status in (200, 201)
+
+    page.goto(kiln.url + "/")
+    page.wait_for_url("**/login**")
+    page.get_by_label("Email").fill(ADMIN[0])
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "invalid email or password" in page.get_by_role("alert").inner_text()
+
+    page.get_by_label("Password").fill(ADMIN[1])
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/w/main/scripts")
+    table = page.get_by_test_id("scripts-table")
+    table.get_by_text("u/admin/greet").wait_for()
+    shot(page, "scripts-list")
+
+
+def test_a_user_runs_a_script_from_its_page_and_watches_the_job(kiln: Kiln, page: Any) -> None:
+    page.goto(kiln.url + "/w/main/scripts")
+    page.get_by_test_id("scripts-table").get_by_role("link", name="u/admin/greet").click()
+    page.wait_for_url("**/scripts/p/u/admin/greet")
+    page.get_by_label("Arguments (JSON)").fill('{"name": "Browser", "count": 2}')
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_url("**/w/main/runs/*")
+    logs = page.get_by_test_id("job-logs")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=job-logs]')?.textContent.includes('(2/2)')"
+    )
+    assert "greeting Browser (1/2)" in logs.inner_text()
+    shot(page, "job-page")
