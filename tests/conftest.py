@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
-
 from kiln.accounts.models import Membership, Role, User, Workspace
 from kiln.accounts.services import token_create
 
-EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
-if not EXAMPLES.is_dir():  # a checkout without shared/ beside it
-    EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "examples"
+# Copies of ../shared/examples, so the suite runs in any checkout (test_layout checks for drift).
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "examples"
+SHARED_EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 
 
 def example(name: str) -> str:

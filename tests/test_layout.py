@@ -6,10 +6,12 @@ import platform
 import sysconfig
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
-
 from kiln.cli import main
+
+from tests.conftest import EXAMPLES, SHARED_EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,8 +34,11 @@ def test_scripts_runtime_never_imports_django() -> None:
 def test_every_compose_service_runs_a_real_kiln_command() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     commands = main.commands  # type: ignore[attr-defined]
-    kiln_services = {name: svc for name, svc in compose["services"].items() if "build" in svc or
-                     svc.get("image", "").startswith("kiln")}
+    kiln_services = {
+        name: svc
+        for name, svc in compose["services"].items()
+        if "build" in svc or svc.get("image", "").startswith("kiln")
+    }
     assert {"web", "worker", "scheduler"} <= set(kiln_services)
     for name, svc in kiln_services.items():
         command = svc["command"]
@@ -47,7 +52,7 @@ def test_every_compose_service_runs_a_real_kiln_command() -> None:
 
 def test_the_dockerfile_entry_point_is_kiln() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert 'ENTRYPOINT ["kiln"]' in dockerfile or "ENTRYPOINT [\"/app/.venv/bin/kiln\"]" in dockerfile
+    assert 'ENTRYPOINT ["kiln"]' in dockerfile or 'ENTRYPOINT ["/app/.venv/bin/kiln"]' in dockerfile
 
 
 def test_kiln_help_lists_every_command_and_the_settings() -> None:
@@ -58,3 +63,10 @@ def test_kiln_help_lists_every_command_and_the_settings() -> None:
     up_help = CliRunner().invoke(main, ["up", "--help"]).output
     for setting in ("DATABASE_URL", "REDIS_URL", "KILN_DATA_DIR", "KILN_SANDBOX", "KILN_PORT"):
         assert setting in up_help
+
+
+def test_the_example_fixtures_match_shared_examples() -> None:
+    if not SHARED_EXAMPLES.is_dir():
+        pytest.skip("no ../shared/examples beside this checkout")
+    for copy in (EXAMPLES / "scripts").iterdir():
+        assert copy.read_text() == (SHARED_EXAMPLES / "scripts" / copy.name).read_text(), copy.name

@@ -63,7 +63,7 @@ def on_kiln_error(request: HttpRequest, exc: KilnError) -> HttpResponse:
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields = [".".join(str(p) for p in e.get("loc", [])[1:]) for e in exc.errors]
     message = "invalid request: " + "; ".join(
-        f"{f or 'body'}: {e.get('msg', 'invalid')}" for f, e in zip(fields, exc.errors)
+        f"{f or 'body'}: {e.get('msg', 'invalid')}" for f, e in zip(fields, exc.errors, strict=True)
     )
     return error_response(request, 400, message, exc.errors)
 
@@ -71,8 +71,10 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     has_header = "HTTP_AUTHORIZATION" in request.META
-    message = "invalid or expired API token" if has_header else (
-        "authentication required: send 'Authorization: Bearer <token>' or log in"
+    message = (
+        "invalid or expired API token"
+        if has_header
+        else ("authentication required: send 'Authorization: Bearer <token>' or log in")
     )
     return error_response(request, 401, message)
 

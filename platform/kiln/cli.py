@@ -28,10 +28,21 @@ def main() -> None:
 
 
 @main.command(epilog=ENV_HELP)
-@click.option("--port", type=int, envvar="KILN_PORT", default=8000, show_default=True,
-              help="Port of the web server (KILN_PORT).")
-@click.option("--host", envvar="KILN_HOST", default="127.0.0.1", show_default=True,
-              help="Address the web server binds to (KILN_HOST).")
+@click.option(
+    "--port",
+    type=int,
+    envvar="KILN_PORT",
+    default=8000,
+    show_default=True,
+    help="Port of the web server (KILN_PORT).",
+)
+@click.option(
+    "--host",
+    envvar="KILN_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address the web server binds to (KILN_HOST).",
+)
 def up(port: int, host: str) -> None:
     """Start everything: database migrations, Redis (embedded Valkey unless REDIS_URL
     is set), the web server, a worker and the scheduler. Ctrl-C stops it all."""
@@ -43,8 +54,11 @@ def up(port: int, host: str) -> None:
 @main.command()
 @click.option("--port", type=int, envvar="KILN_PORT", default=8000, show_default=True)
 @click.option("--host", envvar="KILN_HOST", default="127.0.0.1", show_default=True)
-@click.option("--migrate/--no-migrate", default=False,
-              help="Apply migrations (and create the first admin on a new database) before serving.")
+@click.option(
+    "--migrate/--no-migrate",
+    default=False,
+    help="Apply migrations (and create the first admin on a new database) before serving.",
+)
 def web(port: int, host: str, migrate: bool) -> None:
     """The ASGI web server: API, websockets and the built front end."""
     import uvicorn
@@ -54,15 +68,34 @@ def web(port: int, host: str, migrate: bool) -> None:
 
         login, _ = prepare()
         click.echo(f"kiln: {login}")
-    uvicorn.run("kiln.asgi:application", host=host, port=port, lifespan="off",
-                access_log=False, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        "kiln.asgi:application",
+        host=host,
+        port=port,
+        lifespan="off",
+        access_log=False,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
 
 
 @main.command()
-@click.option("--queues", "-Q", envvar="KILN_WORKER_TAGS", default="python3,default", show_default=True,
-              help="Comma-separated worker tags (queues) to take jobs from.")
-@click.option("--concurrency", "-c", type=int, envvar="KILN_WORKER_CONCURRENCY", default=None,
-              help="Jobs run at once (default: number of CPUs).")
+@click.option(
+    "--queues",
+    "-Q",
+    envvar="KILN_WORKER_TAGS",
+    default="python3,default",
+    show_default=True,
+    help="Comma-separated worker tags (queues) to take jobs from.",
+)
+@click.option(
+    "--concurrency",
+    "-c",
+    type=int,
+    envvar="KILN_WORKER_CONCURRENCY",
+    default=None,
+    help="Jobs run at once (default: number of CPUs).",
+)
 def worker(queues: str, concurrency: int | None) -> None:
     """A Celery worker that runs jobs in the sandbox."""
     setup_django()
@@ -74,8 +107,17 @@ def worker(queues: str, concurrency: int | None) -> None:
 
     # The worker runs as root on purpose: nsjail needs it to drop each job to `nobody`.
     warnings.filterwarnings("ignore", category=SecurityWarning)
-    argv = ["worker", "-Q", queues, "--loglevel", "INFO", "-n", "kiln@%h",
-            "--without-gossip", "--without-mingle"]
+    argv = [
+        "worker",
+        "-Q",
+        queues,
+        "--loglevel",
+        "INFO",
+        "-n",
+        "kiln@%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
     app.worker_main(argv)

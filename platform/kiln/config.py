@@ -16,7 +16,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 ENV_DOC: list[tuple[str, str]] = [
     ("DATABASE_URL", "PostgreSQL URL (postgres://user:pass@host:5432/db); unset: SQLite in KILN_DATA_DIR"),
     ("REDIS_URL", "Redis URL for Celery and websockets; unset: `kiln up` starts an embedded Valkey"),
-    ("KILN_DATA_DIR", "where SQLite, the secret key, job dirs and embedded Valkey data live (~/.local/share/kiln)"),
+    (
+        "KILN_DATA_DIR",
+        "where SQLite, the secret key, job dirs and embedded Valkey data live (~/.local/share/kiln)",
+    ),
     ("KILN_SECRET_KEY", "Django secret key; unset: generated once and kept in KILN_DATA_DIR/secret_key"),
     ("KILN_ENCRYPTION_KEYS", "comma-separated keys for secrets at rest (reserved; the vault issue uses it)"),
     ("KILN_HOST", "address the web server binds to (127.0.0.1)"),

@@ -127,7 +127,9 @@ KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
 KILN_JOB_LOG_LIMIT = config.env_int("KILN_JOB_LOG_LIMIT", 2 * 1024 * 1024)
 KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 60)
 KILN_JOBS_DIR = DATA_DIR / "jobs"
-KILN_WORKER_TAGS = [t.strip() for t in config.env("KILN_WORKER_TAGS", "python3,default").split(",") if t.strip()]
+KILN_WORKER_TAGS = [
+    t.strip() for t in config.env("KILN_WORKER_TAGS", "python3,default").split(",") if t.strip()
+]
 KILN_WORKER_CONCURRENCY = config.env_int("KILN_WORKER_CONCURRENCY", os.cpu_count() or 1)
 
 LOGGING = {

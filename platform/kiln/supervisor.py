@@ -8,7 +8,7 @@ cannot leave orphans holding the port.
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import os
 import signal
 import socket
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kiln import config
+from kiln.process import die_with_parent
 
 STOP_GRACE_S = 15.0
 
@@ -30,13 +31,6 @@ class Child:
     name: str
     argv: list[str]
     process: subprocess.Popen[bytes] | None = field(default=None)
-
-
-def _pdeathsig() -> None:
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 def port_free(host: str, port: int) -> bool:
@@ -91,8 +85,10 @@ def run_platform(*, host: str, port: int) -> int:
     data = config.data_dir()
     os.environ["KILN_DATA_DIR"] = str(data)
     if not port_free(host, port):
-        print(f"kiln: port {port} on {host} is already in use; choose another with --port or KILN_PORT",
-              file=sys.stderr)
+        print(
+            f"kiln: port {port} on {host} is already in use; choose another with --port or KILN_PORT",
+            file=sys.stderr,
+        )
         return 2
 
     valkey = None
@@ -119,11 +115,16 @@ def run_platform(*, host: str, port: int) -> int:
             Child("scheduler", [*me, "scheduler"]),
         ]
         for child in children:
-            child.process = subprocess.Popen(child.argv, start_new_session=True, preexec_fn=_pdeathsig)
+            child.process = subprocess.Popen(
+                child.argv, start_new_session=True, preexec_fn=die_with_parent(signal.SIGTERM)
+            )
 
         url = settings.KILN_PUBLIC_URL
-        if not wait_healthy(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api/health",
-                            children, lambda: stopping):
+        if not wait_healthy(
+            f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api/health",
+            children,
+            lambda: stopping,
+        ):
             if not stopping:
                 print("kiln: the web server did not become healthy; stopping", file=sys.stderr)
             return 0 if stopping else 1
@@ -141,8 +142,10 @@ def run_platform(*, host: str, port: int) -> int:
         while not stopping:
             for child in children:
                 if child.process is not None and child.process.poll() is not None:
-                    print(f"kiln: {child.name} exited with code {child.process.returncode}; stopping",
-                          file=sys.stderr)
+                    print(
+                        f"kiln: {child.name} exited with code {child.process.returncode}; stopping",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.2)
         return 0
@@ -189,7 +192,5 @@ def stop_children(children: list[Child]) -> None:
 
 def _signal_group(child: Child, sig: int) -> None:
     assert child.process is not None
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -8,7 +8,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 NOT_BUILT = """<!doctype html><title>Kiln</title>
 <h1>Kiln is running, but its front end is not built</h1>
-<p>Run <code>make run</code> (it builds <code>frontend/</code>), or <code>cd frontend && npm ci && npm run build</code>.
+<p>Run <code>./dev run</code> (it builds <code>frontend/</code>),
+or <code>cd frontend && npm ci && npm run build</code>.
 The API is at <a href="/api/docs">/api/docs</a>.</p>"""
 
 

@@ -40,7 +40,9 @@ def parse_signature(source: str) -> dict[str, Any]:
 
     positional = args.args
     defaults: list[Any] = [_NO_DEFAULT] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    params = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    params = list(zip(positional, defaults, strict=True)) + list(
+        zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    )
 
     properties: dict[str, Any] = {}
     required: list[str] = []

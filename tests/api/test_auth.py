@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-
 from kiln.accounts.models import ApiToken, User
 from kiln.accounts.services import token_create
+
 from tests.conftest import Api
 
 PROTECTED = [
@@ -64,11 +64,15 @@ def test_a_valid_token_says_who_i_am(api: Api) -> None:
 
 
 def test_session_login_then_me_then_logout(client: Client, owner: User) -> None:
-    bad = client.post("/api/auth/login", {"email": "ada@example.com", "password": "nope"},
-                      content_type="application/json")
+    bad = client.post(
+        "/api/auth/login", {"email": "ada@example.com", "password": "nope"}, content_type="application/json"
+    )
     assert bad.status_code == 401 and bad.json()["message"] == "invalid email or password"
-    ok = client.post("/api/auth/login", {"email": "ADA@example.com", "password": "correct-horse"},
-                     content_type="application/json")
+    ok = client.post(
+        "/api/auth/login",
+        {"email": "ADA@example.com", "password": "correct-horse"},
+        content_type="application/json",
+    )
     assert ok.status_code == 200 and ok.json()["email"] == "ada@example.com"
     assert client.get("/api/auth/me").status_code == 200
     assert client.post("/api/auth/logout").status_code == 204
@@ -85,7 +89,8 @@ def test_session_writes_need_the_csrf_token(owner: User) -> None:
     accepted = browser.post(
         "/api/w/main/scripts",
         {"path": "u/ada/hi", "language": "python3", "content": "def main():\n  return 1\n"},
-        content_type="application/json", HTTP_X_CSRFTOKEN=token,
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
     )
     assert accepted.status_code == 201
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from kiln.jobs.models import Job, JobStatus
+
 from tests.conftest import Api, example
 
 SCRIPT = "def main(name: str, count: int = 1, tags: list[str] = []):\n    return name * count\n"
@@ -51,8 +51,9 @@ def test_arguments_that_do_not_fit_the_schema_are_400_naming_the_field(
     assert Job.objects.count() == 0
 
 
-@pytest.mark.parametrize(("raw", "message"), [("{oops", "not valid JSON"), ("[1, 2]", "JSON object"),
-                                              ('"Ada"', "JSON object")])
+@pytest.mark.parametrize(
+    ("raw", "message"), [("{oops", "not valid JSON"), ("[1, 2]", "JSON object"), ('"Ada"', "JSON object")]
+)
 def test_a_body_that_is_not_a_json_object_is_400(api: Api, saved: str, raw: str, message: str) -> None:
     response = api.post("/api/w/main/jobs/run/p/u/ada/s", raw=raw)
     assert response.status_code == 400 and message in response.json()["message"]
@@ -60,7 +61,10 @@ def test_a_body_that_is_not_a_json_object_is_400(api: Api, saved: str, raw: str,
 
 
 def test_an_empty_body_means_no_arguments(api: Api) -> None:
-    api.post("/api/w/main/scripts", {"path": "u/ada/n", "language": "python3", "content": "def main():\n  return 1\n"})
+    api.post(
+        "/api/w/main/scripts",
+        {"path": "u/ada/n", "language": "python3", "content": "def main():\n  return 1\n"},
+    )
     assert api.post("/api/w/main/jobs/run/p/u/ada/n", raw="").status_code == 201
 
 
@@ -79,6 +83,8 @@ def test_an_outsider_cannot_run_or_read_jobs(api: Api, outsider_api: Api, saved:
 
 
 def test_the_greet_example_accepts_its_documented_arguments(api: Api) -> None:
-    api.post("/api/w/main/scripts", {"path": "u/ada/greet", "language": "python3", "content": example("greet.py")})
+    api.post(
+        "/api/w/main/scripts", {"path": "u/ada/greet", "language": "python3", "content": example("greet.py")}
+    )
     response = api.post("/api/w/main/jobs/run/p/u/ada/greet", {"name": "Ada", "count": 2, "tags": ["x"]})
     assert response.status_code == 201

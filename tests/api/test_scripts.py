@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from kiln.scripts.models import Script, ScriptVersion
+
 from tests.conftest import Api, example
 
 HELLO = "def main(name: str, times: int = 1):\n    return [name] * times\n"
@@ -54,7 +54,9 @@ def test_an_edit_makes_a_new_version_and_the_old_one_stays_pinned(api: Api) -> N
         ({"path": "u/ada/x", "language": "python3"}, 400, "content"),
     ],
 )
-def test_bad_scripts_are_refused_and_nothing_is_stored(api: Api, payload: dict, status: int, message: str) -> None:
+def test_bad_scripts_are_refused_and_nothing_is_stored(
+    api: Api, payload: dict, status: int, message: str
+) -> None:
     response = api.post("/api/w/main/scripts", payload)
     assert response.status_code == status
     assert message in response.json()["message"]
@@ -81,7 +83,8 @@ def test_malformed_json_is_400(api: Api) -> None:
 def test_unknown_paths_and_hashes_are_404(api: Api) -> None:
     assert api.get("/api/w/main/scripts/p/u/ada/missing").status_code == 404
     assert api.get("/api/w/main/scripts/h/0123456789abcdef").json()["message"] == (
-        "script version '0123456789abcdef' not found")
+        "script version '0123456789abcdef' not found"
+    )
 
 
 def test_an_outsider_cannot_see_the_workspace(api: Api, outsider_api: Api) -> None:
@@ -89,5 +92,9 @@ def test_an_outsider_cannot_see_the_workspace(api: Api, outsider_api: Api) -> No
     response = outsider_api.get("/api/w/main/scripts")
     assert response.status_code == 404
     assert response.json()["message"] == "workspace 'main' not found"
-    assert outsider_api.post("/api/w/main/scripts", {"path": "u/m/x", "language": "python3",
-                                                     "content": HELLO}).status_code == 404
+    assert (
+        outsider_api.post(
+            "/api/w/main/scripts", {"path": "u/m/x", "language": "python3", "content": HELLO}
+        ).status_code
+        == 404
+    )

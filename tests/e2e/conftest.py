@@ -52,8 +52,14 @@ class Kiln:
         self.url = f"http://127.0.0.1:{self.port}"
         self.mark = uuid.uuid4().hex
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KILN_", "DJANGO_"))}
-        self.env.update(KILN_DATA_DIR=str(data_dir), KILN_ADMIN_EMAIL=ADMIN[0], KILN_ADMIN_PASSWORD=ADMIN[1],
-                        KILN_E2E_MARK=self.mark, KILN_WORKER_CONCURRENCY="2", KILN_SYNC_WAIT="60")
+        self.env.update(
+            KILN_DATA_DIR=str(data_dir),
+            KILN_ADMIN_EMAIL=ADMIN[0],
+            KILN_ADMIN_PASSWORD=ADMIN[1],
+            KILN_E2E_MARK=self.mark,
+            KILN_WORKER_CONCURRENCY="2",
+            KILN_SYNC_WAIT="60",
+        )
         if os.environ.get("KILN_TEST_EMBEDDED_REDIS"):
             self.env.pop("REDIS_URL", None)  # let `kiln up` start its own embedded Valkey
         if database_url:
@@ -66,15 +72,25 @@ class Kiln:
         self.log_start = 0
 
     def cli(self, *args: str) -> str:
-        return subprocess.run([sys.executable, "-m", "kiln.cli", *args], env=self.env, check=True,
-                              capture_output=True, text=True, timeout=60).stdout.strip()
+        return subprocess.run(
+            [sys.executable, "-m", "kiln.cli", *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_start = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "kiln.cli", "up", "--port", str(self.port)],
-                                            env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kiln.cli", "up", "--port", str(self.port)],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 90
         while "Kiln is up" not in self.output():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -94,16 +110,21 @@ class Kiln:
         code = self.process.wait(timeout=60)
         return code
 
-    def request(self, method: str, path: str, body: Any = None, raw: bytes | None = None,
-                token: str | None = None) -> tuple[int, Any, dict[str, str]]:
+    def request(
+        self, method: str, path: str, body: Any = None, raw: bytes | None = None, token: str | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         headers = {"Content-Type": "application/json"}
-        if (token if token is not None else self.token):
+        if token if token is not None else self.token:
             headers["Authorization"] = f"Bearer {token if token is not None else self.token}"
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=90) as resp:
-                return resp.status, json.loads(resp.read() or b"null"), {k.lower(): v for k, v in resp.headers.items()}
+                return (
+                    resp.status,
+                    json.loads(resp.read() or b"null"),
+                    {k.lower(): v for k, v in resp.headers.items()},
+                )
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"null"), {k.lower(): v for k, v in err.headers.items()}
 

@@ -14,8 +14,14 @@ from tests.e2e.conftest import ADMIN, ARTIFACTS, Kiln
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str | None:
@@ -46,8 +52,11 @@ def shot(page: Any, name: str) -> None:
 
 
 def test_a_user_logs_in_and_sees_their_scripts(kiln: Kiln, page: Any) -> None:
-    status, _, _ = kiln.request("POST", "/api/w/main/scripts",
-                                {"path": "u/admin/greet", "language": "python3", "content": example("greet.py")})
+    status, _, _ = kiln.request(
+        "POST",
+        "/api/w/main/scripts",
+        {"path": "u/admin/greet", "language": "python3", "content": example("greet.py")},
+    )
     assert status in (200, 201)
 
     page.goto(kiln.url + "/")

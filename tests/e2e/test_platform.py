@@ -14,8 +14,9 @@ pytestmark = pytest.mark.e2e
 
 
 def save(kiln: Kiln, path: str, content: str) -> dict:
-    status, body, _ = kiln.request("POST", "/api/w/main/scripts",
-                                   {"path": path, "language": "python3", "content": content})
+    status, body, _ = kiln.request(
+        "POST", "/api/w/main/scripts", {"path": path, "language": "python3", "content": content}
+    )
     assert status in (200, 201), body
     return body
 
@@ -23,8 +24,9 @@ def save(kiln: Kiln, path: str, content: str) -> dict:
 def test_greet_runs_through_the_sync_endpoint_and_its_logs_are_kept(kiln: Kiln) -> None:
     saved = save(kiln, "u/admin/greet", example("greet.py"))
     assert saved["schema"]["required"] == ["name"]
-    status, result, headers = kiln.request("POST", "/api/w/main/jobs/run_wait_result/p/u/admin/greet",
-                                           {"name": "Ada"})
+    status, result, headers = kiln.request(
+        "POST", "/api/w/main/jobs/run_wait_result/p/u/admin/greet", {"name": "Ada"}
+    )
     assert status == 200, result
     assert result["greetings"] == ["hello Ada"] * 3 and result["mode"] == "safe"
     status, job, _ = kiln.request("GET", f"/api/w/main/jobs/{headers['x-kiln-job-id']}")
@@ -48,8 +50,9 @@ def test_an_async_run_is_queued_then_finished_by_the_worker(kiln: Kiln) -> None:
 
 def test_a_failing_script_answers_500_with_its_error_through_the_sync_endpoint(kiln: Kiln) -> None:
     save(kiln, "u/admin/flaky", example("fail_sometimes.py"))
-    status, body, headers = kiln.request("POST", "/api/w/main/jobs/run_wait_result/p/u/admin/flaky",
-                                         {"probability": 1.0, "message": "nope"})
+    status, body, headers = kiln.request(
+        "POST", "/api/w/main/jobs/run_wait_result/p/u/admin/flaky", {"probability": 1.0, "message": "nope"}
+    )
     assert status == 500
     assert body["message"] == "job failure: RuntimeError: nope"
     assert body["detail"]["error"]["traceback"].startswith("Traceback")
@@ -90,8 +93,9 @@ def test_a_second_start_keeps_everything_and_a_stop_leaves_nothing_behind(new_ki
     first_token = new_kiln.token
     new_kiln.start()  # same data dir, same database
     assert "log in with your account" in new_kiln.output()
-    status, result, _ = new_kiln.request("POST", "/api/w/main/jobs/run_wait_result/p/u/admin/keep", {},
-                                         token=first_token)
+    status, result, _ = new_kiln.request(
+        "POST", "/api/w/main/jobs/run_wait_result/p/u/admin/keep", {}, token=first_token
+    )
     assert (status, result) == (200, "kept")
     _, listed, _ = new_kiln.request("GET", "/api/w/main/scripts")
     assert [s["hash"] for s in listed] == [saved["hash"]]

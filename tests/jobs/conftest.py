@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from kiln.accounts.models import User, Workspace
 from kiln.jobs.models import Job
 from kiln.jobs.runner import JobRunner
@@ -21,8 +20,11 @@ def nsjail_works() -> str | None:
         binary = nsjail_binary()
     except Exception as exc:  # noqa: BLE001
         return str(exc)
-    probe = subprocess.run([binary, "-Mo", "--really_quiet", "-R", "/usr", "-R", "/lib", "-R", "/lib64",
-                            "--", "/usr/bin/true"], capture_output=True, timeout=30)
+    probe = subprocess.run(
+        [binary, "-Mo", "--really_quiet", "-R", "/usr", "-R", "/lib", "-R", "/lib64", "--", "/usr/bin/true"],
+        capture_output=True,
+        timeout=30,
+    )
     return None if probe.returncode == 0 else probe.stderr.decode()[-500:]
 
 
@@ -40,8 +42,9 @@ def run_script(sandbox_available: None, workspace: Workspace, owner: User) -> Ca
     """Save a script, create its job and run it through the real runner and nsjail."""
 
     def run(content: str, args: dict[str, Any] | None = None, timeout_s: int | None = None) -> Job:
-        version = script_save(workspace=workspace, user=owner, path="u/ada/t", language="python3",
-                              content=content).version
+        version = script_save(
+            workspace=workspace, user=owner, path="u/ada/t", language="python3", content=content
+        ).version
         job = job_create(workspace=workspace, user=owner, version=version, args=args or {})
         if timeout_s is not None:
             Job.objects.filter(pk=job.pk).update(timeout_s=timeout_s)
@@ -50,4 +53,3 @@ def run_script(sandbox_available: None, workspace: Workspace, owner: User) -> Ca
         return finished
 
     return run
-

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-
 from kiln.jobs.models import Job, JobLogChunk, JobStatus
 from kiln.jobs.runner import JobRunner
 from kiln.jobs.selectors import job_logs
+
 from tests.conftest import example
 
 pytestmark = pytest.mark.sandbox
@@ -55,8 +55,10 @@ def test_async_main_and_non_json_results(run_script: Run) -> None:
 
 def test_a_script_that_prints_a_lot_keeps_the_head_of_its_logs_up_to_the_limit(run_script: Run) -> None:
     limit = settings.KILN_JOB_LOG_LIMIT
-    job = run_script("def main():\n    for i in range(200_000):\n        print(f'line {i:06d} ' + 'x' * 20)\n"
-                     "    return 'done'\n")
+    job = run_script(
+        "def main():\n    for i in range(200_000):\n        print(f'line {i:06d} ' + 'x' * 20)\n"
+        "    return 'done'\n"
+    )
     assert job.status == JobStatus.SUCCESS and job.result == "done"
     logs = job_logs(job=job)
     assert logs.startswith("line 000000 ") and "line 000001 " in logs
@@ -73,7 +75,9 @@ def test_a_script_that_prints_a_lot_keeps_the_head_of_its_logs_up_to_the_limit(r
 
 
 def test_a_script_past_its_time_limit_is_stopped(run_script: Run) -> None:
-    job = run_script("import time\ndef main():\n    print('start', flush=True)\n    time.sleep(30)\n", timeout_s=2)
+    job = run_script(
+        "import time\ndef main():\n    print('start', flush=True)\n    time.sleep(30)\n", timeout_s=2
+    )
     assert job.status == JobStatus.TIMEOUT
     assert job.error["name"] == "Timeout"
     assert job.duration_ms < 15_000
@@ -103,8 +107,13 @@ def test_a_job_cannot_read_what_the_worker_can(run_script: Run, tmp_path) -> Non
         "    pids = [p for p in os.listdir('/proc') if p.isdigit()]\n"
         "    return {'seen': seen, 'env': env, 'net': net, 'uid': os.getuid(), 'pids': len(pids)}\n"
     )
-    paths = [str(settings_file), str(secret), str(settings.DATABASES["default"]["NAME"]), "/etc/shadow",
-             "/root/.bash_history"]
+    paths = [
+        str(settings_file),
+        str(secret),
+        str(settings.DATABASES["default"]["NAME"]),
+        "/etc/shadow",
+        "/root/.bash_history",
+    ]
     job = run_script(source, {"paths": paths})
     assert job.status == JobStatus.SUCCESS, job.error
     for path, outcome in job.result["seen"].items():  # ...the job reads none of them

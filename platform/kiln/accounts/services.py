@@ -27,9 +27,7 @@ def token_create(*, user: User, label: str = "") -> str:
 
 def token_authenticate(raw: str) -> User | None:
     token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(raw), user__is_active=True)
-        .first()
+        ApiToken.objects.select_related("user").filter(digest=token_digest(raw), user__is_active=True).first()
     )
     if token is None:
         return None

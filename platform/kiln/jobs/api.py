@@ -66,9 +66,15 @@ class JobOut(JobListOut):
 
 def job_list_out(job: Job) -> dict[str, Any]:
     return {
-        "id": job.id, "script_path": job.script_path, "script_hash": job.script_version.hash,
-        "language": job.language, "status": job.status, "created_by": job.created_by.email,
-        "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
+        "id": job.id,
+        "script_path": job.script_path,
+        "script_hash": job.script_version.hash,
+        "language": job.language,
+        "status": job.status,
+        "created_by": job.created_by.email,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
         "duration_ms": job.duration_ms,
     }
 
@@ -99,27 +105,43 @@ def _create(request: HttpRequest, workspace: str, *, path: str | None = None, ha
     return services.job_create(workspace=ws, user=user, version=version, args=args)
 
 
-@router.post("/run/p/{path:path}", response={201: JobCreatedOut}, openapi_extra=ARGS_BODY,
-             summary="Run the latest version of a script; returns the job id at once")
+@router.post(
+    "/run/p/{path:path}",
+    response={201: JobCreatedOut},
+    openapi_extra=ARGS_BODY,
+    summary="Run the latest version of a script; returns the job id at once",
+)
 def run_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> Status:
     return Status(201, {"id": _create(request, workspace, path=path).id})
 
 
-@router.post("/run/h/{hash}", response={201: JobCreatedOut}, openapi_extra=ARGS_BODY,
-             summary="Run one pinned version of a script; returns the job id at once")
+@router.post(
+    "/run/h/{hash}",
+    response={201: JobCreatedOut},
+    openapi_extra=ARGS_BODY,
+    summary="Run one pinned version of a script; returns the job id at once",
+)
 def run_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> Status:
     return Status(201, {"id": _create(request, workspace, hash=hash).id})
 
 
-@router.post("/run_wait_result/p/{path:path}", response={200: Any}, openapi_extra=ARGS_BODY,
-             summary="Run the latest version and wait for its result")
+@router.post(
+    "/run_wait_result/p/{path:path}",
+    response={200: Any},
+    openapi_extra=ARGS_BODY,
+    summary="Run the latest version and wait for its result",
+)
 async def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
     job = await sync_to_async(_create)(request, workspace, path=path)
     return await wait_result(job.id)
 
 
-@router.post("/run_wait_result/h/{hash}", response={200: Any}, openapi_extra=ARGS_BODY,
-             summary="Run one pinned version and wait for its result")
+@router.post(
+    "/run_wait_result/h/{hash}",
+    response={200: Any},
+    openapi_extra=ARGS_BODY,
+    summary="Run one pinned version and wait for its result",
+)
 async def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
     job = await sync_to_async(_create)(request, workspace, hash=hash)
     return await wait_result(job.id)
@@ -140,9 +162,12 @@ async def wait_result(job_id: UUID) -> JsonResponse:
             break
         if time.monotonic() >= deadline:
             return JsonResponse(
-                {"message": f"job still running after {settings.KILN_SYNC_WAIT}s",
-                 "detail": {"job_id": str(job_id), "status": row["status"] if row else None}},
-                status=504, headers=headers,
+                {
+                    "message": f"job still running after {settings.KILN_SYNC_WAIT}s",
+                    "detail": {"job_id": str(job_id), "status": row["status"] if row else None},
+                },
+                status=504,
+                headers=headers,
             )
         await asyncio.sleep(delay)
         delay = min(delay * 1.5, 0.5)
@@ -152,7 +177,8 @@ async def wait_result(job_id: UUID) -> JsonResponse:
     message = f"job {row['status']}: {error.get('name', 'Error')}: {error.get('message', '')}".rstrip(": ")
     return JsonResponse(
         {"message": message, "detail": {"job_id": str(job_id), "status": row["status"], "error": error}},
-        status=500, headers=headers,
+        status=500,
+        headers=headers,
     )
 
 
@@ -167,7 +193,14 @@ def job_get(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict
     ws = membership_get(user=request.auth, workspace_id=workspace).workspace  # type: ignore[attr-defined]
     job = selectors.job_get(workspace=ws, job_id=job_id)
     return {
-        **job_list_out(job), "args": job.args, "result": job.result, "error": job.error,
-        "logs": selectors.job_logs(job=job), "log_size": job.log_size, "log_dropped": job.log_dropped,
-        "attempt": job.attempt, "worker_id": job.worker_id, "sandboxed": job.sandboxed,
+        **job_list_out(job),
+        "args": job.args,
+        "result": job.result,
+        "error": job.error,
+        "logs": selectors.job_logs(job=job),
+        "log_size": job.log_size,
+        "log_dropped": job.log_dropped,
+        "attempt": job.attempt,
+        "worker_id": job.worker_id,
+        "sandboxed": job.sandboxed,
     }

@@ -101,7 +101,11 @@ class JobRunner:
             outcome = self._execute(job, job_dir, sink)
         except Exception as exc:  # the platform failed, not the user's code
             log.exception("job %s: runner error", job.id)
-            outcome = (JobStatus.FAILURE, None, {"name": "PlatformError", "message": str(exc), "traceback": ""})
+            outcome = (
+                JobStatus.FAILURE,
+                None,
+                {"name": "PlatformError", "message": str(exc), "traceback": ""},
+            )
         finally:
             if not os.environ.get("KILN_KEEP_JOB_DIRS"):
                 shutil.rmtree(job_dir, ignore_errors=True)
@@ -110,12 +114,20 @@ class JobRunner:
         footer = ""
         if error is not None and error.get("name") in {"Timeout", "Killed", "SandboxError", "PlatformError"}:
             footer = f"[kiln] {error['message']}\n"
-        services.job_finish(job=job, status=status, result=result, error=error,
-                            last_log=sink.take_last(footer), log_dropped=sink.dropped)
+        services.job_finish(
+            job=job,
+            status=status,
+            result=result,
+            error=error,
+            last_log=sink.take_last(footer),
+            log_dropped=sink.dropped,
+        )
         job.refresh_from_db()
         return job
 
-    def _execute(self, job: Job, job_dir: Path, sink: LogSink) -> tuple[JobStatus, Any, dict[str, Any] | None]:
+    def _execute(
+        self, job: Job, job_dir: Path, sink: LogSink
+    ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
         lang = registry.get(job.language)
         version = job.script_version
         job_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -140,10 +152,15 @@ class JobRunner:
         elapsed = time.monotonic() - started
         sink.flush()
         if timed_out or elapsed >= job.timeout_s:
-            return JobStatus.TIMEOUT, None, {
-                "name": "Timeout", "message": f"the job ran past its time limit of {job.timeout_s}s",
-                "traceback": "",
-            }
+            return (
+                JobStatus.TIMEOUT,
+                None,
+                {
+                    "name": "Timeout",
+                    "message": f"the job ran past its time limit of {job.timeout_s}s",
+                    "traceback": "",
+                },
+            )
         return self._outcome(job_dir, returncode)
 
     def _pump(self, process: Any, sink: LogSink, deadline: float) -> bool:
@@ -169,15 +186,23 @@ class JobRunner:
             return JobStatus.FAILURE, None, _read_error(error_file)
         if returncode == 0 and result_file.exists():
             if result_file.stat().st_size > MAX_RESULT_BYTES:
-                return JobStatus.FAILURE, None, {
-                    "name": "ResultTooLarge",
-                    "message": f"the result is larger than {MAX_RESULT_BYTES} bytes",
-                    "traceback": "",
-                }
+                return (
+                    JobStatus.FAILURE,
+                    None,
+                    {
+                        "name": "ResultTooLarge",
+                        "message": f"the result is larger than {MAX_RESULT_BYTES} bytes",
+                        "traceback": "",
+                    },
+                )
             try:
                 return JobStatus.SUCCESS, json.loads(result_file.read_text()), None
             except (ValueError, UnicodeDecodeError) as exc:
-                return JobStatus.FAILURE, None, {"name": "InvalidResult", "message": str(exc), "traceback": ""}
+                return (
+                    JobStatus.FAILURE,
+                    None,
+                    {"name": "InvalidResult", "message": str(exc), "traceback": ""},
+                )
         if returncode < 0 or returncode > 128:
             signum = -returncode if returncode < 0 else returncode - 128
             message = f"the job was killed by signal {signum} (out of memory or a sandbox limit?)"
@@ -195,4 +220,8 @@ def _read_error(path: Path) -> dict[str, Any]:
             "traceback": str(data.get("traceback", "")),
         }
     except (ValueError, UnicodeDecodeError, AttributeError):
-        return {"name": "Error", "message": "the job failed and its error file was unreadable", "traceback": ""}
+        return {
+            "name": "Error",
+            "message": "the job failed and its error file was unreadable",
+            "traceback": "",
+        }

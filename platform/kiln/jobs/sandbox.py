@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -10,11 +9,13 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import Popen
 from types import ModuleType
 
 from django.conf import settings
 
 from kiln.config import PROJECT_ROOT
+from kiln.process import die_with_parent
 from scripts_runtime.languages.base import WRAPPERS_DIR, WRAPPERS_IN_JAIL
 
 SANDBOX_CONFIG_DIR = PROJECT_ROOT / "sandboxes" / "nsjail"
@@ -100,24 +101,33 @@ def render_config(template: str, *, job_dir: Path, timeout_s: int, python_prefix
     return text
 
 
-def _die_with_parent() -> None:
-    # If the worker is killed, its job must not outlive it (PR_SET_PDEATHSIG = 1).
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except OSError:
-        pass
+def _start(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> Popen[bytes]:
+    # stdout and stderr share one pipe: the log, in the order it was written.
+    return subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent(signal.SIGKILL),
+        start_new_session=True,
+    )
 
 
 def launch(*, lang: ModuleType, job_dir: Path, timeout_s: int) -> Launch:
-    """Start the job; stdout and stderr are one pipe (the log), in the order written."""
+    """Start the job in nsjail (or, only when an operator opted out, directly)."""
     sandboxed = sandbox_mode() == "nsjail"
     spec = lang.run_spec(interpreter(), WRAPPERS_IN_JAIL if sandboxed else str(WRAPPERS_DIR))
-    popen = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT,
-             "preexec_fn": _die_with_parent, "start_new_session": True}
     if not sandboxed:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "KILN_JOB_DIR": str(job_dir),
-               "HOME": str(job_dir), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
-        return Launch(subprocess.Popen(spec.argv, cwd=job_dir, env=env, **popen), sandboxed=False)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "KILN_JOB_DIR": str(job_dir),
+            "HOME": str(job_dir),
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+        }
+        return Launch(_start(spec.argv, cwd=job_dir, env=env), sandboxed=False)
 
     template = (SANDBOX_CONFIG_DIR / spec.sandbox_config).read_text()
     prefix = os.path.realpath(sys.base_prefix)
@@ -125,5 +135,4 @@ def launch(*, lang: ModuleType, job_dir: Path, timeout_s: int) -> Launch:
         prefix = str(Path(os.environ["KILN_PYTHON"]).resolve().parent.parent)
     cfg_path = job_dir.parent / f"{job_dir.name}.nsjail.cfg"  # outside the jail's view
     cfg_path.write_text(render_config(template, job_dir=job_dir, timeout_s=timeout_s, python_prefix=prefix))
-    argv = [nsjail_binary(), "--config", str(cfg_path), "--", *spec.argv]
-    return Launch(subprocess.Popen(argv, **popen), sandboxed=True)
+    return Launch(_start([nsjail_binary(), "--config", str(cfg_path), "--", *spec.argv]), sandboxed=True)

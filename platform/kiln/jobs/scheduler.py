@@ -28,11 +28,13 @@ def sweep_unclaimed(*, older_than: timedelta = SWEEP_AFTER, limit: int = 500) ->
     cutoff = timezone.now() - older_than
     republished = 0
     stale = Job.objects.filter(status=JobStatus.QUEUED, published_at__lt=cutoff).values_list(
-        "id", "published_at", "queue")[:limit]
+        "id", "published_at", "queue"
+    )[:limit]
     for job_id, published_at, queue in stale:
         # Only the scheduler that moves published_at re-publishes: copies do not double up.
         won = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, published_at=published_at).update(
-            published_at=timezone.now())
+            published_at=timezone.now()
+        )
         if won:
             job_publish(job_id=str(job_id), queue=queue)
             republished += 1

@@ -17,9 +17,11 @@ def job_get(*, workspace: Workspace, job_id: str) -> Job:
         uuid.UUID(job_id)
     except ValueError:
         raise NotFound(f"job '{job_id}' not found") from None
-    job = Job.objects.select_related("created_by", "script_version").filter(
-        workspace=workspace, pk=job_id
-    ).first()
+    job = (
+        Job.objects.select_related("created_by", "script_version")
+        .filter(workspace=workspace, pk=job_id)
+        .first()
+    )
     if job is None:
         raise NotFound(f"job '{job_id}' not found")
     return job

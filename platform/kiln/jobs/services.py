@@ -94,8 +94,15 @@ def job_append_log(*, job: Job, offset: int, data: str) -> None:
         Job.objects.filter(pk=job.pk).update(log_size=offset + len(data.encode()))
 
 
-def job_finish(*, job: Job, status: JobStatus, result: Any = None, error: dict[str, Any] | None = None,
-               last_log: tuple[int, str] | None = None, log_dropped: int = 0) -> bool:
+def job_finish(
+    *,
+    job: Job,
+    status: JobStatus,
+    result: Any = None,
+    error: dict[str, Any] | None = None,
+    last_log: tuple[int, str] | None = None,
+    log_dropped: int = 0,
+) -> bool:
     """running → a terminal state, with the result and the last log chunk in one transaction.
 
     The update is conditioned on this worker and attempt, so a late or duplicate
@@ -103,8 +110,12 @@ def job_finish(*, job: Job, status: JobStatus, result: Any = None, error: dict[s
     """
     with transaction.atomic():
         update: dict[str, Any] = {
-            "status": status, "result": result, "error": error,
-            "finished_at": timezone.now(), "lease_expires_at": None, "log_dropped": log_dropped,
+            "status": status,
+            "result": result,
+            "error": error,
+            "finished_at": timezone.now(),
+            "lease_expires_at": None,
+            "log_dropped": log_dropped,
         }
         if last_log is not None and last_log[1]:
             offset, data = last_log

@@ -12,7 +12,7 @@ from kiln.accounts.selectors import membership_get
 from kiln.api_params import WorkspacePath
 
 from . import selectors, services
-from .models import ScriptVersion
+from .models import Script, ScriptVersion
 
 router = Router(tags=["scripts"])
 
@@ -59,13 +59,21 @@ def script_out(version: ScriptVersion) -> dict[str, Any]:
     }
 
 
-@router.post("", response={200: ScriptOut, 201: ScriptOut}, by_alias=True,
-             summary="Save a script version (returns its inferred JSON Schema)")
+@router.post(
+    "",
+    response={200: ScriptOut, 201: ScriptOut},
+    by_alias=True,
+    summary="Save a script version (returns its inferred JSON Schema)",
+)
 def script_create(request: HttpRequest, workspace: WorkspacePath, payload: ScriptIn) -> Status:
     membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     saved = services.script_save(
-        workspace=membership.workspace, user=request.auth,  # type: ignore[attr-defined]
-        path=payload.path, language=payload.language, content=payload.content, summary=payload.summary,
+        workspace=membership.workspace,
+        user=request.auth,  # type: ignore[attr-defined]
+        path=payload.path,
+        language=payload.language,
+        content=payload.content,
+        summary=payload.summary,
     )
     return Status(201 if saved.created else 200, script_out(saved.version))
 
@@ -73,18 +81,21 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
 @router.get("", response=list[ScriptListOut])
 def script_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
     membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    return [
-        {
-            "path": s.path,
-            "language": s.latest.language,
-            "hash": s.latest.hash,
-            "summary": s.latest.summary,
-            "created_by": s.latest.created_by.email,
-            "created_at": s.latest.created_at,
-            "versions": s.version_count,
-        }
-        for s in selectors.script_list(workspace=membership.workspace)
-    ]
+    return [script_list_out(s) for s in selectors.script_list(workspace=membership.workspace)]
+
+
+def script_list_out(script: Script) -> dict[str, Any]:
+    latest = script.latest
+    assert latest is not None  # script_list keeps only scripts with a version
+    return {
+        "path": script.path,
+        "language": latest.language,
+        "hash": latest.hash,
+        "summary": latest.summary,
+        "created_by": latest.created_by.email,
+        "created_at": latest.created_at,
+        "versions": script.version_count,  # type: ignore[attr-defined]  # annotated by script_list
+    }
 
 
 @router.get("/p/{path:path}", response=ScriptOut, by_alias=True, summary="The latest version of a script")

@@ -16,9 +16,7 @@ class Script(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Denormalised pointer to the newest version: `run/p/{path}` reads it without a sort.
-    latest = models.ForeignKey(
-        "ScriptVersion", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    latest = models.ForeignKey("ScriptVersion", null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "path"], name="one_script_per_path")]

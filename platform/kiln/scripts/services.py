@@ -40,8 +40,9 @@ class SavedVersion:
     created: bool  # False when the same content was already the latest version
 
 
-def script_save(*, workspace: Workspace, user: User, path: str, language: str, content: str,
-                summary: str = "") -> SavedVersion:
+def script_save(
+    *, workspace: Workspace, user: User, path: str, language: str, content: str, summary: str = ""
+) -> SavedVersion:
     """Store a new immutable version of the script at `path` (creating the script on first save)."""
     validate_path(path)
     try:
@@ -71,15 +72,21 @@ def script_save(*, workspace: Workspace, user: User, path: str, language: str, c
                     script.save(update_fields=["latest"])
                 return SavedVersion(existing, created=False)
             version = ScriptVersion.objects.create(
-                script=script, hash=digest, language=language, content=content,
-                schema=schema, summary=summary[:500], created_by=user,
+                script=script,
+                hash=digest,
+                language=language,
+                content=content,
+                schema=schema,
+                summary=summary[:500],
+                created_by=user,
             )
             script.latest = version
             script.save(update_fields=["latest"])
     except IntegrityError:
         # Two saves of the same path raced on first creation: the loser retries once.
-        return script_save(workspace=workspace, user=user, path=path, language=language,
-                           content=content, summary=summary)
+        return script_save(
+            workspace=workspace, user=user, path=path, language=language, content=content, summary=summary
+        )
     return SavedVersion(version, created=True)
 
 

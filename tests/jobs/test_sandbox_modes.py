@@ -1,0 +1,37 @@
+"""Running without nsjail is an explicit operator choice, and every such job says so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from kiln.jobs.models import Job, JobStatus
+from kiln.jobs.selectors import job_logs
+
+pytestmark = pytest.mark.sandbox
+Run = Callable[..., Job]
+
+
+def test_none_without_the_second_switch_refuses_to_run(run_script: Run, settings: Any) -> None:
+    settings.KILN_SANDBOX = "none"
+    settings.KILN_ALLOW_UNSANDBOXED = False
+    job = run_script("def main():\n    return 1\n")
+    assert job.status == JobStatus.FAILURE
+    assert job.error["name"] == "SandboxError"
+    assert "KILN_ALLOW_UNSANDBOXED=1" in job.error["message"]
+
+
+def test_an_unknown_sandbox_is_refused(run_script: Run, settings: Any) -> None:
+    settings.KILN_SANDBOX = "docker"
+    job = run_script("def main():\n    return 1\n")
+    assert job.status == JobStatus.FAILURE and "unknown KILN_SANDBOX" in job.error["message"]
+
+
+def test_an_unsandboxed_job_runs_and_says_so_in_its_log(run_script: Run, settings: Any) -> None:
+    settings.KILN_SANDBOX = "none"
+    settings.KILN_ALLOW_UNSANDBOXED = True
+    job = run_script("def main(x: int):\n    print('hi')\n    return x + 1\n", {"x": 1})
+    assert (job.status, job.result, job.sandboxed) == (JobStatus.SUCCESS, 2, False)
+    logs = job_logs(job=job)
+    assert logs.startswith("[kiln] WARNING: this job runs WITHOUT a sandbox") and logs.endswith("hi\n")
