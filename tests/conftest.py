@@ -11,8 +11,8 @@ from django.test import Client
 from kiln.accounts.models import Membership, Role, User, Workspace
 from kiln.accounts.services import token_create
 
-# Copies of ../shared/examples, so the suite runs in any checkout (test_layout checks for drift).
-EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "examples"
+# examples/ copies ../shared/examples, so the suite runs in any checkout (test_layout checks for drift).
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SHARED_EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "examples"
 
 
