@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",  # serves Swagger UI's files itself: /api/docs works with no internet
     "kiln.accounts",
     "kiln.scripts",
     "kiln.jobs",
@@ -92,6 +93,9 @@ FRONTEND_DIR = config.frontend_dir()
 # The built SPA (frontend/dist) is served from the site root: /assets/..., /favicon.svg.
 WHITENOISE_ROOT = FRONTEND_DIR if FRONTEND_DIR.is_dir() else None
 WHITENOISE_INDEX_FILE = False
+# Static files of installed apps (the API docs' Swagger UI) are served straight from
+# their packages: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -25,3 +25,8 @@ def test_every_workspace_route_declares_its_workspace_parameter() -> None:
         for operation in operations.values():
             names = {p["name"]: p["in"] for p in operation.get("parameters", [])}
             assert names.get("workspace") == "path", f"{path}: {names}"
+
+
+def test_the_api_docs_page_uses_no_outside_host(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/api/docs").content.decode()
+    assert "cdn.jsdelivr.net" not in html and "/static/ninja/swagger-ui-bundle.js" in html

@@ -77,6 +77,8 @@ def test_the_front_end_is_served_at_the_root(kiln: Kiln) -> None:
         html = resp.read().decode()
         assert resp.status == 200 and "csrftoken" in resp.headers.get("Set-Cookie", "")
     assert '<div id="root">' in html
+    with urllib.request.urlopen(kiln.url + "/static/ninja/swagger-ui-bundle.js", timeout=10) as resp:
+        assert resp.status == 200  # the API docs work offline
 
 
 def test_a_second_start_keeps_everything_and_a_stop_leaves_nothing_behind(new_kiln: Kiln) -> None:
