@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import example
-from tests.e2e.conftest import ADMIN, ARTIFACTS, Kiln
+from tests.e2e.harness import ADMIN, ARTIFACTS, Kiln
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.conftest import example
-from tests.e2e.conftest import Kiln, processes_marked
+from tests.e2e.harness import Kiln, processes_marked
 
 pytestmark = pytest.mark.e2e
 

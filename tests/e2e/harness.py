@@ -1,0 +1,127 @@
+"""A real Kiln started with `kiln up`, as a user would, on a free port and a fresh data dir.
+
+Used by the end-to-end tests and by the benchmarks in bench/."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+ADMIN = ("admin@kiln.local", "e2e-password-1")
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def processes_marked(mark: str) -> list[int]:
+    """Pids of live processes whose environment carries our marker: every descendant of `kiln up`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if f"KILN_E2E_MARK={mark}".encode() in (entry / "environ").read_bytes():
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+class Kiln:
+    def __init__(self, data_dir: Path, database_url: str | None) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.mark = uuid.uuid4().hex
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KILN_", "DJANGO_"))}
+        self.env.update(
+            KILN_DATA_DIR=str(data_dir),
+            KILN_ADMIN_EMAIL=ADMIN[0],
+            KILN_ADMIN_PASSWORD=ADMIN[1],
+            KILN_E2E_MARK=self.mark,
+            KILN_WORKER_CONCURRENCY="2",
+            KILN_SYNC_WAIT="60",
+        )
+        if os.environ.get("KILN_TEST_EMBEDDED_REDIS"):
+            self.env.pop("REDIS_URL", None)  # let `kiln up` start its own embedded Valkey
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        else:
+            self.env.pop("DATABASE_URL", None)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "kiln-up.log"
+        self.token = ""
+        self.log_start = 0
+
+    def cli(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "kiln.cli", *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_start = self.log.stat().st_size if self.log.exists() else 0
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kiln.cli", "up", "--port", str(self.port)],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while "Kiln is up" not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"kiln up did not start:\n{self.output()[-4000:]}")
+            time.sleep(0.2)
+        self.token = self.cli("token", "create", "--user", ADMIN[0])
+
+    def output(self) -> str:
+        """What `kiln up` printed since the last start."""
+        with open(self.log, "rb") as fh:
+            fh.seek(self.log_start)
+            return fh.read().decode(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        code = self.process.wait(timeout=60)
+        return code
+
+    def request(
+        self, method: str, path: str, body: Any = None, raw: bytes | None = None, token: str | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        headers = {"Content-Type": "application/json"}
+        if token if token is not None else self.token:
+            headers["Authorization"] = f"Bearer {token if token is not None else self.token}"
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=90) as resp:
+                return (
+                    resp.status,
+                    json.loads(resp.read() or b"null"),
+                    {k.lower(): v for k, v in resp.headers.items()},
+                )
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"null"), {k.lower(): v for k, v in err.headers.items()}
