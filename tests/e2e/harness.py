@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 ADMIN = ("admin@kiln.local", "e2e-password-1")
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
@@ -44,6 +45,8 @@ def processes_marked(mark: str) -> list[int]:
 
 
 class Kiln:
+    _redis_db = 0  # the test process itself uses database 0
+
     def __init__(self, data_dir: Path, database_url: str | None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
@@ -60,6 +63,12 @@ class Kiln:
         )
         if os.environ.get("KILN_TEST_EMBEDDED_REDIS"):
             self.env.pop("REDIS_URL", None)  # let `kiln up` start its own embedded Valkey
+        elif self.env.get("REDIS_URL"):
+            # A shared Redis: each platform gets a database number of its own, or one
+            # platform's worker would take (and drop) another's job messages.
+            Kiln._redis_db = Kiln._redis_db % 15 + 1
+            url = urlparse(self.env["REDIS_URL"])
+            self.env["REDIS_URL"] = urlunparse(url._replace(path=f"/{Kiln._redis_db}"))
         if database_url:
             self.env["DATABASE_URL"] = database_url
         else:
