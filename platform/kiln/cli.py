@@ -83,10 +83,9 @@ def web(port: int, host: str, migrate: bool) -> None:
 @click.option(
     "--queues",
     "-Q",
-    envvar="KILN_WORKER_TAGS",
-    default="python3,default",
-    show_default=True,
-    help="Comma-separated worker tags (queues) to take jobs from.",
+    default=None,
+    help="Comma-separated worker tags (queues) to take jobs from (default: KILN_WORKER_TAGS, "
+    "else every language's tag and 'default').",
 )
 @click.option(
     "--concurrency",
@@ -96,9 +95,12 @@ def web(port: int, host: str, migrate: bool) -> None:
     default=None,
     help="Jobs run at once (default: number of CPUs).",
 )
-def worker(queues: str, concurrency: int | None) -> None:
+def worker(queues: str | None, concurrency: int | None) -> None:
     """A Celery worker that runs jobs in the sandbox."""
     setup_django()
+    from django.conf import settings
+
+    queues = queues or ",".join(settings.KILN_WORKER_TAGS)
     import warnings
 
     from celery.platforms import SecurityWarning

@@ -25,7 +25,7 @@ ENV_DOC: list[tuple[str, str]] = [
     ("KILN_HOST", "address the web server binds to (127.0.0.1)"),
     ("KILN_PORT", "port the web server listens on (8000)"),
     ("KILN_PUBLIC_URL", "URL users open, printed at start and used for CSRF trust (http://<host>:<port>)"),
-    ("KILN_WORKER_TAGS", "comma-separated queues a worker takes (python3,default)"),
+    ("KILN_WORKER_TAGS", "comma-separated queues a worker takes (every language's tag, and default)"),
     ("KILN_WORKER_CONCURRENCY", "jobs one worker runs at once (number of CPUs)"),
     ("KILN_SANDBOX", "nsjail (default) or none; none also needs KILN_ALLOW_UNSANDBOXED=1"),
     ("KILN_ALLOW_UNSANDBOXED", "set to 1 to allow KILN_SANDBOX=none (every such job says so in its log)"),

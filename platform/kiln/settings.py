@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
 from kiln import config
+from scripts_runtime import registry as _registry  # not a setting: private name
 
 DATA_DIR = config.data_dir()
 BASE_DIR = config.PROJECT_ROOT
@@ -131,9 +133,11 @@ KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
 KILN_JOB_LOG_LIMIT = config.env_int("KILN_JOB_LOG_LIMIT", 2 * 1024 * 1024)
 KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 60)
 KILN_JOBS_DIR = DATA_DIR / "jobs"
-KILN_WORKER_TAGS = [
-    t.strip() for t in config.env("KILN_WORKER_TAGS", "python3,default").split(",") if t.strip()
-]
+# Dependencies and builds, shared by every job and content-addressed (one folder per lock/hash).
+KILN_CACHE_DIR = Path(config.env("KILN_CACHE_DIR", str(DATA_DIR / "cache")))
+# By default a worker serves every language's tag, plus "default".
+_ALL_TAGS = ",".join(sorted({lang.tag for lang in _registry.LANGUAGES.values()} | {"default"}))
+KILN_WORKER_TAGS = [t.strip() for t in config.env("KILN_WORKER_TAGS", _ALL_TAGS).split(",") if t.strip()]
 KILN_WORKER_CONCURRENCY = config.env_int("KILN_WORKER_CONCURRENCY", os.cpu_count() or 1)
 
 LOGGING = {

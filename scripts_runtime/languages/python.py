@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import ast
+import os
+import sys
 from typing import Any
 
-from scripts_runtime.languages.base import WRAPPERS_IN_JAIL, RunSpec, SignatureError
+from scripts_runtime.languages.base import (
+    WRAPPERS_DIR,
+    Mount,
+    PrepareContext,
+    Prepared,
+    RunSpec,
+    SignatureError,
+    wrapper,
+)
 
 name = "python3"
+aliases: tuple[str, ...] = ("python",)
 extension = "py"
+tag = "python3"
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -117,11 +129,25 @@ def _literal(node: ast.expr) -> Any:
         return _NO_DEFAULT
 
 
-def run_spec(interpreter: str, wrappers_dir: str = WRAPPERS_IN_JAIL) -> RunSpec:
+def interpreter() -> str:
+    """The base Python (not the platform's virtualenv): jobs see the standard library only."""
+    configured = os.environ.get("KILN_PYTHON")
+    if configured:
+        return configured
+    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+
+
+def prepare(source: str, ctx: PrepareContext) -> Prepared:
+    prefix = os.path.dirname(os.path.dirname(interpreter()))
+    return Prepared(mounts=(Mount(prefix),))
+
+
+def run_spec(prepared: Prepared) -> RunSpec:
     # -I: isolated (no user site, no PYTHON* env); -u: unbuffered so logs arrive as printed;
     # -B: the job dir is the only writable place and needs no .pyc files.
     return RunSpec(
         sandbox_config="python.cfg",
-        argv=[interpreter, "-I", "-u", "-B", f"{wrappers_dir}/python_wrapper.py"],
-        script_file=f"main.{extension}",
+        argv=[interpreter(), "-I", "-u", "-B", wrapper("python_wrapper.py")],
+        mounts=(*prepared.mounts, Mount(str(WRAPPERS_DIR))),
+        env=prepared.env,
     )

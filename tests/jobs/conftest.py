@@ -41,9 +41,15 @@ def sandbox_available() -> None:
 def run_script(sandbox_available: None, workspace: Workspace, owner: User) -> Callable[..., Job]:
     """Save a script, create its job and run it through the real runner and nsjail."""
 
-    def run(content: str, args: dict[str, Any] | None = None, timeout_s: int | None = None) -> Job:
+    def run(
+        content: str,
+        args: dict[str, Any] | None = None,
+        timeout_s: int | None = None,
+        language: str = "python3",
+        path: str = "u/ada/t",
+    ) -> Job:
         version = script_save(
-            workspace=workspace, user=owner, path="u/ada/t", language="python3", content=content
+            workspace=workspace, user=owner, path=path, language=language, content=content
         ).version
         job = job_create(workspace=workspace, user=owner, version=version, args=args or {})
         if timeout_s is not None:

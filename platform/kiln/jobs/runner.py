@@ -19,10 +19,11 @@ from typing import Any
 from django.conf import settings
 
 from scripts_runtime import registry
+from scripts_runtime.languages.base import PrepareContext, PrepareError
 
 from . import services
 from .models import Job, JobStatus
-from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir
+from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +140,25 @@ class JobRunner:
             path.chmod(0o644)
 
         try:
-            launched = launch(lang=lang, job_dir=job_dir, timeout_s=job.timeout_s)
+            sandboxed = sandbox_mode() == "nsjail"
         except SandboxUnavailable as exc:
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
-        if not launched.sandboxed:
+        if not sandboxed:
             Job.objects.filter(pk=job.pk).update(sandboxed=False)
-            sink.write(UNSANDBOXED_WARNING.encode())
+            sink.write(UNSANDBOXED_WARNING.encode())  # first in the log, before anything else
+
+        def log_line(line: str) -> None:
+            sink.write(f"[kiln] {line}\n".encode())
+
+        ctx = PrepareContext(cache_dir=Path(settings.KILN_CACHE_DIR), job_dir=job_dir, log=log_line)
+        try:
+            prepared = lang.prepare(version.content, ctx)
+        except PrepareError as exc:
+            return JobStatus.FAILURE, None, {"name": exc.kind, "message": exc.message, "traceback": ""}
+        try:
+            launched = launch(spec=lang.run_spec(prepared), job_dir=job_dir, timeout_s=job.timeout_s)
+        except SandboxUnavailable as exc:
+            return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
 
         started = time.monotonic()
         timed_out = self._pump(launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S)

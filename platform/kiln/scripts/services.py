@@ -46,9 +46,10 @@ def script_save(
     """Store a new immutable version of the script at `path` (creating the script on first save)."""
     validate_path(path)
     try:
-        lang = registry.get(language)
+        language = registry.canonical(language)
     except registry.UnknownLanguage as exc:
         raise BadRequest(str(exc.args[0]), {"field": "language"}) from None
+    lang = registry.get(language)
     if len(content.encode()) > MAX_CONTENT_BYTES:
         raise BadRequest(f"script is larger than {MAX_CONTENT_BYTES} bytes", {"field": "content"})
     if "\x00" in content:
