@@ -18,6 +18,8 @@ def _discover() -> tuple[dict[str, ModuleType], dict[str, str]]:
         if info.name in _SKIP or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{languages.__name__}.{info.name}")
+        if not all(hasattr(module, attr) for attr in ("name", "parse_signature", "prepare", "run_spec")):
+            continue  # a helper module (python_schema.py ...), not a language
         found[module.name] = module
         for alias in getattr(module, "aliases", ()):
             aliases[alias] = module.name

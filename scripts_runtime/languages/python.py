@@ -16,6 +16,7 @@ from scripts_runtime.languages.base import (
     SignatureError,
     wrapper,
 )
+from scripts_runtime.languages.python_schema import NO_DEFAULT, SchemaBuilder, docstring_params
 
 name = "python3"
 aliases: tuple[str, ...] = ("python",)
@@ -23,18 +24,6 @@ extension = "py"
 tag = "python3"
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-_SCALARS: dict[str, dict[str, Any]] = {
-    "str": {"type": "string"},
-    "int": {"type": "integer"},
-    "float": {"type": "number"},
-    "bool": {"type": "boolean"},
-    "list": {"type": "array"},
-    "List": {"type": "array"},
-    "dict": {"type": "object"},
-    "Dict": {"type": "object"},
-}
-_NO_DEFAULT = object()
 
 
 def parse_signature(source: str) -> dict[str, Any]:
@@ -50,22 +39,25 @@ def parse_signature(source: str) -> dict[str, Any]:
     if args.posonlyargs:
         raise SignatureError("main must not have positional-only arguments", main.lineno)
 
+    builder = SchemaBuilder(module)
+    described = docstring_params(ast.get_docstring(main) or "")
     positional = args.args
-    defaults: list[Any] = [_NO_DEFAULT] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     params = list(zip(positional, defaults, strict=True)) + list(
         zip(args.kwonlyargs, args.kw_defaults, strict=True)
     )
 
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for arg, default in params:
-        prop = annotation_schema(arg.annotation)
-        if default is _NO_DEFAULT or default is None:
+    for arg, default_node in params:
+        prop = builder.schema(arg.annotation)
+        default = builder.default(default_node)
+        if default is not NO_DEFAULT and default is not None:
+            prop["default"] = _json_default(default)
+        if default_node is None and not builder.is_optional(arg.annotation):
             required.append(arg.arg)
-        else:
-            value = _literal(default)
-            if value is not _NO_DEFAULT and value is not None:
-                prop["default"] = value
+        if arg.arg in described and "description" not in prop:
+            prop["description"] = described[arg.arg]
         properties[arg.arg] = prop
 
     return {
@@ -79,27 +71,17 @@ def parse_signature(source: str) -> dict[str, Any]:
     }
 
 
-def annotation_schema(node: ast.expr | None) -> dict[str, Any]:
-    """Schema of one annotation; anything not understood is any JSON (`{}`), never an error."""
-    if node is None:
-        return {}
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:  # a string annotation: "int"
-            return annotation_schema(ast.parse(node.value, mode="eval").body)
-        except SyntaxError:
-            return {}
-    name = _dotted(node)
-    if name is not None:
-        return dict(_SCALARS.get(name.rsplit(".", 1)[-1], {}))
-    if isinstance(node, ast.Subscript):
-        base = _dotted(node.value)
-        base = base.rsplit(".", 1)[-1] if base else None
-        if base in {"list", "List"}:
-            items = annotation_schema(node.slice)
-            return {"type": "array", "items": items} if items else {"type": "array"}
-        if base in {"dict", "Dict"}:
-            return {"type": "object"}
-    return {}
+def _json_default(value: Any) -> Any:
+    """Literal defaults as JSON: tuples and sets become lists, bytes become text."""
+    if isinstance(value, (tuple, set, frozenset)):
+        return [_json_default(v) for v in value]
+    if isinstance(value, list):
+        return [_json_default(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_default(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
 
 
 def _find_main(module: ast.Module) -> ast.FunctionDef | ast.AsyncFunctionDef:
@@ -110,23 +92,6 @@ def _find_main(module: ast.Module) -> ast.FunctionDef | ast.AsyncFunctionDef:
     if main is None:
         raise SignatureError("no top-level `def main(...)` found")
     return main
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        parent = _dotted(node.value)
-        return f"{parent}.{node.attr}" if parent else None
-    return None
-
-
-def _literal(node: ast.expr) -> Any:
-    """A default's value if it is a literal; call defaults (`datetime.now()`) are left to Python."""
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return _NO_DEFAULT
 
 
 def interpreter() -> str:

@@ -2,16 +2,25 @@
 
 Files in: main.py, args.json. Files out: result.json, or error.json
 ({name, message, traceback}) with exit code 1. stdout/stderr are the job's logs.
+Arguments arrive as JSON and are turned back into what main's annotations ask
+for: ISO strings into date/datetime/time, base64 into bytes, values into Enum
+members, objects into dataclasses or Pydantic models.
 Standard library only: this file is mounted read-only into every Python jail.
 """
 
 import asyncio
+import base64
+import dataclasses
+import datetime
+import enum
 import importlib.util
 import inspect
 import json
 import os
 import sys
 import traceback
+import types
+import typing
 
 JOB_DIR = os.environ.get("KILN_JOB_DIR", "/job")
 
@@ -24,16 +33,73 @@ def _write(name, payload):
 
 
 def _fallback(value):
-    """Make common non-JSON values JSON: sets, bytes, dates, dataclass-likes."""
+    """Make common non-JSON values JSON: sets, bytes, dates, enums, models, dataclasses."""
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, enum.Enum):
+        return value.value
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if hasattr(value, "model_dump"):  # Pydantic v2
+        return value.model_dump(mode="json")
     if hasattr(value, "__dict__"):
         return vars(value)
     return repr(value)
+
+
+def _convert(value, hint):
+    """Turn a JSON value into what the annotation asks for; leave it alone when unsure."""
+    if value is None or hint is None or hint is typing.Any:
+        return value
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        return _convert(value, args[0])
+    if origin is typing.Union or origin is types.UnionType:
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _convert(value, arg)
+            except (TypeError, ValueError):
+                continue
+        return value
+    if origin in (list, set, frozenset, tuple) and isinstance(value, list):
+        item = args[0] if args else None
+        items = [_convert(v, item) for v in value]
+        return origin(items) if origin is not list else items
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return {k: _convert(v, args[1]) for k, v in value.items()}
+    if not isinstance(hint, type):
+        return value
+    if hint is datetime.datetime and isinstance(value, str):
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if hint is datetime.date and isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    if hint is datetime.time and isinstance(value, str):
+        return datetime.time.fromisoformat(value)
+    if hint is bytes and isinstance(value, str):
+        return base64.b64decode(value)
+    if issubclass(hint, enum.Enum):
+        return hint(value)
+    if isinstance(value, dict):
+        if dataclasses.is_dataclass(hint):
+            hints = _hints(hint)
+            return hint(**{k: _convert(v, hints.get(k)) for k, v in value.items()})
+        if hasattr(hint, "model_validate"):  # Pydantic v2
+            return hint.model_validate(value)
+    return value
+
+
+def _hints(obj):
+    try:
+        return typing.get_type_hints(obj, include_extras=True)
+    except Exception:  # noqa: BLE001 - an annotation naming something undefined: convert nothing
+        return {}
 
 
 def _user_traceback(exc):
@@ -50,6 +116,9 @@ def _user_traceback(exc):
 
 def main():
     sys.path.insert(0, JOB_DIR)
+    deps = os.environ.get("KILN_PYTHON_DEPS")
+    if deps:
+        sys.path.insert(0, deps)  # the script's dependencies (read-only, shared cache)
     with open(os.path.join(JOB_DIR, "args.json"), encoding="utf-8") as fh:
         args = json.load(fh)
     try:
@@ -57,7 +126,9 @@ def main():
         module = importlib.util.module_from_spec(spec)
         sys.modules["__kiln_main__"] = module
         spec.loader.exec_module(module)
-        result = module.main(**args)
+        hints = _hints(module.main)
+        kwargs = {name: _convert(value, hints.get(name)) for name, value in args.items()}
+        result = module.main(**kwargs)
         if inspect.isawaitable(result):
             result = asyncio.run(result)
     except BaseException as exc:  # noqa: BLE001 - report everything the user's code raised

@@ -151,3 +151,40 @@ def test_a_job_that_is_not_queued_is_left_alone(run_script: Run) -> None:
 def test_job_dirs_are_removed_after_the_run(run_script: Run) -> None:
     run_script("def main():\n    return 1\n")
     assert not any(settings.KILN_JOBS_DIR.glob("*"))
+
+
+def test_arguments_are_turned_back_into_what_main_annotates(run_script: Run) -> None:
+    source = (
+        "import base64, datetime, enum\n"
+        "from dataclasses import dataclass\n"
+        "class Tone(str, enum.Enum):\n    warm = 'warm'\n    formal = 'formal'\n"
+        "@dataclass\nclass Opts:\n    round: bool\n    when: datetime.date\n"
+        "def main(day: datetime.date, at: datetime.datetime, blob: bytes, tone: Tone, opts: Opts,\n"
+        "         days: list[datetime.date], maybe: datetime.date | None = None):\n"
+        "    return {\n"
+        "        'weekday': day.weekday(), 'hour': at.hour, 'tz': str(at.tzinfo), 'blob': blob.decode(),\n"
+        "        'tone': type(tone).__name__ + '.' + tone.name, 'opts': type(opts).__name__,\n"
+        "        'opts_when': opts.when.year, 'days': [d.day for d in days], 'maybe': maybe,\n"
+        "    }\n"
+    )
+    args = {
+        "day": "2026-11-22",
+        "at": "2026-11-22T13:45:00Z",
+        "blob": "aGVsbG8=",
+        "tone": "formal",
+        "opts": {"round": True, "when": "2020-01-01"},
+        "days": ["2026-01-02", "2026-01-03"],
+    }
+    job = run_script(source, args)
+    assert job.status == JobStatus.SUCCESS, job.error
+    assert job.result == {
+        "weekday": 6,
+        "hour": 13,
+        "tz": "UTC",
+        "blob": "hello",
+        "tone": "Tone.formal",
+        "opts": "Opts",
+        "opts_when": 2020,
+        "days": [2, 3],
+        "maybe": None,
+    }
