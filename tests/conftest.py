@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+
 from kiln.accounts.models import Membership, Role, User, Workspace
 from kiln.accounts.services import token_create
 

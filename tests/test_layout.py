@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from kiln.cli import main
 
+from kiln.cli import main
 from tests.conftest import EXAMPLES, SHARED_EXAMPLES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -68,13 +68,15 @@ class PrepareContext:
     cache_dir: Path  # KILN_DATA_DIR/cache: shared, content-addressed, per language subfolders
     job_dir: Path  # the host path of this job's dir (main.<ext> and args.json are written)
     log: Callable[[str], None]  # a line for the job's log ("installing 2 packages ...")
+    lock: str | None = None  # the dependency lock stored on the script version, if any
 
 
 @dataclass(frozen=True)
 class Prepared:
     mounts: tuple[Mount, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
-    data: dict[str, Any] = field(default_factory=dict)  # language-specific (built binary, lock ...)
+    data: dict[str, Any] = field(default_factory=dict)  # language-specific (built binary ...)
+    lock: str | None = None  # a dependency lock resolved now: the worker stores it on the version
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Any
 
+from scripts_runtime.languages import python_deps
 from scripts_runtime.languages.base import (
     WRAPPERS_DIR,
     Mount,
@@ -103,8 +104,28 @@ def interpreter() -> str:
 
 
 def prepare(source: str, ctx: PrepareContext) -> Prepared:
-    prefix = os.path.dirname(os.path.dirname(interpreter()))
-    return Prepared(mounts=(Mount(prefix),))
+    """Resolve (once per version) and install (once per lock) the script's dependencies."""
+    python = interpreter()
+    prefix = os.path.dirname(os.path.dirname(python))
+    lock = ctx.lock
+    resolved_now = None
+    if lock is None:
+        reqs = python_deps.requirements(source)
+        if not reqs:
+            return Prepared(mounts=(Mount(prefix),), lock="")
+        ctx.log(f"resolving dependencies: {', '.join(reqs)}")
+        lock = resolved_now = python_deps.resolve(reqs, interpreter=python, cache_dir=ctx.cache_dir)
+    if not lock.strip():
+        return Prepared(mounts=(Mount(prefix),))
+    site, installed = python_deps.install(lock, interpreter=python, cache_dir=ctx.cache_dir)
+    if installed:
+        count = sum(1 for line in lock.splitlines() if line.strip() and not line.startswith("#"))
+        ctx.log(f"installed {count} package(s) into the shared cache")
+    return Prepared(
+        mounts=(Mount(prefix), Mount(str(site))),
+        env=(("KILN_PYTHON_DEPS", str(site)),),
+        lock=resolved_now,
+    )
 
 
 def run_spec(prepared: Prepared) -> RunSpec:

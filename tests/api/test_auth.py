@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+
 from kiln.accounts.models import ApiToken, User
 from kiln.accounts.services import token_create
-
 from tests.conftest import Api
 
 PROTECTED = [

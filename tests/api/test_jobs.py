@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from kiln.jobs.models import Job, JobStatus
 
+from kiln.jobs.models import Job, JobStatus
 from tests.conftest import Api, example
 
 SCRIPT = "def main(name: str, count: int = 1, tags: list[str] = []):\n    return name * count\n"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from kiln.scripts.models import Script, ScriptVersion
 
+from kiln.scripts.models import Script, ScriptVersion
 from tests.conftest import Api, example
 
 HELLO = "def main(name: str, times: int = 1):\n    return [name] * times\n"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from kiln.accounts.models import User, Workspace
 from kiln.jobs.models import Job
 from kiln.jobs.runner import JobRunner

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+
 from kiln.jobs.models import Job, JobLogChunk, JobStatus
 from kiln.jobs.runner import JobRunner
 from kiln.jobs.selectors import job_logs
-
 from tests.conftest import example
 
 pytestmark = pytest.mark.sandbox

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from kiln.jobs.models import Job, JobStatus
 from kiln.jobs.selectors import job_logs
 
@@ -35,3 +36,18 @@ def test_an_unsandboxed_job_runs_and_says_so_in_its_log(run_script: Run, setting
     assert (job.status, job.result, job.sandboxed) == (JobStatus.SUCCESS, 2, False)
     logs = job_logs(job=job)
     assert logs.startswith("[kiln] WARNING: this job runs WITHOUT a sandbox") and logs.endswith("hi\n")
+
+
+def test_an_unusable_nsjail_refuses_the_job_instead_of_running_it_bare(
+    run_script: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    broken = tmp_path / "nsjail"
+    broken.write_text("#!/bin/sh\necho 'nsjail: cannot create namespaces' >&2\nexit 255\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("KILN_NSJAIL_PATH", str(broken))
+    marker = tmp_path / "ran"
+    job = run_script(f"def main():\n    open({str(marker)!r}, 'w').write('x')\n    return 1\n")
+    assert job.status == JobStatus.FAILURE
+    assert job.error["name"] == "SandboxError"
+    assert "cannot create namespaces" in job_logs(job=job)
+    assert not marker.exists()

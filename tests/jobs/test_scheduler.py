@@ -8,6 +8,7 @@ from datetime import timedelta
 import redis
 from django.conf import settings
 from django.utils import timezone
+
 from kiln.accounts.models import User, Workspace
 from kiln.jobs.models import Job, JobStatus
 from kiln.jobs.scheduler import sweep_unclaimed

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 
+from kiln.scripts.models import ScriptVersion
 from scripts_runtime import registry
 from scripts_runtime.languages.base import PrepareContext, PrepareError
 
@@ -31,6 +32,7 @@ FLUSH_EVERY_S = 0.25
 FLUSH_EVERY_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 KILL_GRACE_S = 5
+NSJAIL_FAILED = 255  # nsjail's own exit code when it cannot set the jail up
 
 
 def worker_id() -> str:
@@ -150,11 +152,16 @@ class JobRunner:
         def log_line(line: str) -> None:
             sink.write(f"[kiln] {line}\n".encode())
 
-        ctx = PrepareContext(cache_dir=Path(settings.KILN_CACHE_DIR), job_dir=job_dir, log=log_line)
+        ctx = PrepareContext(
+            cache_dir=Path(settings.KILN_CACHE_DIR), job_dir=job_dir, log=log_line, lock=version.lock
+        )
         try:
             prepared = lang.prepare(version.content, ctx)
         except PrepareError as exc:
             return JobStatus.FAILURE, None, {"name": exc.kind, "message": exc.message, "traceback": ""}
+        if prepared.lock is not None and version.lock is None:
+            # Resolved once: every later run of this version installs from the same lock.
+            ScriptVersion.objects.filter(pk=version.pk, lock__isnull=True).update(lock=prepared.lock)
         try:
             launched = launch(spec=lang.run_spec(prepared), job_dir=job_dir, timeout_s=job.timeout_s)
         except SandboxUnavailable as exc:
@@ -175,7 +182,7 @@ class JobRunner:
                     "traceback": "",
                 },
             )
-        return self._outcome(job_dir, returncode)
+        return self._outcome(job_dir, returncode, sandboxed=launched.sandboxed)
 
     def _pump(self, process: Any, sink: LogSink, deadline: float) -> bool:
         """Copy the process's output into the log until it exits; True if it had to be killed."""
@@ -194,7 +201,9 @@ class JobRunner:
                 return False
             sink.write(data)
 
-    def _outcome(self, job_dir: Path, returncode: int) -> tuple[JobStatus, Any, dict[str, Any] | None]:
+    def _outcome(
+        self, job_dir: Path, returncode: int, *, sandboxed: bool
+    ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
         error_file, result_file = job_dir / "error.json", job_dir / "result.json"
         if error_file.exists():
             return JobStatus.FAILURE, None, _read_error(error_file)
@@ -217,6 +226,9 @@ class JobRunner:
                     None,
                     {"name": "InvalidResult", "message": str(exc), "traceback": ""},
                 )
+        if returncode == NSJAIL_FAILED and sandboxed:
+            message = "the sandbox could not start the job (nsjail's reason is in the log)"
+            return JobStatus.FAILURE, None, {"name": "SandboxError", "message": message, "traceback": ""}
         if returncode < 0 or returncode > 128:
             signum = -returncode if returncode < 0 else returncode - 128
             message = f"the job was killed by signal {signum} (out of memory or a sandbox limit?)"

@@ -34,6 +34,9 @@ class ScriptVersion(models.Model):
     content = models.TextField()
     schema = models.JSONField()
     summary = models.CharField(max_length=500, blank=True)
+    # Pinned dependencies, resolved on the first run and reused by every later one
+    # (null: not resolved yet; "": the script needs none).
+    lock = models.TextField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
