@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -90,6 +92,12 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja's "Cannot parse request body": say what was wrong with it.
         return error_response(request, 400, f"request body is not valid JSON: {exc.__cause__}")
     return error_response(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(request, 413, f"request body is larger than {limit} bytes")
 
 
 @api.exception_handler(Exception)

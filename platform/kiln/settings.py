@@ -99,6 +99,9 @@ WHITENOISE_INDEX_FILE = False
 # their packages: no collectstatic step to forget.
 WHITENOISE_USE_FINDERS = True
 
+# Request bodies (scripts, job arguments) up to 10 MiB; the API refuses larger ones with a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -98,3 +98,74 @@ def test_an_outsider_cannot_see_the_workspace(api: Api, outsider_api: Api) -> No
         ).status_code
         == 404
     )
+
+
+def test_edits_made_in_the_form_survive_a_code_change(api: Api) -> None:
+    saved = save(api).json()
+    schema = saved["schema"]
+    schema["properties"]["name"]["description"] = "Who"
+    schema["properties"]["times"]["maximum"] = 5
+    edited = api.post(
+        "/api/w/main/scripts",
+        {"path": "u/ada/hello", "language": "python3", "content": HELLO, "schema": schema},
+    )
+    assert edited.status_code == 201 and edited.json()["hash"] != saved["hash"]  # a schema edit is a version
+
+    changed = save(api, HELLO.replace("times: int = 1", "times: int = 1, loud: bool = False")).json()
+    assert changed["schema"]["properties"]["name"]["description"] == "Who"
+    assert changed["schema"]["properties"]["times"]["maximum"] == 5
+    assert changed["schema"]["properties"]["loud"] == {"type": "boolean", "default": False}
+
+
+def test_the_edited_schema_validates_runs(api: Api) -> None:
+    schema = save(api).json()["schema"]
+    schema["properties"]["times"]["maximum"] = 5
+    api.post(
+        "/api/w/main/scripts",
+        {"path": "u/ada/hello", "language": "python3", "content": HELLO, "schema": schema},
+    )
+    response = api.post("/api/w/main/jobs/run/p/u/ada/hello", {"name": "x", "times": 9})
+    assert response.status_code == 400 and response.json()["detail"]["field"] == "times"
+
+
+def test_an_invalid_schema_is_refused(api: Api) -> None:
+    response = api.post(
+        "/api/w/main/scripts",
+        {"path": "u/ada/x", "language": "python3", "content": HELLO, "schema": {"type": 12}},
+    )
+    assert response.status_code == 400 and response.json()["message"].startswith("invalid schema")
+    assert Script.objects.count() == 0
+
+
+def test_infer_schema_answers_without_storing_anything(api: Api) -> None:
+    response = api.post("/api/w/main/scripts/infer_schema", {"language": "python", "content": HELLO})
+    assert response.status_code == 200
+    assert response.json()["language"] == "python3"
+    assert response.json()["schema"]["required"] == ["name"]
+    assert Script.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "message", "detail"),
+    [
+        ({"language": "python3", "content": "x = 1\ndef main(a:\n"}, "syntax error", {"line": 2}),
+        ({"language": "python3", "content": "x = 1\n"}, "no top-level", {}),
+        ({"language": "python3", "content": "def main(*args):\n  pass\n"}, "*args", {}),
+        ({"language": "python3", "content": "#" * (5 * 1024 * 1024)}, "larger than", {}),
+        ({"language": "python3", "content": "\x7fELF\x02\x01\x01\x00\x00"}, "binary", {}),
+        ({"language": "fortran", "content": HELLO}, "unknown language 'fortran'", {}),
+    ],
+)
+def test_infer_schema_explains_bad_input(api: Api, payload: dict, message: str, detail: dict) -> None:
+    response = api.post("/api/w/main/scripts/infer_schema", payload)
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+    for key, value in detail.items():
+        assert response.json()["detail"][key] == value
+
+
+def test_a_body_over_the_request_limit_is_413(api: Api) -> None:
+    response = api.post(
+        "/api/w/main/scripts", {"path": "u/ada/x", "language": "python3", "content": "#" * (11 * 1024 * 1024)}
+    )
+    assert response.status_code == 413 and "larger than" in response.json()["message"]

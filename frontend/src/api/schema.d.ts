@@ -107,6 +107,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/w/{workspace}/scripts/infer_schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The JSON Schema of a script's main, without saving it (for the editor, as you type) */
+        post: operations["kiln_scripts_api_script_infer_schema"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/w/{workspace}/scripts/p/{path}": {
         parameters: {
             query?: never;
@@ -323,6 +340,10 @@ export interface components {
              * @default
              */
             summary: string;
+            /** Schema */
+            schema?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** ScriptListOut */
         ScriptListOut: {
@@ -343,6 +364,22 @@ export interface components {
             created_at: string;
             /** Versions */
             versions: number;
+        };
+        /** InferOut */
+        InferOut: {
+            /** Language */
+            language: string;
+            /** Schema */
+            schema: {
+                [key: string]: unknown;
+            };
+        };
+        /** InferIn */
+        InferIn: {
+            /** Language */
+            language: string;
+            /** Content */
+            content: string;
         };
         /** JobCreatedOut */
         JobCreatedOut: {
@@ -616,6 +653,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScriptOut"];
+                };
+            };
+        };
+    };
+    kiln_scripts_api_script_infer_schema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InferIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InferOut"];
                 };
             };
         };

@@ -22,6 +22,18 @@ class ScriptIn(Schema):
     language: str
     content: str
     summary: str = ""
+    # The form as edited in the UI; omitted: the latest version's edits carry over.
+    schema_: dict[str, Any] | None = Field(None, alias="schema")
+
+
+class InferIn(Schema):
+    language: str
+    content: str
+
+
+class InferOut(Schema):
+    language: str
+    schema_: dict[str, Any] = Field(alias="schema")
 
 
 class ScriptOut(Schema):
@@ -74,8 +86,21 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
         language=payload.language,
         content=payload.content,
         summary=payload.summary,
+        schema=payload.schema_,
     )
     return Status(201 if saved.created else 200, script_out(saved.version))
+
+
+@router.post(
+    "/infer_schema",
+    response=InferOut,
+    by_alias=True,
+    summary="The JSON Schema of a script's main, without saving it (for the editor, as you type)",
+)
+def script_infer_schema(request: HttpRequest, workspace: WorkspacePath, payload: InferIn) -> dict[str, Any]:
+    membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    language, schema = services.schema_infer(language=payload.language, content=payload.content)
+    return {"language": language, "schema": schema}
 
 
 @router.get("", response=list[ScriptListOut])

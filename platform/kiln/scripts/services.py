@@ -1,18 +1,23 @@
-"""Writes for scripts: saving a version."""
+"""Writes for scripts: inferring a schema, saving a version."""
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from kiln.accounts.models import User, Workspace
 from kiln.errors import BadRequest
 from scripts_runtime import registry
 from scripts_runtime.languages.base import SignatureError
+from scripts_runtime.schema_edits import Edits, apply_edits, schema_edits
 
 from .models import Script, ScriptVersion
 
@@ -21,9 +26,11 @@ PATH_RE = re.compile(r"^(u|f)/[a-z0-9_][a-z0-9_-]{0,63}(/[a-zA-Z0-9_][a-zA-Z0-9_
 MAX_CONTENT_BYTES = 1024 * 1024
 
 
-def content_hash(language: str, content: str) -> str:
-    """16 hex digits of SHA-256 over what runs: the same code in the same language is one version."""
-    return hashlib.sha256(f"{language}\0{content}".encode()).hexdigest()[:16]
+def content_hash(language: str, content: str, schema: dict[str, Any]) -> str:
+    """16 hex digits of SHA-256 over what runs and the form it is shown with: the same code
+    with the same schema is one version; an edit of either is a new one."""
+    canonical = json.dumps(schema, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{language}\0{content}\0{canonical}".encode()).hexdigest()[:16]
 
 
 def validate_path(path: str) -> None:
@@ -40,32 +47,66 @@ class SavedVersion:
     created: bool  # False when the same content was already the latest version
 
 
-def script_save(
-    *, workspace: Workspace, user: User, path: str, language: str, content: str, summary: str = ""
-) -> SavedVersion:
-    """Store a new immutable version of the script at `path` (creating the script on first save)."""
-    validate_path(path)
+def schema_infer(*, language: str, content: str) -> tuple[str, dict[str, Any]]:
+    """(canonical language, JSON Schema of main) — a 400 saying why when it cannot be read."""
     try:
         language = registry.canonical(language)
     except registry.UnknownLanguage as exc:
         raise BadRequest(str(exc.args[0]), {"field": "language"}) from None
-    lang = registry.get(language)
     if len(content.encode()) > MAX_CONTENT_BYTES:
         raise BadRequest(f"script is larger than {MAX_CONTENT_BYTES} bytes", {"field": "content"})
     if "\x00" in content:
         raise BadRequest("script content is binary (it contains NUL bytes)", {"field": "content"})
     try:
-        schema = lang.parse_signature(content)
+        return language, registry.get(language).parse_signature(content)
     except SignatureError as exc:
         raise BadRequest(exc.message, {"field": "content", **exc.as_detail()}) from None
 
-    digest = content_hash(language, content)
+
+def _previous_edits(script: Script | None, language: str) -> Edits:
+    """The user's edits on the latest version's schema, re-read against its own code."""
+    latest = script.latest if script is not None else None
+    if latest is None or latest.language != language:
+        return {}
+    try:
+        return schema_edits(latest.schema, registry.get(language).parse_signature(latest.content))
+    except SignatureError:
+        return {}
+
+
+def script_save(
+    *,
+    workspace: Workspace,
+    user: User,
+    path: str,
+    language: str,
+    content: str,
+    summary: str = "",
+    schema: dict[str, Any] | None = None,
+) -> SavedVersion:
+    """Store a new immutable version of the script at `path` (creating the script on first save).
+
+    `schema` is the form as the user edited it; without one, the edits made on the
+    latest version carry over onto the schema inferred from the new code.
+    """
+    validate_path(path)
+    language, inferred = schema_infer(language=language, content=content)
+    if schema is not None:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            raise BadRequest(f"invalid schema: {exc.message}", {"field": "schema"}) from None
     summary = summary or _docstring_summary(language, content)
     try:
         with transaction.atomic():
             script, _ = Script.objects.select_for_update().get_or_create(
                 workspace=workspace, path=path, defaults={"created_by": user}
             )
+            edits = (
+                schema_edits(schema, inferred) if schema is not None else _previous_edits(script, language)
+            )
+            final = apply_edits(inferred, edits)
+            digest = content_hash(language, content, final)
             existing = script.versions.filter(hash=digest).first()
             if existing is not None:
                 if script.latest_id != existing.pk:
@@ -77,7 +118,7 @@ def script_save(
                 hash=digest,
                 language=language,
                 content=content,
-                schema=schema,
+                schema=final,
                 summary=summary[:500],
                 created_by=user,
             )
@@ -86,7 +127,13 @@ def script_save(
     except IntegrityError:
         # Two saves of the same path raced on first creation: the loser retries once.
         return script_save(
-            workspace=workspace, user=user, path=path, language=language, content=content, summary=summary
+            workspace=workspace,
+            user=user,
+            path=path,
+            language=language,
+            content=content,
+            summary=summary,
+            schema=schema,
         )
     return SavedVersion(version, created=True)
 
