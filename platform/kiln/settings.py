@@ -138,6 +138,8 @@ KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 60)
 KILN_JOBS_DIR = DATA_DIR / "jobs"
 # Dependencies and builds, shared by every job and content-addressed (one folder per lock/hash).
 KILN_CACHE_DIR = Path(config.env("KILN_CACHE_DIR", str(DATA_DIR / "cache")))
+# File-backed resources, e.g. SQLite databases a `sqlite` script's resource names by relative path.
+KILN_FILES_DIR = Path(config.env("KILN_FILES_DIR", str(DATA_DIR / "files")))
 # By default a worker serves every language's tag, plus "default".
 _ALL_TAGS = ",".join(sorted({lang.tag for lang in _registry.LANGUAGES.values()} | {"default"}))
 KILN_WORKER_TAGS = [t.strip() for t in config.env("KILN_WORKER_TAGS", _ALL_TAGS).split(",") if t.strip()]

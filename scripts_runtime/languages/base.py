@@ -30,6 +30,8 @@ WRAPPERS_DIR = Path(__file__).resolve().parent.parent / "wrappers"
 # Inside the sandbox the job dir is /job; every other mount keeps its host path,
 # so one argv works both in the jail and (operator opt-out) without it.
 JOB_DIR_IN_JAIL = "/job"
+# The unprivileged uid/gid jobs run as (nobody), when the worker runs as root.
+JOB_UID = 65534
 
 
 class SignatureError(ValueError):
@@ -69,6 +71,7 @@ class PrepareContext:
     job_dir: Path  # the host path of this job's dir (main.<ext> and args.json are written)
     log: Callable[[str], None]  # a line for the job's log ("installing 2 packages ...")
     lock: str | None = None  # the dependency lock stored on the script version, if any
+    files_dir: Path | None = None  # KILN_DATA_DIR/files: file-backed resources (SQLite databases)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,11 @@ class JobRunner:
             sink.write(f"[kiln] {line}\n".encode())
 
         ctx = PrepareContext(
-            cache_dir=Path(settings.KILN_CACHE_DIR), job_dir=job_dir, log=log_line, lock=version.lock
+            cache_dir=Path(settings.KILN_CACHE_DIR),
+            job_dir=job_dir,
+            log=log_line,
+            lock=version.lock,
+            files_dir=Path(settings.KILN_FILES_DIR),
         )
         try:
             prepared = lang.prepare(version.content, ctx)

@@ -14,10 +14,10 @@ from django.conf import settings
 
 from kiln.config import PROJECT_ROOT
 from kiln.process import die_with_parent
-from scripts_runtime.languages.base import RunSpec
+from scripts_runtime.languages.base import JOB_UID, RunSpec
 
 SANDBOX_CONFIG_DIR = PROJECT_ROOT / "sandboxes" / "nsjail"
-NOBODY = 65534
+NOBODY = JOB_UID
 UNSANDBOXED_WARNING = (
     "[kiln] WARNING: this job runs WITHOUT a sandbox (KILN_SANDBOX=none, KILN_ALLOW_UNSANDBOXED=1): "
     "it can read and change everything the worker can.\n"
