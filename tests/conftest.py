@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+import psycopg
 import pytest
 from django.test import Client
 
@@ -76,3 +81,35 @@ def outsider_api(client: Client, outsider: User) -> Api:
 @pytest.fixture
 def anonymous_api(client: Client) -> Api:
     return Api(client, None)
+
+
+# A real PostgreSQL for SQL scripts: the machine's (CI has one), in a throwaway schema.
+POSTGRES = os.environ.get("KILN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A throwaway schema with an `orders` table on the machine's PostgreSQL."""
+    try:
+        conn = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests, but {POSTGRES} is unreachable: {exc}")
+        pytest.skip(f"no PostgreSQL at {POSTGRES}")
+    name = f"kiln_sql_{uuid.uuid4().hex[:10]}"
+    with conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+        conn.execute(
+            f"CREATE TABLE {name}.orders (id int, customer text, total int, status text, created_at date)"
+        )
+        conn.execute(
+            f"INSERT INTO {name}.orders VALUES (1, 'ada', 250, 'paid', '2026-01-05'),"
+            " (2, 'bob', 50, 'paid', '2026-01-06'), (3, 'cy', 300, 'open', '2026-01-07'),"
+            " (4, 'di', 120, 'paid', '2025-12-01')"
+        )
+        yield name
+        conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def pg_resource(schema: str) -> dict[str, str]:
+    return {"url": f"{POSTGRES}?options={quote(f'-c search_path={schema}')}"}

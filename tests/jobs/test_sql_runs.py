@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from urllib.parse import quote
 
-import psycopg
 import pytest
 from django.conf import settings
 
 from kiln.jobs.models import Job, JobStatus
 from kiln.jobs.selectors import job_logs
-from tests.conftest import example
+from tests.conftest import example, pg_resource
 
 pytestmark = pytest.mark.sandbox
 Run = Callable[..., Job]
-POSTGRES = os.environ.get("KILN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A throwaway schema with an `orders` table on the machine's PostgreSQL."""
-    try:
-        conn = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the PostgreSQL tests, but {POSTGRES} is unreachable: {exc}")
-        pytest.skip(f"no PostgreSQL at {POSTGRES}")
-    name = f"kiln_sql_{uuid.uuid4().hex[:10]}"
-    with conn:
-        conn.execute(f"CREATE SCHEMA {name}")
-        conn.execute(
-            f"CREATE TABLE {name}.orders (id int, customer text, total int, status text, created_at date)"
-        )
-        conn.execute(
-            f"INSERT INTO {name}.orders VALUES (1, 'ada', 250, 'paid', '2026-01-05'),"
-            " (2, 'bob', 50, 'paid', '2026-01-06'), (3, 'cy', 300, 'open', '2026-01-07'),"
-            " (4, 'di', 120, 'paid', '2025-12-01')"
-        )
-        yield name
-        conn.execute(f"DROP SCHEMA {name} CASCADE")
-
-
-def pg_resource(schema: str) -> dict[str, str]:
-    return {"url": f"{POSTGRES}?options={quote(f'-c search_path={schema}')}"}
 
 
 def test_the_big_orders_example_returns_its_rows_from_postgresql(run_script: Run, pg_schema: str) -> None:
