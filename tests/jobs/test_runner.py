@@ -38,7 +38,8 @@ def test_a_failing_script_is_a_failure_with_its_traceback(run_script: Run) -> No
 def test_an_error_at_import_time_is_reported_too(run_script: Run) -> None:
     # An empty PEP 723 block turns off dependency inference: the import fails at run time.
     job = run_script(
-        "# /// script\n# dependencies = []\n# ///\nimport not_a_module_anywhere\n\ndef main():\n    return 1\n"
+        "# /// script\n# dependencies = []\n# ///\n"
+        "import not_a_module_anywhere\n\ndef main():\n    return 1\n"
     )
     assert job.status == JobStatus.FAILURE
     assert job.error["name"] == "ModuleNotFoundError"
