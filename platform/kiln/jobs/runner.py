@@ -11,6 +11,7 @@ import logging
 import os
 import select
 import shutil
+import signal
 import socket
 import time
 from pathlib import Path
@@ -32,6 +33,14 @@ FLUSH_EVERY_S = 0.25
 FLUSH_EVERY_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 KILL_GRACE_S = 5
+PLATFORM_ERRORS = {
+    "Timeout",
+    "Killed",
+    "SandboxError",
+    "PlatformError",
+    "MemoryLimitExceeded",
+    "LogLimitExceeded",
+}
 NSJAIL_FAILED = 255  # nsjail's own exit code when it cannot set the jail up
 
 
@@ -115,7 +124,7 @@ class JobRunner:
                 job_dir.with_name(f"{job_dir.name}.nsjail.cfg").unlink(missing_ok=True)
         status, result, error = outcome
         footer = ""
-        if error is not None and error.get("name") in {"Timeout", "Killed", "SandboxError", "PlatformError"}:
+        if error is not None and error.get("name") in PLATFORM_ERRORS:
             footer = f"[kiln] {error['message']}\n"
         services.job_finish(
             job=job,
@@ -172,11 +181,14 @@ class JobRunner:
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
 
         started = time.monotonic()
-        timed_out = self._pump(launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S)
+        killed = self._pump(launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S)
         returncode = launched.process.wait()
         elapsed = time.monotonic() - started
         sink.flush()
-        if timed_out or elapsed >= job.timeout_s:
+        if killed == "log_flood":
+            message = f"the job kept printing far past the log limit ({sink.limit} bytes) and was stopped"
+            return JobStatus.FAILURE, None, {"name": "LogLimitExceeded", "message": message, "traceback": ""}
+        if killed == "timeout" or elapsed >= job.timeout_s:
             return (
                 JobStatus.TIMEOUT,
                 None,
@@ -188,29 +200,42 @@ class JobRunner:
             )
         return self._outcome(job_dir, returncode, sandboxed=launched.sandboxed)
 
-    def _pump(self, process: Any, sink: LogSink, deadline: float) -> bool:
-        """Copy the process's output into the log until it exits; True if it had to be killed."""
+    def _pump(self, process: Any, sink: LogSink, deadline: float) -> str | None:
+        """Copy the process's output into the log until it exits.
+
+        Returns why it had to be killed: "timeout", "log_flood" (it kept printing long
+        after the log limit), or None when it ended by itself.
+        """
         fd = process.stdout.fileno()
+        flood_limit = max(4 * sink.limit, 16 * 1024 * 1024)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                process.kill()
-                return True
+                process.kill()  # nsjail's jail dies with it (PDEATHSIG, PID namespace)
+                return "timeout"
             ready, _, _ = select.select([fd], [], [], min(FLUSH_EVERY_S, remaining))
             if not ready:
                 sink.write(b"")  # lets a quiet job's buffered lines reach the database
                 continue
             data = os.read(fd, 65536)
             if not data:
-                return False
+                return None
             sink.write(data)
+            if sink.dropped > flood_limit:
+                process.kill()
+                return "log_flood"
 
     def _outcome(
         self, job_dir: Path, returncode: int, *, sandboxed: bool
     ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
         error_file, result_file = job_dir / "error.json", job_dir / "result.json"
         if error_file.exists():
-            return JobStatus.FAILURE, None, _read_error(error_file)
+            error = _read_error(error_file)
+            if error["name"] == "MemoryError":  # Python hit its address-space limit first
+                error["message"] = (
+                    f"memory limit exceeded ({settings.KILN_JOB_MEMORY_MB} MB) {error['message']}".strip()
+                )
+            return JobStatus.FAILURE, None, error
         if returncode == 0 and result_file.exists():
             if result_file.stat().st_size > MAX_RESULT_BYTES:
                 return (
@@ -233,6 +258,15 @@ class JobRunner:
         if returncode == NSJAIL_FAILED and sandboxed:
             message = "the sandbox could not start the job (nsjail's reason is in the log)"
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": message, "traceback": ""}
+        if returncode in (-signal.SIGKILL, 128 + signal.SIGKILL) and sandboxed:
+            # Timeouts were handled above; inside the jail a SIGKILL comes from the memory cgroup.
+            limit = settings.KILN_JOB_MEMORY_MB
+            message = f"memory limit exceeded: the job used more than {limit} MB and was killed"
+            return (
+                JobStatus.FAILURE,
+                None,
+                {"name": "MemoryLimitExceeded", "message": message, "traceback": ""},
+            )
         if returncode < 0 or returncode > 128:
             signum = -returncode if returncode < 0 else returncode - 128
             message = f"the job was killed by signal {signum} (out of memory or a sandbox limit?)"

@@ -69,6 +69,43 @@ def prepare_job_dir(job_dir: Path) -> None:
     job_dir.chmod(0o700)
 
 
+SECCOMP_POLICY = PROJECT_ROOT / "sandboxes" / "seccomp" / "kiln.policy"
+CGROUP_V1 = Path("/sys/fs/cgroup")
+CGROUP_PARENT = "NSJAIL"
+
+
+def cgroup_mode() -> str:
+    """ "v2", "v1" or "off": what the host offers for per-job memory and process limits."""
+    wanted = settings.KILN_CGROUPS
+    if wanted == "off":
+        return "off"
+    controllers = CGROUP_V1 / "cgroup.controllers"
+    if wanted in ("auto", "v2") and controllers.exists() and "memory" in controllers.read_text().split():
+        return "v2"
+    if wanted in ("auto", "v1") and (CGROUP_V1 / "memory").is_dir() and (CGROUP_V1 / "pids").is_dir():
+        try:  # nsjail puts each jail under <controller>/NSJAIL/, which must exist
+            for controller in ("memory", "pids"):
+                (CGROUP_V1 / controller / CGROUP_PARENT).mkdir(exist_ok=True)
+        except OSError:
+            return "off"  # not root, or a read-only cgroupfs: rlimits only
+        return "v1"
+    return "off"
+
+
+def cgroup_lines(mode: str) -> str:
+    if mode == "off":
+        return ""
+    memory = settings.KILN_JOB_MEMORY_MB * 1024 * 1024
+    lines = [f"cgroup_mem_max: {memory}", f"cgroup_pids_max: {settings.KILN_JOB_MAX_PROCESSES}"]
+    if mode == "v2":
+        lines += ["use_cgroupv2: true", f'cgroupv2_mount: "{CGROUP_V1}"', "cgroup_mem_swap_max: 0"]
+    return "\n".join(lines)
+
+
+def seccomp_line() -> str:
+    return f'seccomp_policy_file: "{SECCOMP_POLICY}"' if SECCOMP_POLICY.exists() else ""
+
+
 # Mounted by every config already: a language mount under these adds nothing.
 BASE_MOUNTS = ("/usr/", "/lib/", "/lib64/", "/bin/")
 
@@ -92,6 +129,8 @@ def render_config(template: str, *, job_dir: Path, timeout_s: int, spec: RunSpec
         "{JOB_DIR}": str(job_dir),
         "{EXTRA_MOUNTS}": "\n".join(mounts),
         "{EXTRA_ENV}": "\n".join(f'envar: "{k}={v}"' for k, v in spec.env),
+        "{SECCOMP}": seccomp_line(),
+        "{CGROUPS}": cgroup_lines(cgroup_mode()),
     }
     text = template
     for key, value in values.items():
