@@ -101,6 +101,15 @@ def worker(queues: str | None, concurrency: int | None) -> None:
     from django.conf import settings
 
     queues = queues or ",".join(settings.KILN_WORKER_TAGS)
+    from kiln.jobs.sandbox import self_check
+
+    problem = self_check()
+    if problem is not None:
+        # Never run user code bare by accident: refuse to take jobs at all.
+        raise click.ClickException(
+            f"the sandbox cannot run jobs on this machine: {problem}. Fix it, or set "
+            "KILN_SANDBOX=none and KILN_ALLOW_UNSANDBOXED=1 to run jobs without a sandbox."
+        )
     import warnings
 
     from celery.platforms import SecurityWarning

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable
 from typing import Any
 
@@ -10,28 +9,14 @@ import pytest
 from kiln.accounts.models import User, Workspace
 from kiln.jobs.models import Job
 from kiln.jobs.runner import JobRunner
-from kiln.jobs.sandbox import nsjail_binary
+from kiln.jobs.sandbox import self_check
 from kiln.jobs.services import job_create
 from kiln.scripts.services import script_save
 
 
-def nsjail_works() -> str | None:
-    """None if nsjail can start a process here, else why not."""
-    try:
-        binary = nsjail_binary()
-    except Exception as exc:  # noqa: BLE001
-        return str(exc)
-    probe = subprocess.run(
-        [binary, "-Mo", "--really_quiet", "-R", "/usr", "-R", "/lib", "-R", "/lib64", "--", "/usr/bin/true"],
-        capture_output=True,
-        timeout=30,
-    )
-    return None if probe.returncode == 0 else probe.stderr.decode()[-500:]
-
-
 @pytest.fixture(scope="session")
 def sandbox_available() -> None:
-    reason = nsjail_works()
+    reason = self_check()
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"nsjail cannot run on this machine, and CI must not skip sandbox tests: {reason}")

@@ -51,3 +51,22 @@ def test_an_unusable_nsjail_refuses_the_job_instead_of_running_it_bare(
     assert job.error["name"] == "SandboxError"
     assert "cannot create namespaces" in job_logs(job=job)
     assert not marker.exists()
+
+
+def test_the_worker_refuses_to_start_when_nsjail_cannot_run(
+    sandbox_available: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from kiln.cli import main
+    from kiln.jobs.sandbox import self_check
+
+    assert self_check() is None  # the real nsjail works here
+    broken = tmp_path / "nsjail"
+    broken.write_text("#!/bin/sh\necho 'clone(CLONE_NEWNS) failed: Operation not permitted' >&2\nexit 255\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("KILN_NSJAIL_PATH", str(broken))
+    result = CliRunner().invoke(main, ["worker"])
+    assert result.exit_code != 0
+    assert "the sandbox cannot run jobs on this machine" in result.output
+    assert "Operation not permitted" in result.output

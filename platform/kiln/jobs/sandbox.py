@@ -61,6 +61,28 @@ def nsjail_binary() -> str:
     return path
 
 
+def self_check() -> str | None:
+    """None when jobs can run here; else why not (said when a worker starts)."""
+    try:
+        if sandbox_mode() == "none":
+            return None
+        binary = nsjail_binary()
+    except SandboxUnavailable as exc:
+        return str(exc)
+    as_root = os.geteuid() == 0
+    argv = [binary, "-Mo", "--really_quiet", "-R", "/usr", "-R", "/lib", "-R", "/lib64"]
+    argv += ["--disable_clone_newuser", "-u", str(NOBODY), "-g", str(NOBODY)] if as_root else []
+    try:
+        probe = subprocess.run([*argv, "--", "/usr/bin/true"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"nsjail could not be started: {exc}"
+    if probe.returncode != 0:
+        reason = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else f"exit {probe.returncode}"
+        hint = "" if as_root else " (run the worker as root, or enable unprivileged user namespaces)"
+        return f"nsjail cannot create its namespaces here: {reason}{hint}"
+    return None
+
+
 def prepare_job_dir(job_dir: Path) -> None:
     job_dir.mkdir(parents=True, exist_ok=False)
     if os.geteuid() == 0:
