@@ -31,6 +31,7 @@ from scripts_runtime.languages.base import (
     SignatureError,
     wrapper,
 )
+from scripts_runtime.languages.syntax_tree import error_at, first_error, first_line, node_text
 
 name = "bash"
 aliases: tuple[str, ...] = ("sh",)
@@ -150,22 +151,22 @@ def _positional(assignment: Node) -> Positional | None:
         return None  # '$1' (single quotes) is the literal text $1 in bash, not an argument
     parts = value.children
     # ${N}, ${N:-word} or $N: the digits come right after the opening token.
-    if len(parts) < 2 or parts[1].type != "variable_name" or not _text(parts[1]).isdigit():
+    if len(parts) < 2 or parts[1].type != "variable_name" or not node_text(parts[1]).isdigit():
         return None
-    position = int(_text(parts[1]))
+    position = int(node_text(parts[1]))
     if position == 0:
         return None  # $0 is the script's own name
     operator_node = value.child_by_field_name("operator")
-    operator = _text(operator_node) if operator_node is not None else None
+    operator = node_text(operator_node) if operator_node is not None else None
     if value.type == "expansion" and operator is None and len(parts) != 3:
         return None  # ${1[0]}, ${1/a/b} ...: not the plain value
     if operator in _REQUIRED_OPERATORS:
-        return Positional(position, _text(var), required=True)
+        return Positional(position, node_text(var), required=True)
     if operator in _DEFAULT_OPERATORS and operator_node is not None:
         start, end = operator_node.end_byte - value.start_byte, parts[-1].start_byte - value.start_byte
         word = (value.text or b"")[start:end].decode()  # byte offsets: the word may be "héllo"
         quoted = value.parent is not None and value.parent.type == "string"
-        return Positional(position, _text(var), required=False, default=literal_word(word, quoted))
+        return Positional(position, node_text(var), required=False, default=literal_word(word, quoted))
     return None
 
 
@@ -212,36 +213,15 @@ def literal_word(text: str, quoted: bool) -> str | None:
 def _syntax_error(root: Node, bash_says: SignatureError) -> SignatureError:
     """tree-sitter's account of a missing closer (it names where the construct opened,
     bash only where the file ended); bash's own message for anything else."""
-    bad = _first_error(root)
+    bad = first_error(root)
     if bad is not None and bad.is_missing:
         opener = bad.parent if bad.type in _CLOSERS and bad.parent is not None else bad
-        return _error_at(opener, f"syntax error: missing `{bad.type}`")
+        return error_at(opener, f"syntax error: missing `{bad.type}`")
     if bash_says.line is not None:
         return bash_says
     if bad is not None:
-        return _error_at(bad, f"syntax error near `{_first_line(bad)}`")
+        return error_at(bad, f"syntax error near `{first_line(bad)}`")
     return SignatureError("syntax error", 1, 1)
-
-
-def _first_error(node: Node) -> Node | None:
-    """The earliest innermost ERROR or MISSING node: the closest tree-sitter gets to the mistake."""
-    for child in node.children:
-        if child.has_error or child.is_error or child.is_missing:
-            return _first_error(child) or child
-    return node if (node.is_error or node.is_missing) else None
-
-
-def _error_at(node: Node, message: str) -> SignatureError:
-    row, column = node.start_point
-    return SignatureError(message, row + 1, column + 1)
-
-
-def _text(node: Node) -> str:
-    return (node.text or b"").decode()
-
-
-def _first_line(node: Node) -> str:
-    return (_text(node).strip().splitlines() or [""])[0][:40]
 
 
 def _python_prefix() -> str:

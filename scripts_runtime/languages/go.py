@@ -33,6 +33,7 @@ from scripts_runtime.languages.base import (
     SignatureError,
     wrapper,
 )
+from scripts_runtime.languages.syntax_tree import error_at, first_error, first_line, node_text
 
 name = "go"
 aliases: tuple[str, ...] = ("golang",)
@@ -76,14 +77,14 @@ def read_main(source: str) -> GoMain:
     _check_package(root)
     func = _find_main(root)
     if func.child_by_field_name("type_parameters") is not None:
-        raise _error_at(func, "main must not have type parameters: Kiln cannot choose them for the caller")
+        raise error_at(func, "main must not have type parameters: Kiln cannot choose them for the caller")
     types = go_schema.TypeReader(root)
     params: list[tuple[str, dict[str, Any], bool]] = []
     param_list = func.child_by_field_name("parameters")
     assert param_list is not None  # the grammar requires one
     for decl in param_list.named_children:
         if decl.type == "variadic_parameter_declaration":
-            raise _error_at(decl, "main must not be variadic (...T): every argument needs a name")
+            raise error_at(decl, "main must not be variadic (...T): every argument needs a name")
         if decl.type != "parameter_declaration":
             continue  # comments
         params.extend(_read_params(decl, types))
@@ -95,18 +96,18 @@ def _read_params(decl: Node, types: go_schema.TypeReader) -> list[tuple[str, dic
     names = decl.children_by_field_name("name")
     assert type_node is not None
     if not names:
-        raise _error_at(decl, "every parameter of main needs a name: callers pass arguments by name")
+        raise error_at(decl, "every parameter of main needs a name: callers pass arguments by name")
     try:
         schema = types.schema(type_node)
     except go_schema.Unsupported as exc:
-        raise _error_at(type_node, f"parameter {_text(names[0])}: {exc}") from None
+        raise error_at(type_node, f"parameter {node_text(names[0])}: {exc}") from None
     # Go has no default values: a pointer parameter is the way to say "optional" (nil).
     required = type_node.type != "pointer_type"
     found = []
     for ident in names:
-        param = _text(ident)
+        param = node_text(ident)
         if param == "_":
-            raise _error_at(ident, "a parameter of main named _ cannot be passed: give it a name")
+            raise error_at(ident, "a parameter of main named _ cannot be passed: give it a name")
         found.append((param, dict(schema), required))
     return found
 
@@ -116,9 +117,10 @@ def _check_package(root: Node) -> None:
     if clause is None:
         raise SignatureError(f"a Go script starts with `package {PACKAGE}`", 1, 1)
     ident = clause.named_children[0]
-    if _text(ident) != PACKAGE:
-        raise _error_at(
-            ident, f"a Go script is `package {PACKAGE}` (Windmill's convention), not `package {_text(ident)}`"
+    if node_text(ident) != PACKAGE:
+        raise error_at(
+            ident,
+            f"a Go script is `package {PACKAGE}` (Windmill's convention), not `package {node_text(ident)}`",
         )
 
 
@@ -126,7 +128,7 @@ def _find_main(root: Node) -> Node:
     main = None
     for node in root.named_children:
         name_node = node.child_by_field_name("name") if node.type == "function_declaration" else None
-        if name_node is not None and _text(name_node) == "main":
+        if name_node is not None and node_text(name_node) == "main":
             main = node
     if main is None:
         raise SignatureError("no top-level `func main(...)` found")
@@ -134,34 +136,13 @@ def _find_main(root: Node) -> Node:
 
 
 def _syntax_error(root: Node) -> SignatureError:
-    bad = _first_error(root)
+    bad = first_error(root)
     if bad is None:  # has_error promised one; never trust that blindly
         return SignatureError("syntax error", 1, 1)
     if bad.is_missing:
         opener = bad.parent if bad.type in _CLOSERS and bad.parent is not None else bad
-        return _error_at(opener, f"syntax error: missing `{bad.type}`")
-    return _error_at(bad, f"syntax error near `{_first_line(bad)}`")
-
-
-def _first_error(node: Node) -> Node | None:
-    """The earliest innermost ERROR or MISSING node: the closest tree-sitter gets to the mistake."""
-    for child in node.children:
-        if child.has_error or child.is_error or child.is_missing:
-            return _first_error(child) or child
-    return node if (node.is_error or node.is_missing) else None
-
-
-def _error_at(node: Node, message: str) -> SignatureError:
-    row, column = node.start_point
-    return SignatureError(message, row + 1, column + 1)
-
-
-def _text(node: Node) -> str:
-    return (node.text or b"").decode()
-
-
-def _first_line(node: Node) -> str:
-    return (_text(node).strip().splitlines() or [""])[0][:40]
+        return error_at(opener, f"syntax error: missing `{bad.type}`")
+    return error_at(bad, f"syntax error near `{first_line(bad)}`")
 
 
 # --- building ----------------------------------------------------------------------------
