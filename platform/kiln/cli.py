@@ -135,7 +135,14 @@ def worker(queues: str | None, concurrency: int | None) -> None:
 
 
 @main.command()
-@click.option("--interval", type=float, default=5.0, show_default=True, help="Seconds between passes.")
+@click.option(
+    "--interval",
+    type=float,
+    envvar="KILN_SCHEDULER_INTERVAL",
+    default=5.0,
+    show_default=True,
+    help="Seconds between passes (KILN_SCHEDULER_INTERVAL).",
+)
 def scheduler(interval: float) -> None:
     """Schedule ticks and the queue sweeper. Several copies may run at once."""
     setup_django()

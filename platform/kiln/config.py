@@ -33,6 +33,8 @@ ENV_DOC: list[tuple[str, str]] = [
     ("KILN_JOB_MEMORY_MB", "memory a job may use, in MB (2048); past it the job is killed"),
     ("KILN_JOB_MAX_PROCESSES", "processes and threads a job may run at once (256)"),
     ("KILN_JOB_TIMEOUT", "default wall-clock limit of a job, in seconds (900)"),
+    ("KILN_LEASE_SECONDS", "a running job's lease; a worker silent this long loses the job to a retry (60)"),
+    ("KILN_SCHEDULER_INTERVAL", "seconds between the scheduler's passes: reaper, sweeper (5)"),
     ("KILN_JOB_LOG_LIMIT", "bytes of logs kept per job; the rest is counted and dropped (2097152)"),
     ("KILN_SYNC_WAIT", "seconds run_wait_result waits before answering 504 with the job id (60)"),
     ("KILN_ADMIN_EMAIL", "first admin's email, used on the first start only (admin@kiln.local)"),

@@ -136,6 +136,8 @@ KILN_CGROUPS = config.env("KILN_CGROUPS", "auto")
 KILN_JOB_MEMORY_MB = config.env_int("KILN_JOB_MEMORY_MB", 2048)
 KILN_JOB_MAX_PROCESSES = config.env_int("KILN_JOB_MAX_PROCESSES", 256)
 KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
+# A running job's worker renews its lease every third of this; past it the reaper requeues the job.
+KILN_LEASE_SECONDS = config.env_int("KILN_LEASE_SECONDS", 60)
 KILN_JOB_LOG_LIMIT = config.env_int("KILN_JOB_LOG_LIMIT", 2 * 1024 * 1024)
 KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 60)
 KILN_JOBS_DIR = DATA_DIR / "jobs"

@@ -26,11 +26,25 @@ from kiln.process import die_with_parent
 STOP_GRACE_S = 15.0
 
 
+RESTARTS_PER_MINUTE = 5
+
+
 @dataclass
 class Child:
     name: str
     argv: list[str]
     process: subprocess.Popen[bytes] | None = field(default=None)
+    restarts: list[float] = field(default_factory=list)
+
+    def may_restart(self) -> bool:
+        """At most RESTARTS_PER_MINUTE restarts a minute: past that it is broken, not unlucky."""
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < 60] + [now]
+        return len(self.restarts) <= RESTARTS_PER_MINUTE
+
+
+def spawn(child: Child) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(child.argv, start_new_session=True, preexec_fn=die_with_parent(signal.SIGTERM))
 
 
 def port_free(host: str, port: int) -> bool:
@@ -115,9 +129,7 @@ def run_platform(*, host: str, port: int) -> int:
             Child("scheduler", [*me, "scheduler"]),
         ]
         for child in children:
-            child.process = subprocess.Popen(
-                child.argv, start_new_session=True, preexec_fn=die_with_parent(signal.SIGTERM)
-            )
+            child.process = spawn(child)
 
         url = settings.KILN_PUBLIC_URL
         if not wait_healthy(
@@ -141,12 +153,19 @@ def run_platform(*, host: str, port: int) -> int:
         )
         while not stopping:
             for child in children:
-                if child.process is not None and child.process.poll() is not None:
-                    print(
-                        f"kiln: {child.name} exited with code {child.process.returncode}; stopping",
-                        file=sys.stderr,
-                    )
+                if child.process is None or child.process.poll() is None:
+                    continue
+                code = child.process.returncode
+                if not child.may_restart():
+                    print(f"kiln: {child.name} keeps exiting (last code {code}); stopping", file=sys.stderr)
                     return 1
+                # A crashed worker must not take the platform down: its running jobs are
+                # retried once their leases expire (the scheduler's reaper).
+                print(
+                    f"kiln: {child.name} exited with code {code}; restarting it", file=sys.stderr, flush=True
+                )
+                _signal_group(child, signal.SIGKILL)  # whatever it left in its group
+                child.process = spawn(child)
             time.sleep(0.2)
         return 0
     finally:

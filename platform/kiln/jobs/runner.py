@@ -24,6 +24,7 @@ from scripts_runtime import registry
 from scripts_runtime.languages.base import PrepareContext, PrepareError
 
 from . import services
+from .leases import lease_renew
 from .models import Job, JobStatus
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
 
@@ -54,7 +55,7 @@ class LogSink:
     def __init__(self, job: Job, limit: int) -> None:
         self.job = job
         self.limit = limit
-        self.offset = 0  # bytes stored so far
+        self.offset = job.log_size  # a retry continues the log where the last attempt left it
         self.dropped = 0  # bytes over the limit
         self._pending = ""
         self._pending_bytes = 0
@@ -126,7 +127,7 @@ class JobRunner:
         footer = ""
         if error is not None and error.get("name") in PLATFORM_ERRORS:
             footer = f"[kiln] {error['message']}\n"
-        services.job_finish(
+        finished = services.job_finish(
             job=job,
             status=status,
             result=result,
@@ -134,6 +135,15 @@ class JobRunner:
             last_log=sink.take_last(footer),
             log_dropped=sink.dropped,
         )
+        if not finished:
+            # A stale worker (its lease expired, the job was retried or finished): its
+            # result is refused so the record holds one outcome per job.
+            log.warning(
+                "job %s: result of attempt %s from %s rejected: the job is no longer ours",
+                job.id,
+                job.attempt,
+                self.worker,
+            )
         job.refresh_from_db()
         return job
 
@@ -181,10 +191,13 @@ class JobRunner:
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
 
         started = time.monotonic()
-        killed = self._pump(launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S)
+        killed = self._pump(job, launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S)
         returncode = launched.process.wait()
         elapsed = time.monotonic() - started
         sink.flush()
+        if killed == "lease_lost":
+            message = "this worker lost the job's lease (it was stalled); another attempt owns the job now"
+            return JobStatus.FAILURE, None, {"name": "LeaseLost", "message": message, "traceback": ""}
         if killed == "log_flood":
             message = f"the job kept printing far past the log limit ({sink.limit} bytes) and was stopped"
             return JobStatus.FAILURE, None, {"name": "LogLimitExceeded", "message": message, "traceback": ""}
@@ -200,16 +213,25 @@ class JobRunner:
             )
         return self._outcome(job_dir, returncode, sandboxed=launched.sandboxed)
 
-    def _pump(self, process: Any, sink: LogSink, deadline: float) -> str | None:
-        """Copy the process's output into the log until it exits.
+    def _pump(self, job: Job, process: Any, sink: LogSink, deadline: float) -> str | None:
+        """Copy the process's output into the log until it exits, renewing the lease.
 
         Returns why it had to be killed: "timeout", "log_flood" (it kept printing long
-        after the log limit), or None when it ended by itself.
+        after the log limit), "lease_lost" (the reaper gave the job to another attempt),
+        or None when it ended by itself.
         """
         fd = process.stdout.fileno()
         flood_limit = max(4 * sink.limit, 16 * 1024 * 1024)
+        renew_every = settings.KILN_LEASE_SECONDS / 3
+        next_renewal = time.monotonic() + renew_every
         while True:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            if now >= next_renewal:
+                next_renewal = now + renew_every
+                if not lease_renew(job=job):
+                    process.kill()
+                    return "lease_lost"
+            remaining = deadline - now
             if remaining <= 0:
                 process.kill()  # nsjail's jail dies with it (PDEATHSIG, PID namespace)
                 return "timeout"

@@ -1,8 +1,9 @@
 """The scheduler process: periodic passes that keep the queue honest.
 
-Today: the sweeper (re-publish queued jobs nobody claimed). Cron ticks and the
-lease reaper join it with their issues. Every pass is safe to run from several
-scheduler copies at once: each change is a compare-and-set.
+Today: the lease reaper (requeue jobs whose worker stopped renewing) and the
+sweeper (re-publish queued jobs nobody claimed). Cron ticks join them later.
+Every pass is safe to run from several scheduler copies at once: each change is
+a compare-and-set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import timedelta
 from django.db import close_old_connections
 from django.utils import timezone
 
+from .leases import reap_expired
 from .models import Job, JobStatus
 from .services import job_publish
 
@@ -50,6 +52,7 @@ def run_forever(*, interval: float) -> None:
     log.info("scheduler started (pass every %ss)", interval)
     while not stop.is_set():
         try:
+            reap_expired()
             sweep_unclaimed()
         except Exception:  # a pass may fail (database restarting); the next one retries
             log.exception("scheduler pass failed")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from datetime import timedelta
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +22,11 @@ from kiln.scripts.models import ScriptVersion
 from scripts_runtime import registry
 
 from .models import Job, JobLogChunk, JobStatus
+
+log = logging.getLogger(__name__)
+
+# A stuck Redis must not stall the job's log flushing: live viewers are a courtesy.
+PUBLISH_TIMEOUT_S = 2.0
 
 
 def validate_args(schema: dict[str, Any], args: Any) -> None:
@@ -79,7 +88,7 @@ def job_claim(*, job_id: str, worker_id: str) -> Job | None:
             worker_id=worker_id,
             attempt=job.attempt + 1,
             started_at=now,
-            lease_expires_at=now + timedelta(seconds=job.timeout_s + 60),
+            lease_expires_at=now + timedelta(seconds=settings.KILN_LEASE_SECONDS),
         )
         if changed != 1:
             return None
@@ -93,6 +102,37 @@ def job_append_log(*, job: Job, offset: int, data: str) -> None:
     with transaction.atomic():
         JobLogChunk.objects.create(job=job, offset=offset, data=data)
         Job.objects.filter(pk=job.pk).update(log_size=offset + len(data.encode()))
+        job_id = str(job.pk)
+        transaction.on_commit(
+            lambda: job_log_publish(job_id, {"type": "log.chunk", "offset": offset, "data": data})
+        )
+
+
+def job_log_group(job_id: str) -> str:
+    """The Channels group of one job's live log viewers."""
+    return f"job.{job_id}"
+
+
+def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
+    """Send committed log news to the job's viewers, best effort.
+
+    The database stays the truth: a viewer that misses a message notices the gap
+    (or the end) and reads the database, so a failure here is logged, never raised.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    group = job_log_group(job_id)
+
+    async def send() -> None:
+        async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+            for message in messages:
+                await layer.group_send(group, message)
+
+    try:
+        async_to_sync(send)()
+    except Exception:
+        log.warning("job %s: could not publish live logs to %s", job_id, group, exc_info=True)
 
 
 def job_finish(
@@ -118,14 +158,22 @@ def job_finish(
             "lease_expires_at": None,
             "log_dropped": log_dropped,
         }
+        messages: list[dict[str, Any]] = []
         if last_log is not None and last_log[1]:
             offset, data = last_log
             JobLogChunk.objects.create(job=job, offset=offset, data=data)
             update["log_size"] = offset + len(data.encode())
+            messages.append({"type": "log.chunk", "offset": offset, "data": data})
         changed = Job.objects.filter(
             pk=job.pk, status=JobStatus.RUNNING, worker_id=job.worker_id, attempt=job.attempt
         ).update(**update)
         if changed != 1:
             transaction.set_rollback(True)
             return False
+        log_size = update.get("log_size")
+        if log_size is None:  # no last chunk: the runner's copy of the row predates its appends
+            log_size = Job.objects.values_list("log_size", flat=True).get(pk=job.pk)
+        messages.append({"type": "job.done", "status": str(status), "log_size": log_size})
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: job_log_publish(job_id, *messages))
     return True

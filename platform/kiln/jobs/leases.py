@@ -1,0 +1,90 @@
+"""Leases: a running job belongs to its worker only while the worker keeps renewing it.
+
+A worker that dies (kill -9, OOM, a lost machine) or stalls (SIGSTOP, a long GC)
+stops renewing; the scheduler's reaper then requeues the job for another attempt,
+up to `max_attempts`, after which it is `crashed`. A late completion from the old
+worker is refused by `job_finish`'s compare-and-set on worker and attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Job, JobLogChunk, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+def lease_duration() -> timedelta:
+    return timedelta(seconds=settings.KILN_LEASE_SECONDS)
+
+
+def lease_renew(*, job: Job) -> bool:
+    """Extend this worker's lease; False when the job is no longer ours (reaped, finished)."""
+    return (
+        Job.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, worker_id=job.worker_id, attempt=job.attempt
+        ).update(lease_expires_at=timezone.now() + lease_duration())
+        == 1
+    )
+
+
+def _note(job: Job, text: str) -> None:
+    """A line in the job's log, at its current end, written by the platform."""
+    JobLogChunk.objects.create(job=job, offset=job.log_size, data=text)
+    Job.objects.filter(pk=job.pk).update(log_size=F("log_size") + len(text.encode()))
+
+
+def reap_expired(*, limit: int = 200) -> tuple[int, int]:
+    """Requeue running jobs whose lease expired, or mark them crashed after their last
+    attempt. Returns (requeued, crashed). Safe from several schedulers at once."""
+    from .services import job_publish
+
+    now = timezone.now()
+    requeued = crashed = 0
+    expired = Job.objects.filter(status=JobStatus.RUNNING, lease_expires_at__lt=now).order_by(
+        "lease_expires_at"
+    )
+    for job in expired[:limit]:
+        with transaction.atomic():
+            owner = {
+                "pk": job.pk,
+                "status": JobStatus.RUNNING,
+                "worker_id": job.worker_id,
+                "attempt": job.attempt,
+            }
+            if job.attempt < job.max_attempts:
+                won = Job.objects.filter(**owner).update(
+                    status=JobStatus.QUEUED, worker_id="", lease_expires_at=None, published_at=now
+                )
+                if won:
+                    _note(
+                        job,
+                        f"\n[kiln] attempt {job.attempt} lost its worker ({job.worker_id}): "
+                        f"the lease expired; retrying (attempt {job.attempt + 1} of {job.max_attempts})\n",
+                    )
+                    transaction.on_commit(partial(job_publish, job_id=str(job.pk), queue=job.queue))
+                    requeued += 1
+            else:
+                message = (
+                    f"the platform lost the job: its worker stopped answering on all {job.attempt} attempts"
+                )
+                won = Job.objects.filter(**owner).update(
+                    status=JobStatus.CRASHED,
+                    finished_at=now,
+                    lease_expires_at=None,
+                    error={"name": "Crashed", "message": message, "traceback": ""},
+                )
+                if won:
+                    _note(job, f"\n[kiln] {message}\n")
+                    crashed += 1
+    if requeued or crashed:
+        log.info("reaper: requeued %d job(s), marked %d crashed", requeued, crashed)
+    return requeued, crashed
