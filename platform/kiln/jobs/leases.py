@@ -60,7 +60,14 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                 "worker_id": job.worker_id,
                 "attempt": job.attempt,
             }
-            if job.attempt < job.max_attempts:
+            if job.cancel_requested_at is not None:  # its worker died while being canceled
+                won = Job.objects.filter(**owner).update(
+                    status=JobStatus.CANCELED,
+                    finished_at=now,
+                    lease_expires_at=None,
+                    error={"name": "Canceled", "message": f"canceled by {job.canceled_by}", "traceback": ""},
+                )
+            elif job.attempt < job.max_attempts:
                 won = Job.objects.filter(**owner).update(
                     status=JobStatus.QUEUED, worker_id="", lease_expires_at=None, published_at=now
                 )

@@ -46,6 +46,9 @@ class Job(models.Model):
     attempt = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=3)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set by a cancel of a running job; its runner sees it within a second and stops the jail.
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    canceled_by = models.CharField(max_length=254, blank=True)
     timeout_s = models.PositiveIntegerField()
     result = models.JSONField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)

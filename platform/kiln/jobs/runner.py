@@ -24,6 +24,7 @@ from scripts_runtime import registry
 from scripts_runtime.languages.base import PrepareContext, PrepareError
 
 from . import services
+from .cancel import cancel_requested, canceled_error
 from .leases import lease_renew
 from .models import Job, JobStatus
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
@@ -34,7 +35,9 @@ FLUSH_EVERY_S = 0.25
 FLUSH_EVERY_BYTES = 64 * 1024
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 KILL_GRACE_S = 5
+CANCEL_CHECK_S = 0.5  # a cancel stops a running job within about this long
 PLATFORM_ERRORS = {
+    "Canceled",
     "Timeout",
     "Killed",
     "SandboxError",
@@ -195,6 +198,9 @@ class JobRunner:
         returncode = launched.process.wait()
         elapsed = time.monotonic() - started
         sink.flush()
+        if killed == "canceled":
+            job.refresh_from_db(fields=["canceled_by"])
+            return JobStatus.CANCELED, None, canceled_error(job.canceled_by or "a user")
         if killed == "lease_lost":
             message = "this worker lost the job's lease (it was stalled); another attempt owns the job now"
             return JobStatus.FAILURE, None, {"name": "LeaseLost", "message": message, "traceback": ""}
@@ -216,16 +222,22 @@ class JobRunner:
     def _pump(self, job: Job, process: Any, sink: LogSink, deadline: float) -> str | None:
         """Copy the process's output into the log until it exits, renewing the lease.
 
-        Returns why it had to be killed: "timeout", "log_flood" (it kept printing long
-        after the log limit), "lease_lost" (the reaper gave the job to another attempt),
-        or None when it ended by itself.
+        Returns why it had to be killed: "timeout", "canceled", "log_flood" (it kept
+        printing long after the log limit), "lease_lost" (the reaper gave the job to
+        another attempt), or None when it ended by itself.
         """
         fd = process.stdout.fileno()
         flood_limit = max(4 * sink.limit, 16 * 1024 * 1024)
         renew_every = settings.KILN_LEASE_SECONDS / 3
         next_renewal = time.monotonic() + renew_every
+        next_cancel_check = time.monotonic() + CANCEL_CHECK_S
         while True:
             now = time.monotonic()
+            if now >= next_cancel_check:
+                next_cancel_check = now + CANCEL_CHECK_S
+                if cancel_requested(job=job):
+                    process.kill()
+                    return "canceled"
             if now >= next_renewal:
                 next_renewal = now + renew_every
                 if not lease_renew(job=job):
