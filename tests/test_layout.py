@@ -70,3 +70,22 @@ def test_the_example_fixtures_match_shared_examples() -> None:
         pytest.skip("no ../shared/examples beside this checkout")
     for copy in (EXAMPLES / "scripts").iterdir():
         assert copy.read_text() == (SHARED_EXAMPLES / "scripts" / copy.name).read_text(), copy.name
+
+
+def test_tokens_in_websocket_urls_are_masked_in_server_logs() -> None:
+    import logging
+
+    from kiln.cli import RedactTokens
+
+    record = logging.LogRecord(
+        "uvicorn.error",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "WebSocket %s" [accepted]',
+        ("127.0.0.1:5", "/ws/w/main/jobs/x/logs?token=kiln_secret123&from=0"),
+        None,
+    )
+    RedactTokens().filter(record)
+    assert "kiln_secret123" not in record.getMessage()
+    assert "token=[redacted]&from=0" in record.getMessage()

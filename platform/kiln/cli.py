@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
 
 import click
@@ -68,6 +70,7 @@ def web(port: int, host: str, migrate: bool) -> None:
 
         login, _ = prepare()
         click.echo(f"kiln: {login}")
+    redact_tokens_in_logs()
     uvicorn.run(
         "kiln.asgi:application",
         host=host,
@@ -149,6 +152,25 @@ def scheduler(interval: float) -> None:
     from kiln.jobs.scheduler import run_forever
 
     run_forever(interval=interval)
+
+
+class RedactTokens(logging.Filter):
+    """uvicorn logs each websocket URL; a `?token=` in it is a credential, so it is masked."""
+
+    PATTERN = re.compile(r"(token=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                self.PATTERN.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args
+            )
+        record.msg = self.PATTERN.sub(r"\1[redacted]", str(record.msg))
+        return True
+
+
+def redact_tokens_in_logs() -> None:
+    for name in ("uvicorn.error", "uvicorn.access", "uvicorn"):
+        logging.getLogger(name).addFilter(RedactTokens())
 
 
 @main.command()

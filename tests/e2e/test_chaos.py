@@ -57,3 +57,21 @@ def test_a_job_survives_kill_9_of_its_worker(new_kiln: Kiln) -> None:
     # The platform is whole again: a new job runs at once.
     status, result, _ = new_kiln.request("POST", "/api/w/main/jobs/run_wait_result/p/u/admin/slow", {"n": 0})
     assert (status, result) == (200, 0)
+
+
+def test_cancelling_a_running_job_stops_its_sandbox(kiln: Kiln) -> None:
+    kiln.request(
+        "POST", "/api/w/main/scripts", {"path": "u/admin/slow", "language": "python3", "content": SLOW}
+    )
+    job_id = kiln.request("POST", "/api/w/main/jobs/run/p/u/admin/slow", {"n": 60})[1]["id"]
+    deadline = time.monotonic() + 30
+    while "start" not in kiln.request("GET", f"/api/w/main/jobs/{job_id}")[1]["logs"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    status, body, _ = kiln.request("POST", f"/api/w/main/jobs/{job_id}/cancel")
+    assert status == 200
+    job = wait_for(kiln, job_id, {"canceled", "success", "failure"}, 15)
+    assert job["status"] == "canceled"
+    assert job["error"]["message"] == "canceled by admin@kiln.local"
+    assert job["logs"].startswith("start\n") and "[kiln] canceled by admin@kiln.local" in job["logs"]
+    assert job["duration_ms"] < 15_000

@@ -226,6 +226,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/w/{workspace}/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a job: a queued one at once, a running one within about a second (409 if it is over) */
+        post: operations["kiln_jobs_api_job_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/w/{workspace}/jobs": {
         parameters: {
             query?: never;
@@ -252,6 +269,23 @@ export interface paths {
         };
         /** A job: status, result, error, logs and timings */
         get: operations["kiln_jobs_api_job_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/{job_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A job's log from a byte offset on; ask again from `next` until `done` */
+        get: operations["kiln_jobs_api_job_logs_since"];
         put?: never;
         post?: never;
         delete?: never;
@@ -468,6 +502,19 @@ export interface components {
             worker_id: string;
             /** Sandboxed */
             sandboxed: boolean;
+        };
+        /** JobLogsOut */
+        JobLogsOut: {
+            /** Offset */
+            offset: number;
+            /** Data */
+            data: string;
+            /** Next */
+            next: number;
+            /** Done */
+            done: boolean;
+            /** Status */
+            status: string;
         };
     };
     responses: never;
@@ -856,6 +903,30 @@ export interface operations {
             };
         };
     };
+    kiln_jobs_api_job_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobListOut"];
+                };
+            };
+        };
+    };
     kiln_jobs_api_job_list: {
         parameters: {
             query?: {
@@ -901,6 +972,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobOut"];
+                };
+            };
+        };
+    };
+    kiln_jobs_api_job_logs_since: {
+        parameters: {
+            query?: {
+                /** @description Byte offset to start at (UTF-8 bytes) */
+                from?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobLogsOut"];
                 };
             };
         };

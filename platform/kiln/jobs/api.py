@@ -12,7 +12,7 @@ from uuid import UUID
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from kiln.accounts.models import User
 from kiln.accounts.selectors import membership_get
@@ -21,10 +21,13 @@ from kiln.errors import BadRequest
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts.models import ScriptVersion
 
-from . import selectors, services
+from . import cancel, selectors, services
 from .models import TERMINAL, Job, JobStatus
 
 router = Router(tags=["jobs"])
+
+# One answer of the logs endpoint carries at most about this much (whole chunks): ask again from `next`.
+LOGS_PAGE_BYTES = 1024 * 1024
 
 ARGS_BODY = {
     "requestBody": {
@@ -62,6 +65,14 @@ class JobOut(JobListOut):
     attempt: int
     worker_id: str
     sandboxed: bool
+
+
+class JobLogsOut(Schema):
+    offset: int
+    data: str
+    next: int
+    done: bool
+    status: str
 
 
 def job_list_out(job: Job) -> dict[str, Any]:
@@ -182,6 +193,18 @@ async def wait_result(job_id: UUID) -> JsonResponse:
     )
 
 
+@router.post(
+    "/{job_id}/cancel",
+    response={200: JobListOut},
+    summary="Cancel a job: a queued one at once, a running one within about a second (409 if it is over)",
+)
+def job_cancel(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict[str, Any]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    ws = membership_get(user=user, workspace_id=workspace).workspace
+    job = cancel.job_cancel(job=selectors.job_get(workspace=ws, job_id=job_id), user=user)
+    return job_list_out(job)
+
+
 @router.get("", response=list[JobListOut], summary="Recent jobs, newest first")
 def job_list(request: HttpRequest, workspace: WorkspacePath, limit: int = 50) -> list[dict[str, Any]]:
     ws = membership_get(user=request.auth, workspace_id=workspace).workspace  # type: ignore[attr-defined]
@@ -203,4 +226,27 @@ def job_get(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict
         "attempt": job.attempt,
         "worker_id": job.worker_id,
         "sandboxed": job.sandboxed,
+    }
+
+
+@router.get(
+    "/{job_id}/logs",
+    response=JobLogsOut,
+    summary="A job's log from a byte offset on; ask again from `next` until `done`",
+)
+def job_logs_since(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    job_id: str,
+    start: int = Query(0, alias="from", ge=0, description="Byte offset to start at (UTF-8 bytes)"),
+) -> dict[str, Any]:
+    ws = membership_get(user=request.auth, workspace_id=workspace).workspace  # type: ignore[attr-defined]
+    job = selectors.job_get(workspace=ws, job_id=job_id)
+    logs = selectors.job_log_since(job_id=str(job.pk), offset=start, max_bytes=LOGS_PAGE_BYTES)
+    return {
+        "offset": logs.offset,
+        "data": logs.data,
+        "next": logs.next,
+        "done": logs.done,
+        "status": logs.status,
     }

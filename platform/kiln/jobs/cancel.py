@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,6 +11,7 @@ from kiln.accounts.models import User
 from kiln.errors import Conflict
 
 from .models import TERMINAL, Job, JobStatus
+from .services import job_log_publish
 
 
 def canceled_error(by: str) -> dict[str, str]:
@@ -28,6 +31,10 @@ def job_cancel(*, job: Job, user: User) -> Job:
         requested = ended or Job.objects.filter(
             pk=job.pk, status=JobStatus.RUNNING, cancel_requested_at__isnull=True
         ).update(cancel_requested_at=now, canceled_by=user.email)
+        if ended:  # no runner will announce it: tell the live viewers
+            transaction.on_commit(
+                partial(job_log_publish, str(job.pk), {"type": "job.done", "status": "canceled"})
+            )
         if not requested:
             job.refresh_from_db()
             if job.status in TERMINAL:

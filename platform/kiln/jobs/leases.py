@@ -45,7 +45,7 @@ def _note(job: Job, text: str) -> None:
 def reap_expired(*, limit: int = 200) -> tuple[int, int]:
     """Requeue running jobs whose lease expired, or mark them crashed after their last
     attempt. Returns (requeued, crashed). Safe from several schedulers at once."""
-    from .services import job_publish
+    from .services import job_log_publish, job_publish
 
     now = timezone.now()
     requeued = crashed = 0
@@ -91,6 +91,8 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                 )
                 if won:
                     _note(job, f"\n[kiln] {message}\n")
+                    done = {"type": "job.done", "status": JobStatus.CRASHED.value}
+                    transaction.on_commit(partial(job_log_publish, str(job.pk), done))
                     crashed += 1
     if requeued or crashed:
         log.info("reaper: requeued %d job(s), marked %d crashed", requeued, crashed)

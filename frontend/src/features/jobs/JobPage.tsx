@@ -1,3 +1,5 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { isTerminalStatus, type JobDetail } from "../../api/client";
 import { ErrorMessage } from "../../components/ErrorMessage";
@@ -8,13 +10,28 @@ import { formatDateTime, formatDuration, formatJson } from "../../lib/format";
 import { scriptUrl } from "../scripts/links";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
 import { formatJobError, readJobError } from "./jobError";
-import { useJob } from "./queries";
+import { JOB_POLL_INTERVAL_MS, JOB_POLL_WHILE_STREAMING_MS, jobKeys, useJob } from "./queries";
+import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
 
-/** `/w/:ws/runs/:id`: one job, refetched every second until it is finished. */
+/**
+ * `/w/:ws/runs/:id`: one job. While it runs, its log streams in live (websocket,
+ * else polling) and the job itself is refetched until it is finished.
+ */
 export function JobPage() {
   const workspace = useCurrentWorkspace();
   const { id = "" } = useParams();
-  const job = useJob(workspace.id, id);
+  const queryClient = useQueryClient();
+  const [streaming, setStreaming] = useState(false);
+  const job = useJob(workspace.id, id, streaming ? JOB_POLL_WHILE_STREAMING_MS : JOB_POLL_INTERVAL_MS);
+  const live = useLiveLogs({
+    workspace: workspace.id,
+    jobId: id,
+    enabled: job.data !== undefined && !isTerminalStatus(job.data.status),
+    seed: job.data?.logs ?? "",
+    // The stream knows first that the job ended: fetch its result and final status now.
+    onDone: () => void queryClient.invalidateQueries({ queryKey: jobKeys.detail(workspace.id, id) }),
+  });
+  useEffect(() => setStreaming(live.mode === "live" || live.mode === "polling"), [live.mode]);
 
   return (
     <section>
@@ -37,7 +54,7 @@ export function JobPage() {
         <>
           {/* A failed refetch keeps the last data on screen and says why. */}
           {job.isError && <ErrorMessage error={job.error} onRetry={() => void job.refetch()} />}
-          <JobDetails workspaceId={workspace.id} job={job.data} />
+          <JobDetails workspaceId={workspace.id} job={job.data} liveLogs={live.log.text} liveMode={live.mode} />
         </>
       )}
     </section>
@@ -48,9 +65,18 @@ function optionalTime(iso: string | null) {
   return iso === null ? <span className="muted">—</span> : <time dateTime={iso}>{formatDateTime(iso)}</time>;
 }
 
-function JobDetails({ workspaceId, job }: { workspaceId: string; job: JobDetail }) {
+interface JobDetailsProps {
+  workspaceId: string;
+  job: JobDetail;
+  liveLogs: string;
+  liveMode: LiveLogMode;
+}
+
+function JobDetails({ workspaceId, job, liveLogs, liveMode }: JobDetailsProps) {
   const error = readJobError(job.error);
   const finished = isTerminalStatus(job.status);
+  // Both are the log from its start, one possibly further along than the other.
+  const logs = liveLogs.length > job.logs.length ? liveLogs : job.logs;
 
   return (
     <>
@@ -126,12 +152,19 @@ function JobDetails({ workspaceId, job }: { workspaceId: string; job: JobDetail 
         </>
       )}
 
-      <h2>Logs</h2>
+      <h2>
+        Logs{" "}
+        {!finished && (liveMode === "live" || liveMode === "polling") && (
+          <span className="muted" data-testid="log-stream">
+            {liveMode === "live" ? "live" : "refreshing"}
+          </span>
+        )}
+      </h2>
       {job.log_dropped > 0 && (
         <p className="muted">Output truncated: the log reached its size limit ({job.log_dropped} dropped).</p>
       )}
       <pre className="code code-wrap logs" data-testid="job-logs">
-        {job.logs || <span className="muted">{finished ? "No output." : "Waiting for output…"}</span>}
+        {logs || <span className="muted">{finished ? "No output." : "Waiting for output…"}</span>}
       </pre>
     </>
   );

@@ -5,6 +5,8 @@ export const RECENT_JOBS_LIMIT = 50;
 
 /** How often a job page refetches while the job is queued or running. */
 export const JOB_POLL_INTERVAL_MS = 1_000;
+/** The same while its logs stream (the stream says when the job ends): only the timings change. */
+export const JOB_POLL_WHILE_STREAMING_MS = 5_000;
 
 export const jobKeys = {
   all: (workspace: string) => ["w", workspace, "jobs"] as const,
@@ -26,8 +28,8 @@ export function useRecentJobs(workspace: string) {
   });
 }
 
-/** One job; refetched every second until it reaches a terminal status. */
-export function useJob(workspace: string, id: string) {
+/** One job; refetched every `pollMs` until it reaches a terminal status. */
+export function useJob(workspace: string, id: string, pollMs: number = JOB_POLL_INTERVAL_MS) {
   return useQuery({
     queryKey: jobKeys.detail(workspace, id),
     queryFn: () =>
@@ -36,9 +38,18 @@ export function useJob(workspace: string, id: string) {
       const { data, error } = query.state;
       // A 4xx (job gone, access lost) will not heal by asking again.
       if (isApiError(error) && error.status >= 400 && error.status < 500) return false;
-      return data !== undefined && !isTerminalStatus(data.status) ? JOB_POLL_INTERVAL_MS : false;
+      return data !== undefined && !isTerminalStatus(data.status) ? pollMs : false;
     },
   });
+}
+
+/** A job's log from byte offset `from` on (the fallback when there is no websocket). */
+export function fetchJobLogs(workspace: string, id: string, from: number) {
+  return unwrap(
+    api.GET("/api/w/{workspace}/jobs/{job_id}/logs", {
+      params: { path: { workspace, job_id: id }, query: { from } },
+    }),
+  );
 }
 
 export interface RunScriptInput {
