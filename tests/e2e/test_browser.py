@@ -87,3 +87,17 @@ def test_a_user_runs_a_script_from_its_page_and_watches_the_job(kiln: Kiln, page
     )
     assert "greeting Browser (1/2)" in logs.inner_text()
     shot(page, "job-page")
+
+
+def test_a_user_cancels_a_running_job_from_its_page(kiln: Kiln, page: Any) -> None:
+    slow = "import time\n\ndef main():\n    print('working', flush=True)\n    time.sleep(60)\n"
+    kiln.request(
+        "POST", "/api/w/main/scripts", {"path": "u/admin/forever", "language": "python3", "content": slow}
+    )
+    job_id = kiln.request("POST", "/api/w/main/jobs/run/p/u/admin/forever", {})[1]["id"]
+    page.goto(f"{kiln.url}/w/main/runs/{job_id}")
+    page.get_by_test_id("job-logs").get_by_text("working").wait_for()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("canceled by admin@kiln.local").first.wait_for()
+    assert kiln.request("GET", f"/api/w/main/jobs/{job_id}")[1]["status"] == "canceled"
+    shot(page, "job-canceled")

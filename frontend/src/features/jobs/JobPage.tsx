@@ -10,7 +10,7 @@ import { formatDateTime, formatDuration, formatJson } from "../../lib/format";
 import { scriptUrl } from "../scripts/links";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
 import { formatJobError, readJobError } from "./jobError";
-import { JOB_POLL_INTERVAL_MS, JOB_POLL_WHILE_STREAMING_MS, jobKeys, useJob } from "./queries";
+import { JOB_POLL_INTERVAL_MS, JOB_POLL_WHILE_STREAMING_MS, jobKeys, useCancelJob, useJob } from "./queries";
 import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
 
 /**
@@ -23,6 +23,7 @@ export function JobPage() {
   const queryClient = useQueryClient();
   const [streaming, setStreaming] = useState(false);
   const job = useJob(workspace.id, id, streaming ? JOB_POLL_WHILE_STREAMING_MS : JOB_POLL_INTERVAL_MS);
+  const cancel = useCancelJob(workspace.id, id);
   const live = useLiveLogs({
     workspace: workspace.id,
     jobId: id,
@@ -44,7 +45,13 @@ export function JobPage() {
           Run <span className="mono muted" title={id}>{id.slice(0, 8)}</span>
         </h1>
         {job.data && <StatusBadge status={job.data.status} />}
+        {job.data && !isTerminalStatus(job.data.status) && (
+          <button type="button" className="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+            {cancel.isPending ? "Cancelling…" : "Cancel"}
+          </button>
+        )}
       </div>
+      {cancel.error && <ErrorMessage error={cancel.error} />}
 
       {job.isPending ? (
         <Loading label="Loading run…" />

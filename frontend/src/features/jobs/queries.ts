@@ -73,3 +73,15 @@ export function useRunScript(workspace: string) {
     },
   });
 }
+
+/** Cancels a job: a queued one ends at once, a running one within about a second. */
+export function useCancelJob(workspace: string, id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      unwrap(api.POST("/api/w/{workspace}/jobs/{job_id}/cancel", { params: { path: { workspace, job_id: id } } })),
+    onSettled: () => {
+      void queryClient.invalidateQueries({ queryKey: jobKeys.detail(workspace, id) });
+    },
+  });
+}
