@@ -423,3 +423,28 @@ def test_the_logs_endpoint_is_404_outside_the_job_workspace(
 
 def test_the_logs_endpoint_needs_credentials(anonymous_api: Api, job: Job) -> None:
     assert anonymous_api.get(logs_url(job)).status_code == 401
+
+
+def test_the_sync_wait_is_woken_by_job_done_not_by_its_timeout() -> None:
+    """run_wait_result listens on the job's group: `job.done` ends a 30 s wait at once."""
+    import time as _time
+
+    from kiln.jobs.api import job_done_signal
+    from kiln.jobs.services import job_log_publish
+
+    async def scenario() -> float:
+        async with job_done_signal("wake-test") as wait:
+            started = _time.monotonic()
+            waiter = asyncio.ensure_future(wait(30))
+            await asyncio.sleep(0.2)
+            await asyncio.get_running_loop().run_in_executor(
+                None,
+                job_log_publish,
+                "wake-test",
+                {"type": "log.chunk", "offset": 0, "data": "x"},
+                {"type": "job.done", "status": "success", "log_size": 1},
+            )
+            await waiter
+            return _time.monotonic() - started
+
+    assert asyncio.run(scenario()) < 10  # woken by the message; the timeout alone would take 30 s

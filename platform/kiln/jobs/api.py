@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router, Schema, Status
@@ -24,7 +29,46 @@ from kiln.scripts.models import ScriptVersion
 from . import cancel, selectors, services
 from .models import TERMINAL, Job, JobStatus
 
+log = logging.getLogger(__name__)
 router = Router(tags=["jobs"])
+SYNC_RECHECK_S = 1.0  # the row is read at least this often while waiting, whatever Redis says
+
+
+@asynccontextmanager
+async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaitable[None]]]:
+    """Listen on the job's Channels group; yields `wait(timeout)`, which returns when a
+    `job.done` message arrives or the timeout passes. Without a channel layer (or with
+    Redis down) it degrades to sleeping, i.e. polling once per timeout."""
+    layer = get_channel_layer()
+    channel = None
+    if layer is not None:
+        try:
+            channel = await layer.new_channel()
+            await layer.group_add(services.job_log_group(job_id), channel)
+        except Exception:  # Redis unreachable: the row is still read every SYNC_RECHECK_S
+            log.warning("job %s: no live completion signal; falling back to reading the row", job_id)
+            channel = None
+
+    async def wait(timeout: float) -> None:
+        if channel is None or layer is None:
+            await asyncio.sleep(timeout)
+            return
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), left)
+            except TimeoutError:
+                return
+            if message.get("type") == "job.done":
+                return  # log chunks also arrive on this group: keep listening past them
+
+    try:
+        yield wait
+    finally:
+        if channel is not None and layer is not None:
+            with contextlib.suppress(Exception):
+                await layer.group_discard(services.job_log_group(job_id), channel)
+
 
 # One answer of the logs endpoint carries at most about this much (whole chunks): ask again from `next`.
 LOGS_PAGE_BYTES = 1024 * 1024
@@ -159,29 +203,32 @@ async def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash:
 
 
 async def wait_result(job_id: UUID) -> JsonResponse:
-    """Poll the job row (the truth) until it ends; the web thread is never blocked.
+    """Wait for the job to end without holding a thread, woken by its `job.done` message.
 
+    The worker publishes `job.done` to the job's Channels group after its result is
+    committed; the row stays the truth, so it is read again on every wake-up, and at
+    least once a second in case a message was lost (Redis restarted, a crashed job).
     200 with the result on success; 500 with the error when the job failed, timed out
     or crashed; 504 with the job id when the wait is over but the job is not.
     """
     deadline = time.monotonic() + settings.KILN_SYNC_WAIT
-    delay = 0.02
     headers = {"X-Kiln-Job-Id": str(job_id)}
-    while True:
-        row = await Job.objects.filter(pk=job_id).values("status", "result", "error").afirst()
-        if row is not None and row["status"] in TERMINAL:
-            break
-        if time.monotonic() >= deadline:
-            return JsonResponse(
-                {
-                    "message": f"job still running after {settings.KILN_SYNC_WAIT}s",
-                    "detail": {"job_id": str(job_id), "status": row["status"] if row else None},
-                },
-                status=504,
-                headers=headers,
-            )
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 0.5)
+    async with job_done_signal(str(job_id)) as wait_done:
+        while True:
+            row = await Job.objects.filter(pk=job_id).values("status", "result", "error").afirst()
+            if row is not None and row["status"] in TERMINAL:
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return JsonResponse(
+                    {
+                        "message": f"job still running after {settings.KILN_SYNC_WAIT}s",
+                        "detail": {"job_id": str(job_id), "status": row["status"] if row else None},
+                    },
+                    status=504,
+                    headers=headers,
+                )
+            await wait_done(min(remaining, SYNC_RECHECK_S))
     if row["status"] == JobStatus.SUCCESS:
         return JsonResponse(row["result"], safe=False, headers=headers)
     error = row["error"] or {}
