@@ -17,7 +17,8 @@ from scripts_runtime.languages.base import (
     SignatureError,
     wrapper,
 )
-from scripts_runtime.languages.python_schema import NO_DEFAULT, SchemaBuilder, docstring_params
+from scripts_runtime.languages.python_docstrings import docstring_params
+from scripts_runtime.languages.python_schema import NO_DEFAULT, SchemaBuilder
 
 name = "python3"
 aliases: tuple[str, ...] = ("python",)
