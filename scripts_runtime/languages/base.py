@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 WRAPPERS_DIR = Path(__file__).resolve().parent.parent / "wrappers"
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Inside the sandbox the job dir is /job; every other mount keeps its host path,
 # so one argv works both in the jail and (operator opt-out) without it.

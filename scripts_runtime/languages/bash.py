@@ -11,7 +11,6 @@ argv in positional order and turns the script's last line of stdout into the res
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from tree_sitter import Language, Node, Parser
 
 from scripts_runtime.languages import python
 from scripts_runtime.languages.base import (
+    SCHEMA_DIALECT,
     WRAPPERS_DIR,
     Mount,
     PrepareContext,
@@ -29,7 +29,6 @@ from scripts_runtime.languages.base import (
     PrepareError,
     RunSpec,
     SignatureError,
-    wrapper,
 )
 from scripts_runtime.languages.syntax_tree import error_at, first_error, first_line, node_text
 
@@ -38,7 +37,6 @@ aliases: tuple[str, ...] = ("sh",)
 extension = "sh"
 tag = "bash"
 
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ORDER_FILE = "order.json"  # in the job dir: the argument names by position, for the wrapper
 
 _LANGUAGE = Language(tree_sitter_bash.language())
@@ -224,12 +222,6 @@ def _syntax_error(root: Node, bash_says: SignatureError) -> SignatureError:
     return SignatureError("syntax error", 1, 1)
 
 
-def _python_prefix() -> str:
-    # The wrapper is Python (JSON in and out is painful in sh); it runs on the same base
-    # interpreter as Python jobs, standard library only.
-    return os.path.dirname(os.path.dirname(python.interpreter()))
-
-
 def prepare(source: str, ctx: PrepareContext) -> Prepared:
     try:
         params = read_positionals(source)
@@ -241,7 +233,8 @@ def prepare(source: str, ctx: PrepareContext) -> Prepared:
     path = ctx.job_dir / ORDER_FILE
     path.write_text(json.dumps(order))
     path.chmod(0o644)  # written by the worker, read by the jail's unprivileged user
-    return Prepared(mounts=(Mount(_python_prefix()),))
+    # The wrapper is Python (JSON in and out is painful in sh), on the base interpreter.
+    return Prepared(mounts=(Mount(python.prefix()),))
 
 
 def run_spec(prepared: Prepared) -> RunSpec:
@@ -249,7 +242,7 @@ def run_spec(prepared: Prepared) -> RunSpec:
     # -B: no .pyc files next to the read-only wrapper.
     return RunSpec(
         sandbox_config="bash.cfg",
-        argv=[python.interpreter(), "-I", "-u", "-B", wrapper("bash_wrapper.py")],
+        argv=python.wrapper_argv("bash_wrapper.py"),
         mounts=(*prepared.mounts, Mount(str(WRAPPERS_DIR))),
         env=prepared.env,
     )

@@ -25,6 +25,7 @@ from tree_sitter import Language, Node, Parser
 
 from scripts_runtime.languages import go_schema
 from scripts_runtime.languages.base import (
+    SCHEMA_DIALECT,
     Mount,
     PrepareContext,
     Prepared,
@@ -40,7 +41,6 @@ aliases: tuple[str, ...] = ("golang",)
 extension = "go"
 tag = "go"
 
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PACKAGE = "inner"
 # A compiler stuck on a pathological file must not hold a worker slot forever.
 BUILD_TIMEOUT_S = 300

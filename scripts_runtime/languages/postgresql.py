@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from scripts_runtime.languages import python_deps
-from scripts_runtime.languages.base import WRAPPERS_DIR, Mount, PrepareContext, Prepared, RunSpec, wrapper
-from scripts_runtime.languages.python import interpreter
+from scripts_runtime.languages.base import WRAPPERS_DIR, Mount, PrepareContext, Prepared, RunSpec
+from scripts_runtime.languages.python import interpreter, prefix, wrapper_argv
 from scripts_runtime.languages.sql_common import parse_arguments, write_params
 
 name = "postgresql"
@@ -45,9 +45,8 @@ def prepare(source: str, ctx: PrepareContext) -> Prepared:
     write_params(ctx.job_dir, parse_signature(source))
     python = interpreter()
     site = driver_site(ctx, python)
-    prefix = str(Path(python).parent.parent)
     return Prepared(
-        mounts=(Mount(prefix), Mount(str(site))),
+        mounts=(Mount(prefix()), Mount(str(site))),
         env=(("KILN_PYTHON_DEPS", str(site)), ("KILN_SQL_DIALECT", "postgresql")),
     )
 
@@ -55,7 +54,7 @@ def prepare(source: str, ctx: PrepareContext) -> Prepared:
 def run_spec(prepared: Prepared) -> RunSpec:
     return RunSpec(
         sandbox_config="postgresql.cfg",
-        argv=[interpreter(), "-I", "-u", "-B", wrapper("sql_wrapper.py")],
+        argv=wrapper_argv("sql_wrapper.py"),
         mounts=(*prepared.mounts, Mount(str(WRAPPERS_DIR))),
         env=prepared.env,
     )

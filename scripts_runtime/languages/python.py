@@ -9,6 +9,7 @@ from typing import Any
 
 from scripts_runtime.languages import python_deps
 from scripts_runtime.languages.base import (
+    SCHEMA_DIALECT,
     WRAPPERS_DIR,
     Mount,
     PrepareContext,
@@ -24,8 +25,6 @@ name = "python3"
 aliases: tuple[str, ...] = ("python",)
 extension = "py"
 tag = "python3"
-
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def parse_signature(source: str) -> dict[str, Any]:
@@ -104,37 +103,46 @@ def interpreter() -> str:
     return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
+def prefix() -> str:
+    """The base Python's installation: mounted read-only into every jail that runs it."""
+    return os.path.dirname(os.path.dirname(interpreter()))
+
+
+def wrapper_argv(name: str) -> list[str]:
+    """Run one of Kiln's wrappers on the base Python. -I: isolated (no user site, no
+    PYTHON* env); -u: unbuffered, so logs arrive as printed; -B: no .pyc files."""
+    return [interpreter(), "-I", "-u", "-B", wrapper(name)]
+
+
 def prepare(source: str, ctx: PrepareContext) -> Prepared:
     """Resolve (once per version) and install (once per lock) the script's dependencies."""
     python = interpreter()
-    prefix = os.path.dirname(os.path.dirname(python))
+    base = prefix()
     lock = ctx.lock
     resolved_now = None
     if lock is None:
         reqs = python_deps.requirements(source)
         if not reqs:
-            return Prepared(mounts=(Mount(prefix),), lock="")
+            return Prepared(mounts=(Mount(base),), lock="")
         ctx.log(f"resolving dependencies: {', '.join(reqs)}")
         lock = resolved_now = python_deps.resolve(reqs, interpreter=python, cache_dir=ctx.cache_dir)
     if not lock.strip():
-        return Prepared(mounts=(Mount(prefix),))
+        return Prepared(mounts=(Mount(base),))
     site, installed = python_deps.install(lock, interpreter=python, cache_dir=ctx.cache_dir)
     if installed:
         count = sum(1 for line in lock.splitlines() if line.strip() and not line.startswith("#"))
         ctx.log(f"installed {count} package(s) into the shared cache")
     return Prepared(
-        mounts=(Mount(prefix), Mount(str(site))),
+        mounts=(Mount(base), Mount(str(site))),
         env=(("KILN_PYTHON_DEPS", str(site)),),
         lock=resolved_now,
     )
 
 
 def run_spec(prepared: Prepared) -> RunSpec:
-    # -I: isolated (no user site, no PYTHON* env); -u: unbuffered so logs arrive as printed;
-    # -B: the job dir is the only writable place and needs no .pyc files.
     return RunSpec(
         sandbox_config="python.cfg",
-        argv=[interpreter(), "-I", "-u", "-B", wrapper("python_wrapper.py")],
+        argv=wrapper_argv("python_wrapper.py"),
         mounts=(*prepared.mounts, Mount(str(WRAPPERS_DIR))),
         env=prepared.env,
     )

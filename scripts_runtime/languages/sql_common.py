@@ -14,9 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scripts_runtime.languages.base import SignatureError
+from scripts_runtime.languages.base import SCHEMA_DIALECT, SignatureError
 
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ARG_COMMENT = re.compile(
     r"^\s*--\s*(?:\$(?P<num>\d+)|\?)\s+(?P<name>[A-Za-z_]\w*)\s*(?:\((?P<type>[^()]*(?:\([^()]*\))?[^()]*)\))?\s*(?:=\s*(?P<default>.+?))?\s*$"
 )

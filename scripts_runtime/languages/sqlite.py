@@ -16,9 +16,8 @@ from scripts_runtime.languages.base import (
     Prepared,
     PrepareError,
     RunSpec,
-    wrapper,
 )
-from scripts_runtime.languages.python import interpreter
+from scripts_runtime.languages.python import prefix, wrapper_argv
 from scripts_runtime.languages.sql_common import parse_arguments, write_params
 
 name = "sqlite"
@@ -58,11 +57,10 @@ def database_file(ctx: PrepareContext) -> Path:
 def prepare(source: str, ctx: PrepareContext) -> Prepared:
     write_params(ctx.job_dir, parse_signature(source))
     target = database_file(ctx)
-    prefix = str(Path(interpreter()).parent.parent)
     assert ctx.files_dir is not None
     return Prepared(
         # The database's folder, writable: SQLite keeps its journal beside the file.
-        mounts=(Mount(prefix), Mount(str(target.parent), writable=True)),
+        mounts=(Mount(prefix()), Mount(str(target.parent), writable=True)),
         env=(("KILN_SQL_DIALECT", "sqlite"), ("KILN_SQLITE_DIR", os.path.realpath(ctx.files_dir))),
     )
 
@@ -70,7 +68,7 @@ def prepare(source: str, ctx: PrepareContext) -> Prepared:
 def run_spec(prepared: Prepared) -> RunSpec:
     return RunSpec(
         sandbox_config="sqlite.cfg",
-        argv=[interpreter(), "-I", "-u", "-B", wrapper("sql_wrapper.py")],
+        argv=wrapper_argv("sql_wrapper.py"),
         mounts=(*prepared.mounts, Mount(str(WRAPPERS_DIR))),
         env=prepared.env,
     )

@@ -10,6 +10,7 @@ from tree_sitter import Node
 
 from scripts_runtime.languages.base import (
     JOB_DIR_IN_JAIL,
+    SCHEMA_DIALECT,
     WRAPPERS_DIR,
     Mount,
     PrepareContext,
@@ -37,7 +38,6 @@ aliases: tuple[str, ...] = ("deno", "bun", "nativets", "ts")
 extension = "ts"
 tag = "typescript"
 
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # V8 reserves tens of GB of address space up front, so the sandbox's rlimit_as cannot cap
 # memory (see deno.cfg); the JS heap limit is what stops a runaway allocation: 2 GB, as for Python.
 MAX_HEAP_MB = 2048
