@@ -9,7 +9,9 @@ Medians (and p90) of N runs each, on this machine:
 - a Python "hello world" inside that jail vs. a plain subprocess of the same interpreter
   with the same flags;
 - the whole JobRunner path for a trivial Python job (claim, job dir, nsjail, result,
-  finish) on SQLite, with no HTTP, Celery or worker in between.
+  finish) on SQLite, with no HTTP, Celery or worker in between;
+- what network `internet` costs over `none`: launch() → exit of /bin/true (pasta starts,
+  the namespace's routes are set, nsjail joins it) and the JobRunner path, for each network.
 
 Run from the repository root:  .venv/bin/python -m bench.sandbox_overhead [--runs 30]
 It needs what the worker needs (nsjail; root for cgroups). It starts an embedded Valkey
@@ -73,16 +75,50 @@ def line(label: str, samples: list[float]) -> str:
     return f"  {label:<44} median {statistics.median(samples):7.1f} ms   p90 {p90:7.1f} ms"
 
 
-def jail_argv(job_dir: Path, argv: list[str], *, seccomp: bool) -> list[str]:
-    """nsjail running `argv` under python.cfg as the worker renders it for a job."""
-    from kiln.jobs.sandbox import SANDBOX_CONFIG_DIR, nsjail_binary, render_config
+def bench_limits() -> Any:
+    from dataclasses import replace
+
+    from kiln.jobs.limits import platform_defaults
+
+    return replace(platform_defaults(), timeout_s=30, cpu_s=30)
+
+
+def python_spec(argv: list[str]) -> Any:
     from scripts_runtime.languages import python
     from scripts_runtime.languages.base import Mount, RunSpec
 
     prefix = os.path.dirname(os.path.dirname(python.interpreter()))
-    spec = RunSpec(sandbox_config="python.cfg", argv=argv, mounts=(Mount(prefix),))
+    return RunSpec(sandbox_config="python.cfg", argv=argv, mounts=(Mount(prefix),))
+
+
+def timed_launch(job_dir: Path, network: str, runs: int) -> list[float]:
+    """Milliseconds from launch() to the exit of /bin/true in python.cfg's jail, `network`."""
+    from kiln.jobs.sandbox import launch
+
+    samples = []
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        launched = launch(
+            spec=python_spec(["/bin/true"]), job_dir=job_dir, limits=bench_limits(), network=network
+        )
+        out, _ = launched.process.communicate()
+        elapsed = (time.perf_counter() - t0) * 1000
+        if launched.process.returncode != 0:
+            raise SystemExit(
+                f"the {network} jail failed ({launched.process.returncode}): {out.decode()[-500:]}"
+            )
+        if i:
+            samples.append(elapsed)
+    return samples
+
+
+def jail_argv(job_dir: Path, argv: list[str], *, seccomp: bool) -> list[str]:
+    """nsjail running `argv` under python.cfg as the worker renders it for a job."""
+    from kiln.jobs.sandbox import SANDBOX_CONFIG_DIR, nsjail_binary, render_config
+
+    spec = python_spec(argv)
     template = (SANDBOX_CONFIG_DIR / spec.sandbox_config).read_text()
-    text = render_config(template, job_dir=job_dir, timeout_s=30, spec=spec)
+    text = render_config(template, job_dir=job_dir, limits=bench_limits(), spec=spec, network="none")
     if not seccomp:
         text = "\n".join(row for row in text.splitlines() if not row.startswith("seccomp_policy_file"))
     cfg = job_dir.with_name(f"{job_dir.name}{'' if seccomp else '-noseccomp'}.nsjail.cfg")
@@ -90,18 +126,25 @@ def jail_argv(job_dir: Path, argv: list[str], *, seccomp: bool) -> list[str]:
     return [nsjail_binary(), "--config", str(cfg), "--", *argv]
 
 
-def bench_runner(runs: int) -> list[float]:
+def bench_runner(runs: int, network: str = "none") -> list[float]:
     from kiln.accounts.models import Membership, Role, User, Workspace
     from kiln.jobs.models import JobStatus
     from kiln.jobs.runner import JobRunner
     from kiln.jobs.services import job_create
     from kiln.scripts.services import script_save
 
-    workspace = Workspace.objects.create(id="bench", name="Bench")
-    user = User.objects.create_user(email="bench@example.com", password="not-used-here")
-    Membership.objects.create(user=user, workspace=workspace, role=Role.ADMIN)
+    workspace, _ = Workspace.objects.get_or_create(id="bench", defaults={"name": "Bench"})
+    user = User.objects.filter(email="bench@example.com").first()
+    if user is None:
+        user = User.objects.create_user(email="bench@example.com", password="not-used-here")
+        Membership.objects.create(user=user, workspace=workspace, role=Role.ADMIN)
     version = script_save(
-        workspace=workspace, user=user, path="u/bench/inc", language="python3", content=TRIVIAL_JOB
+        workspace=workspace,
+        user=user,
+        path=f"u/bench/inc_{network}",
+        language="python3",
+        content=TRIVIAL_JOB,
+        settings={"network": network},
     ).version
     samples = []
     for i in range(runs + 1):
@@ -147,6 +190,20 @@ def main() -> None:
             hello_jailed = jail_argv(job_dir, hello, seccomp=True)
             print(line("python hello world, in the jail", timed(hello_jailed, opts.runs)))
             print(line("JobRunner.run(), trivial Python job", bench_runner(opts.runs)))
+            print("network internet vs none (medians; internet: pasta's namespace, fenced by routes)")
+            none, internet = (
+                timed_launch(job_dir, "none", opts.runs),
+                timed_launch(job_dir, "internet", opts.runs),
+            )
+            print(line("launch() /bin/true, network none", none))
+            print(line("launch() /bin/true, network internet", internet))
+            extra = statistics.median(internet) - statistics.median(none)
+            print(f"  {'internet costs per job (launch)':<44} median {extra:+7.1f} ms")
+            none, internet = bench_runner(opts.runs, "none"), bench_runner(opts.runs, "internet")
+            print(line("JobRunner.run(), trivial job, none", none))
+            print(line("JobRunner.run(), trivial job, internet", internet))
+            extra = statistics.median(internet) - statistics.median(none)
+            print(f"  {'internet costs per job (JobRunner)':<44} median {extra:+7.1f} ms")
         finally:
             if valkey is not None:
                 valkey.stop()

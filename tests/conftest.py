@@ -36,14 +36,18 @@ class Api:
     def get(self, url: str) -> Any:
         return self.client.get(url, **self.headers)
 
-    def post(self, url: str, body: Any = None, raw: str | None = None) -> Any:
+    def post(self, url: str, body: Any = None, raw: str | None = None, **headers: str) -> Any:
         data = raw if raw is not None else ("" if body is None else json.dumps(body))
-        return self.client.post(url, data=data, content_type="application/json", **self.headers)
+        return self.client.post(url, data=data, content_type="application/json", **self.headers, **headers)
+
+    def put(self, url: str, body: Any) -> Any:
+        return self.client.put(url, data=json.dumps(body), content_type="application/json", **self.headers)
 
 
 @pytest.fixture
 def workspace(db: None) -> Workspace:
-    return Workspace.objects.create(id="main", name="Main")
+    # Jobs of unit tests get no network unless a test asks for `internet` (tests/jobs/test_network.py).
+    return Workspace.objects.create(id="main", name="Main", settings={"default_network": "none"})
 
 
 def _persona(email: str, workspace: Workspace | None, role: str | None) -> User:

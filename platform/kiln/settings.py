@@ -113,8 +113,9 @@ REDIS_URL = config.env("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # results live on the Job row, never in Redis
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A message is acknowledged when its job starts; from then on the job's lease in the database
+# (not the broker) decides what happens if the worker is lost (kiln/jobs/tasks.py says why).
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -122,7 +123,16 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A job may run for up to KILN_JOB_TIMEOUT; the message must stay invisible longer
 # than that or Redis would hand it to a second worker while the first still runs.
 KILN_JOB_TIMEOUT = config.env_int("KILN_JOB_TIMEOUT", 900)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": KILN_JOB_TIMEOUT + 600}
+# How long a message handed to a worker that has not started it yet may stay unacknowledged before
+# kombu's periodic restore (about every 100 s) puts it back. A redelivery is harmless (a claim is a
+# compare-and-set on the row), only wasteful.
+KILN_BROKER_VISIBILITY_TIMEOUT = config.env_int("KILN_BROKER_VISIBILITY_TIMEOUT", KILN_JOB_TIMEOUT + 600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": KILN_BROKER_VISIBILITY_TIMEOUT,
+    # Ten priority lists per queue, served highest first (Celery's 0 is Kiln's highest priority).
+    "priority_steps": list(range(10)),
+    "queue_order_strategy": "priority",
+}
 
 CHANNEL_LAYERS = {
     "default": {
@@ -133,6 +143,9 @@ CHANNEL_LAYERS = {
 
 KILN_SANDBOX = config.env("KILN_SANDBOX", "nsjail")
 KILN_CGROUPS = config.env("KILN_CGROUPS", "auto")
+# Networks (CIDRs) an `internet` job must never reach, on top of the worker's own addresses
+# and networks, loopback, link-local/metadata and Kiln's Redis/database (sandboxes/README.md).
+KILN_SANDBOX_BLOCKED_NETS = [n.strip() for n in config.env("KILN_SANDBOX_BLOCKED_NETS").split(",") if n]
 KILN_JOB_MEMORY_MB = config.env_int("KILN_JOB_MEMORY_MB", 2048)
 KILN_JOB_MAX_PROCESSES = config.env_int("KILN_JOB_MAX_PROCESSES", 256)
 KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
@@ -140,6 +153,12 @@ KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
 KILN_LEASE_SECONDS = config.env_int("KILN_LEASE_SECONDS", 60)
 KILN_JOB_LOG_LIMIT = config.env_int("KILN_JOB_LOG_LIMIT", 2 * 1024 * 1024)
 KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 60)
+# The sweeper rings again for a queued job whose doorbell nobody answered for this long.
+KILN_SWEEP_AFTER = config.env_int("KILN_SWEEP_AFTER", 30)
+# Finished jobs (and their logs) older than this many days are deleted by the scheduler; 0 keeps all.
+KILN_JOB_RETENTION_DAYS = config.env_int("KILN_JOB_RETENTION_DAYS", 30)
+# A worker that has not said it is alive for this long is taken as gone (tags it served go unserved).
+KILN_WORKER_HEARTBEAT_SECONDS = config.env_int("KILN_WORKER_HEARTBEAT_SECONDS", 10)
 KILN_JOBS_DIR = DATA_DIR / "jobs"
 # Dependencies and builds, shared by every job and content-addressed (one folder per lock/hash).
 KILN_CACHE_DIR = Path(config.env("KILN_CACHE_DIR", str(DATA_DIR / "cache")))

@@ -78,7 +78,10 @@ def prepare() -> tuple[str, Any]:
 
     call_command("migrate", interactive=False, verbosity=0)
     email = config.env("KILN_ADMIN_EMAIL", "admin@kiln.local").lower()
-    boot = platform_bootstrap(email=email, password=config.env("KILN_ADMIN_PASSWORD") or None)
+    network, network_note = first_network()
+    boot = platform_bootstrap(
+        email=email, password=config.env("KILN_ADMIN_PASSWORD") or None, default_network=network
+    )
     password_file = settings.DATA_DIR / "initial_admin_password"
     if boot is not None and boot.password is not None:
         fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -91,7 +94,27 @@ def prepare() -> tuple[str, Any]:
         login = "log in with your account"
         if password_file.exists():
             login += f" (the first admin's generated password is in {password_file})"
+    if boot is not None and network_note:
+        login += "\n  " + network_note
     return login, settings
+
+
+def first_network() -> tuple[str, str]:
+    """The first workspace's default network: `internet` when this machine can give jobs a
+    filtered network (pasta), else `none`, with a note saying why (only on a first start)."""
+    from kiln.accounts.models import User
+
+    if User.objects.exists():
+        return "internet", ""
+    from kiln.jobs.sandbox import network_check
+
+    problem = network_check()
+    if problem is None:
+        return "internet", ""
+    return "none", (
+        f"note: jobs of workspace 'main' get no network by default ({problem}); "
+        "an admin can change it in the workspace settings once the worker has pasta"
+    )
 
 
 def run_platform(*, host: str, port: int) -> int:

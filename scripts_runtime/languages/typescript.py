@@ -205,11 +205,14 @@ def run_spec(prepared: Prepared) -> RunSpec:
         "--no-prompt",  # a permission the flags do not grant fails at once, never waits on stdin
         "--no-config",  # no deno.json / package.json from the job dir or above changes the run
         "--no-lock",  # no deno.lock written into the job dir
-        "--cached-only",  # everything was fetched in prepare; the jail has no network anyway
+        "--cached-only",  # everything was fetched in prepare: no module is fetched at run time
         "--node-modules-dir=none",  # npm packages come from DENO_DIR, never a node_modules in /job
         f"--allow-read={readable}",
         f"--allow-write={writable}",
         "--allow-env",  # the jail's environment holds nothing secret (keep_env: false)
+        # The jail's network namespace is the fence (none: no route at all; internet: pasta with
+        # the host and the metadata address unreachable), so Deno's own check adds nothing.
+        "--allow-net",
         f"--v8-flags=--max-old-space-size={MAX_HEAP_MB}",
         wrapper("deno_wrapper.ts"),
     ]

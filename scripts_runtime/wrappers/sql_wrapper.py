@@ -4,7 +4,8 @@ Files in: main.sql, args.json, params.json ([{name, default}] in $1, $2 ... orde
 Files out: result.json (a list of row objects, or {"rowcount": n} for statements
 without rows), or error.json {name, message, traceback} with exit code 1.
 KILN_SQL_DIALECT is "postgresql" (psycopg, from the job's dependency mount) or
-"sqlite" (the standard library; files under KILN_SQLITE_DIR only).
+"sqlite" (the standard library; files under KILN_SQLITE_DIR only). KILN_DATABASE_ADDRESS,
+when set, is "<IPv4>:<port>" of the server to connect to (libpq's hostaddr; postgresql.py).
 """
 
 import base64
@@ -64,6 +65,9 @@ def run_postgresql(query, values, db):
             for k in ("host", "port", "user", "password", "dbname", "sslmode")
             if db.get(k) not in (None, "")
         }
+    address = os.environ.get("KILN_DATABASE_ADDRESS")
+    if address:  # where the worker found the server (one on the worker: its port, forwarded to 127.0.0.1)
+        extra["hostaddr"] = address.rpartition(":")[0]
     with (
         psycopg.connect(conninfo, connect_timeout=10, cursor_factory=psycopg.RawCursor, **extra) as conn,
         conn.cursor() as cur,

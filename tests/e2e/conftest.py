@@ -10,7 +10,7 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from tests.e2e.harness import Kiln
+from tests.e2e.harness import Kiln, OwnValkey
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +55,13 @@ def kiln(tmp_path_factory: pytest.TempPathFactory, new_database: Callable[[], st
     yield platform
     if platform.process is not None and platform.process.poll() is None:
         platform.stop()
+
+
+@pytest.fixture
+def own_valkey(tmp_path: Path) -> Iterator[OwnValkey]:
+    """A running Valkey the test may kill and restart; give its `url` to a platform as REDIS_URL.
+    Request it before `new_kiln` so that the platform stops first."""
+    valkey = OwnValkey(tmp_path / "valkey")
+    valkey.start()
+    yield valkey
+    valkey.stop()

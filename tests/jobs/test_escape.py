@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection
 
 from kiln.accounts.models import User, Workspace
+from kiln.jobs.limits import platform_defaults
 from kiln.jobs.models import Job, JobStatus
 from kiln.jobs.runner import JobRunner
 from kiln.jobs.sandbox import NOBODY, SANDBOX_CONFIG_DIR, SECCOMP_POLICY, nsjail_binary, render_config
@@ -376,8 +377,9 @@ def connect_targets() -> list[str]:
     ]
 
 
-def run_probe(run_script: Run, language: str) -> dict[str, Any]:
-    """The language's probe's outcomes, plus what it aimed at and what reached the host."""
+def run_probe(run_script: Run, language: str, network: str | None = None) -> dict[str, Any]:
+    """The language's probe's outcomes, plus what it aimed at and what reached the host.
+    `network` is the script's (default: the test workspace's, none)."""
     tag = uuid.uuid4().hex[:12]
     lists = {
         "reads": secret_files(),
@@ -390,7 +392,8 @@ def run_probe(run_script: Run, language: str) -> dict[str, Any]:
     else:
         args = lists
     try:
-        job = run_script(PROBES[language], args, language=language, timeout_s=60)
+        script_settings = {"network": network} if network else None
+        job = run_script(PROBES[language], args, language=language, timeout_s=60, settings=script_settings)
     finally:  # every probe tries the writes: whatever reached the host is noted and removed
         landed = [p for p in lists["writes"] if not p.startswith("/job/") and Path(p).exists()]
         for path in landed:
@@ -419,7 +422,8 @@ def test_the_seccomp_policy_compiles_and_every_language_config_loads_it(sandbox_
     assert len(configs) >= 6
     spec = RunSpec(argv=["/usr/bin/true"], sandbox_config="python.cfg")
     for config in configs:
-        rendered = render_config(config.read_text(), job_dir=Path("/nonexistent"), timeout_s=5, spec=spec)
+        template, job_dir, limits = config.read_text(), Path("/nonexistent"), platform_defaults()
+        rendered = render_config(template, job_dir=job_dir, limits=limits, spec=spec, network="none")
         assert f'seccomp_policy_file: "{SECCOMP_POLICY}"' in rendered.splitlines(), config.name
 
 
@@ -504,7 +508,7 @@ def test_a_job_sees_only_its_own_processes(run_script: Run, language: str) -> No
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_job_reaches_no_network_not_even_the_platforms_own_services(run_script: Run, language: str) -> None:
     assert host_can_connect(redis_target())  # the worker reaches its Redis...
-    out = run_probe(run_script, language)
+    out = run_probe(run_script, language, network="none")  # `internet`: tests/jobs/test_network.py
     assert set(out["connect"]) == set(connect_targets())
     connected = {target: outcome for target, outcome in out["connect"].items() if succeeded(outcome)}
     assert connected == {}, f"the job opened connections: {connected}"  # ...the job nothing

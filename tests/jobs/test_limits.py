@@ -100,7 +100,12 @@ class TestLimits:
         self, run_script: Run, settings: Any
     ) -> None:
         settings.KILN_JOB_MEMORY_MB = 128
-        source = "def main():\n    hog = bytearray(600 * 1024 * 1024)\n    return len(hog)\n"
+        # rlimit_as is the memory limit too, so one process cannot allocate past it; files in
+        # the jail's /tmp (a tmpfs, 256 MB) are memory the cgroup counts and rlimit_as does not.
+        source = (
+            "def main():\n    with open('/tmp/hog', 'wb') as fh:\n"
+            "        for _ in range(250):\n            fh.write(b'x' * 1024 * 1024)\n"
+        )
         status, name, message = outcome(run_script(source, timeout_s=30))
         assert (status, name) == (JobStatus.FAILURE, "MemoryLimitExceeded")
         assert message == "memory limit exceeded: the job used more than 128 MB and was killed"

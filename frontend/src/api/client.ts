@@ -10,12 +10,28 @@ export type Script = Schemas["ScriptOut"];
 export type Job = Schemas["JobListOut"];
 export type JobDetail = Schemas["JobOut"];
 export type JobCreated = Schemas["JobCreatedOut"];
+export type JobPage = Schemas["JobPageOut"];
+export type ScriptSettings = Schemas["ScriptSettings"];
+export type WorkspaceSettings = Schemas["WorkspaceSettingsOut"];
 
 /**
  * The statuses the backend uses. Its schema declares `status` as a plain
  * string, so code that reads a job must still cope with other values.
  */
 export type JobStatus = "queued" | "running" | "success" | "failure" | "canceled" | "timeout" | "crashed";
+
+export const JOB_STATUSES: readonly JobStatus[] = [
+  "queued",
+  "running",
+  "success",
+  "failure",
+  "canceled",
+  "timeout",
+  "crashed",
+];
+
+/** What started a job; the API types `trigger` as a plain string. */
+export const JOB_TRIGGERS = ["manual", "webhook", "schedule", "flow", "rerun"] as const;
 
 /** queued and running jobs still change; every other status is final. */
 export function isTerminalStatus(status: string): boolean {

@@ -89,6 +89,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/w/{workspace}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace's settings: default network, maximum job limits */
+        get: operations["kiln_accounts_api_workspace_settings_get"];
+        /** Replace a workspace's settings (admins only) */
+        put: operations["kiln_accounts_api_workspace_settings_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/w/{workspace}/scripts": {
         parameters: {
             query?: never;
@@ -151,6 +169,23 @@ export interface paths {
         /** One version of a script, by hash */
         get: operations["kiln_scripts_api_script_by_hash"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/scripts/settings/p/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace how a script's jobs run: limits, network, retry, tag, priority, concurrency */
+        put: operations["kiln_scripts_api_script_settings_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -243,6 +278,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/w/{workspace}/jobs/{job_id}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a job's script again: the same version and arguments, or edited ones */
+        post: operations["kiln_jobs_api_job_rerun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/w/{workspace}/jobs": {
         parameters: {
             query?: never;
@@ -250,7 +302,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent jobs, newest first */
+        /** Jobs, newest first, filtered; follow next_cursor for more */
         get: operations["kiln_jobs_api_job_list"];
         put?: never;
         post?: never;
@@ -337,6 +389,76 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * LimitsSettings
+         * @description Each limit may be left out: the platform default (KILN_JOB_*) applies.
+         */
+        LimitsSettings: {
+            /**
+             * Timeout S
+             * @description Wall-clock limit, seconds; then status `timeout`
+             */
+            timeout_s?: number | null;
+            /**
+             * Cpu S
+             * @description CPU seconds (default: the timeout)
+             */
+            cpu_s?: number | null;
+            /**
+             * Memory Mb
+             * @description Memory, MB; past it: 'memory limit exceeded'
+             */
+            memory_mb?: number | null;
+            /**
+             * Max Processes
+             * @description Processes and threads at once
+             */
+            max_processes?: number | null;
+            /**
+             * File Size Mb
+             * @description Largest file the job may write, MB
+             */
+            file_size_mb?: number | null;
+            /**
+             * Tmpfs Mb
+             * @description Size of the job's /tmp, MB
+             */
+            tmpfs_mb?: number | null;
+            /**
+             * Open Files
+             * @description Open files at once
+             */
+            open_files?: number | null;
+            /**
+             * Log Bytes
+             * @description Log bytes kept; past it the rest is dropped
+             */
+            log_bytes?: number | null;
+        };
+        /** WorkspaceSettings */
+        WorkspaceSettings: {
+            /**
+             * Default Network
+             * @default internet
+             * @enum {string}
+             */
+            default_network: "none" | "internet";
+            max_limits?: components["schemas"]["LimitsSettings"];
+        };
+        /** WorkspaceSettingsOut */
+        WorkspaceSettingsOut: {
+            /** Workspace */
+            workspace: string;
+            settings: components["schemas"]["WorkspaceSettings"];
+            /** Effective Max Limits */
+            effective_max_limits: {
+                [key: string]: number;
+            };
+            /** Default Limits */
+            default_limits: {
+                [key: string]: number;
+            };
+        };
         /** ScriptOut */
         ScriptOut: {
             /** Path */
@@ -353,6 +475,10 @@ export interface components {
             schema: {
                 [key: string]: unknown;
             };
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
             /** Created By */
             created_by: string;
             /**
@@ -360,6 +486,76 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** ConcurrencySettings */
+        ConcurrencySettings: {
+            /**
+             * Limit
+             * @description Jobs of this script (or key) running at once
+             */
+            limit: number;
+            /**
+             * Key
+             * @description Share the limit by key, e.g. `customer-$args[customer_id]`; default: one limit per script path. Keys are per workspace.
+             */
+            key?: string | null;
+        };
+        /** RetryConstant */
+        RetryConstant: {
+            /**
+             * Attempts
+             * @description Retries after the first run
+             */
+            attempts: number;
+            /**
+             * Seconds
+             * @description Delay before each retry
+             * @default 0
+             */
+            seconds: number;
+        };
+        /**
+         * RetryExponential
+         * @description Delay of the n-th exponential retry: multiplier × seconds^n, capped at max_seconds,
+         *     then moved by up to ±random_factor percent (jitter).
+         */
+        RetryExponential: {
+            /**
+             * Attempts
+             * @description Retries after the constant ones
+             */
+            attempts: number;
+            /**
+             * Multiplier
+             * @default 1
+             */
+            multiplier: number;
+            /**
+             * Seconds
+             * @description Base of the exponent
+             * @default 2
+             */
+            seconds: number;
+            /**
+             * Random Factor
+             * @description Jitter, percent
+             * @default 0
+             */
+            random_factor: number;
+            /**
+             * Max Seconds
+             * @description Cap on one delay
+             * @default 3600
+             */
+            max_seconds: number;
+        };
+        /**
+         * RetrySettings
+         * @description Windmill's `retry` object: constant retries first, then exponential ones.
+         */
+        RetrySettings: {
+            constant?: components["schemas"]["RetryConstant"] | null;
+            exponential?: components["schemas"]["RetryExponential"] | null;
         };
         /** ScriptIn */
         ScriptIn: {
@@ -378,6 +574,29 @@ export interface components {
             schema?: {
                 [key: string]: unknown;
             } | null;
+            settings?: components["schemas"]["ScriptSettings"] | null;
+        };
+        /** ScriptSettings */
+        ScriptSettings: {
+            limits?: components["schemas"]["LimitsSettings"];
+            /**
+             * Network
+             * @description None: the workspace's default network
+             */
+            network?: ("none" | "internet") | null;
+            retry?: components["schemas"]["RetrySettings"] | null;
+            /**
+             * Tag
+             * @description Worker tag (queue); default: the language's tag
+             */
+            tag?: string | null;
+            /**
+             * Priority
+             * @description Higher runs first within a tag
+             * @default 0
+             */
+            priority: number;
+            concurrency?: components["schemas"]["ConcurrencySettings"] | null;
         };
         /** ScriptListOut */
         ScriptListOut: {
@@ -438,6 +657,14 @@ export interface components {
             language: string;
             /** Status */
             status: string;
+            /** Tag */
+            tag: string;
+            /** Trigger */
+            trigger: string;
+            /** Priority */
+            priority: number;
+            /** Progress */
+            progress?: number | null;
             /** Created By */
             created_by: string;
             /**
@@ -451,6 +678,37 @@ export interface components {
             finished_at: string | null;
             /** Duration Ms */
             duration_ms: number | null;
+            /** Attempt */
+            attempt: number;
+            /** Retries */
+            retries: number;
+            /** Scheduled For */
+            scheduled_for?: string | null;
+            /** Waiting Reason */
+            waiting_reason?: string | null;
+        };
+        /** RerunIn */
+        RerunIn: {
+            /**
+             * Args
+             * @description Edited arguments; omitted: the same ones
+             */
+            args?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Latest
+             * @description Run the script's latest version instead of the same one
+             * @default false
+             */
+            latest: boolean;
+        };
+        /** JobPageOut */
+        JobPageOut: {
+            /** Items */
+            items: components["schemas"]["JobListOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
         };
         /** JobOut */
         JobOut: {
@@ -467,6 +725,14 @@ export interface components {
             language: string;
             /** Status */
             status: string;
+            /** Tag */
+            tag: string;
+            /** Trigger */
+            trigger: string;
+            /** Priority */
+            priority: number;
+            /** Progress */
+            progress?: number | null;
             /** Created By */
             created_by: string;
             /**
@@ -480,6 +746,14 @@ export interface components {
             finished_at: string | null;
             /** Duration Ms */
             duration_ms: number | null;
+            /** Attempt */
+            attempt: number;
+            /** Retries */
+            retries: number;
+            /** Scheduled For */
+            scheduled_for?: string | null;
+            /** Waiting Reason */
+            waiting_reason?: string | null;
             /** Args */
             args: {
                 [key: string]: unknown;
@@ -496,12 +770,28 @@ export interface components {
             log_size: number;
             /** Log Dropped */
             log_dropped: number;
-            /** Attempt */
-            attempt: number;
+            /** Max Attempts */
+            max_attempts: number;
             /** Worker Id */
             worker_id: string;
             /** Sandboxed */
             sandboxed: boolean;
+            /** Network */
+            network: string;
+            /** Limits */
+            limits: {
+                [key: string]: number;
+            };
+            /** Retry */
+            retry?: {
+                [key: string]: unknown;
+            } | null;
+            /** Concurrency Key */
+            concurrency_key: string;
+            /** Concurrency Limit */
+            concurrency_limit?: number | null;
+            /** Rerun Of */
+            rerun_of?: string | null;
         };
         /** JobLogsOut */
         JobLogsOut: {
@@ -645,6 +935,54 @@ export interface operations {
             };
         };
     };
+    kiln_accounts_api_workspace_settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceSettingsOut"];
+                };
+            };
+        };
+    };
+    kiln_accounts_api_workspace_settings_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceSettingsOut"];
+                };
+            };
+        };
+    };
     kiln_scripts_api_script_list: {
         parameters: {
             query?: never;
@@ -779,10 +1117,41 @@ export interface operations {
             };
         };
     };
-    kiln_jobs_api_run_by_path: {
+    kiln_scripts_api_script_settings_put: {
         parameters: {
             query?: never;
             header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScriptSettings"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptSettings"];
+                };
+            };
+        };
+    };
+    kiln_jobs_api_run_by_path: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Workspace id, e.g. `main` */
                 workspace: string;
@@ -813,7 +1182,10 @@ export interface operations {
     kiln_jobs_api_run_by_hash: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Workspace id, e.g. `main` */
                 workspace: string;
@@ -844,7 +1216,10 @@ export interface operations {
     kiln_jobs_api_run_wait_by_path: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Workspace id, e.g. `main` */
                 workspace: string;
@@ -875,7 +1250,10 @@ export interface operations {
     kiln_jobs_api_run_wait_by_hash: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Workspace id, e.g. `main` */
                 workspace: string;
@@ -927,9 +1305,53 @@ export interface operations {
             };
         };
     };
+    kiln_jobs_api_job_rerun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RerunIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+        };
+    };
     kiln_jobs_api_job_list: {
         parameters: {
             query?: {
+                /** @description One status or several, comma-separated */
+                status?: string | null;
+                /** @description Exact script path */
+                path?: string | null;
+                /** @description Script paths starting with this, e.g. f/billing/ */
+                path_prefix?: string | null;
+                /** @description manual, webhook, schedule, flow or rerun */
+                trigger?: string | null;
+                /** @description Worker tag */
+                tag?: string | null;
+                /** @description Created at or after (ISO 8601) */
+                created_after?: string | null;
+                /** @description Created before (ISO 8601) */
+                created_before?: string | null;
+                /** @description next_cursor of the previous page */
+                cursor?: string | null;
                 limit?: number;
             };
             header?: never;
@@ -947,7 +1369,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["JobListOut"][];
+                    "application/json": components["schemas"]["JobPageOut"];
                 };
             };
         };

@@ -10,7 +10,8 @@ const LABELS: Readonly<Record<JobStatus, string>> = {
   crashed: "Crashed",
 };
 
-function label(status: string): string {
+/** "Queued", "Running"…; an unknown status as is. */
+export function statusLabel(status: string): string {
   return Object.hasOwn(LABELS, status) ? LABELS[status as JobStatus] : status;
 }
 
@@ -21,7 +22,7 @@ function label(status: string): string {
 export function StatusBadge({ status }: { status: string }) {
   return (
     <span className={`badge badge-${status}`} data-status={status}>
-      {label(status)}
+      {statusLabel(status)}
     </span>
   );
 }

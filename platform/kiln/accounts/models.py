@@ -50,6 +50,8 @@ class Workspace(models.Model):
     id = models.SlugField(primary_key=True, max_length=50)
     name = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by its admins: default_network, max_limits (kiln.accounts.workspace_settings).
+    settings = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return self.id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiln.accounts.models import Membership, User, Workspace
-from kiln.errors import NotFound
+from kiln.errors import Forbidden, NotFound
 
 
 def membership_get(*, user: User, workspace_id: str) -> Membership:
@@ -22,3 +22,13 @@ def workspaces_of(*, user: User) -> list[tuple[Workspace, str]]:
         (m.workspace, m.role)
         for m in Membership.objects.select_related("workspace").filter(user=user).order_by("workspace_id")
     ]
+
+
+def require_role(membership: Membership, *roles: str) -> None:
+    """403 unless the member has one of `roles` in the workspace."""
+    if membership.role not in roles:
+        raise Forbidden(
+            f"your role in workspace '{membership.workspace_id}' is {membership.role}; "
+            f"this needs {' or '.join(roles)}",
+            {"role": membership.role, "required": list(roles)},
+        )

@@ -48,7 +48,9 @@ class Bootstrap:
 
 
 @transaction.atomic
-def platform_bootstrap(*, email: str, password: str | None, workspace_id: str = "main") -> Bootstrap | None:
+def platform_bootstrap(
+    *, email: str, password: str | None, workspace_id: str = "main", default_network: str = "internet"
+) -> Bootstrap | None:
     """First start: create the first admin and the `main` workspace. Later starts: nothing."""
     if User.objects.exists():
         return None
@@ -56,6 +58,8 @@ def platform_bootstrap(*, email: str, password: str | None, workspace_id: str = 
     if not password:
         generated = password = secrets.token_urlsafe(12)
     user = User.objects.create_superuser(email=email, password=password, name="Admin")
-    workspace, _ = Workspace.objects.get_or_create(id=workspace_id, defaults={"name": workspace_id})
+    workspace, _ = Workspace.objects.get_or_create(
+        id=workspace_id, defaults={"name": workspace_id, "settings": {"default_network": default_network}}
+    )
     Membership.objects.get_or_create(user=user, workspace=workspace, defaults={"role": Role.ADMIN})
     return Bootstrap(user=user, workspace=workspace, password=generated)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kiln.accounts.models import User
 from kiln.accounts.selectors import membership_get
@@ -27,7 +28,9 @@ from kiln.scripts import selectors as script_selectors
 from kiln.scripts.models import ScriptVersion
 
 from . import cancel, selectors, services
-from .models import TERMINAL, Job, JobStatus
+from .models import TERMINAL, Job, JobStatus, Trigger
+from .runner import job_limits
+from .workers import live_tags
 
 log = logging.getLogger(__name__)
 router = Router(tags=["jobs"])
@@ -92,11 +95,25 @@ class JobListOut(Schema):
     script_hash: str
     language: str
     status: str
+    tag: str
+    trigger: str
+    priority: int
+    progress: int | None = None
     created_by: str
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
     duration_ms: int | None
+    attempt: int
+    retries: int
+    scheduled_for: datetime | None = None
+    # Why a queued job is not running yet: an unserved tag, a retry's back-off, a concurrency slot.
+    waiting_reason: str | None = None
+
+
+class JobPageOut(Schema):
+    items: list[JobListOut]
+    next_cursor: str | None = None
 
 
 class JobOut(JobListOut):
@@ -106,9 +123,20 @@ class JobOut(JobListOut):
     logs: str
     log_size: int
     log_dropped: int
-    attempt: int
+    max_attempts: int
     worker_id: str
     sandboxed: bool
+    network: str
+    limits: dict[str, int]
+    retry: dict[str, Any] | None = None
+    concurrency_key: str
+    concurrency_limit: int | None = None
+    rerun_of: UUID | None = None
+
+
+class RerunIn(Schema):
+    args: dict[str, Any] | None = Field(None, description="Edited arguments; omitted: the same ones")
+    latest: bool = Field(False, description="Run the script's latest version instead of the same one")
 
 
 class JobLogsOut(Schema):
@@ -119,19 +147,36 @@ class JobLogsOut(Schema):
     status: str
 
 
-def job_list_out(job: Job) -> dict[str, Any]:
+def job_list_out(job: Job, served_tags: set[str] | None = None) -> dict[str, Any]:
+    if served_tags is None and job.status == JobStatus.QUEUED:
+        served_tags = live_tags()
     return {
         "id": job.id,
         "script_path": job.script_path,
         "script_hash": job.script_version.hash,
         "language": job.language,
         "status": job.status,
+        "tag": job.queue,
+        "trigger": job.trigger,
+        "priority": job.priority,
+        "progress": job.progress,
         "created_by": job.created_by.email,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "duration_ms": job.duration_ms,
+        "attempt": job.attempt,
+        "retries": job.retries,
+        "scheduled_for": job.scheduled_for,
+        "waiting_reason": selectors.waiting_reason(job, served_tags or set()),
     }
+
+
+def _trigger(request: HttpRequest) -> str:
+    """A browser session is a person clicking (manual); a token is a program calling (webhook)."""
+    return (
+        Trigger.WEBHOOK if request.headers.get("Authorization", "").startswith("Bearer ") else Trigger.MANUAL
+    )
 
 
 def parse_args(request: HttpRequest) -> Any:
@@ -148,7 +193,10 @@ def parse_args(request: HttpRequest) -> Any:
     return args
 
 
-def _create(request: HttpRequest, workspace: str, *, path: str | None = None, hash: str | None = None) -> Job:
+def _create(
+    request: HttpRequest, workspace: str, *, path: str | None = None, hash: str | None = None
+) -> tuple[Job, bool]:
+    """The new job (or, for a repeated Idempotency-Key, the first one: then True)."""
     user: User = request.auth  # type: ignore[attr-defined]
     ws = membership_get(user=user, workspace_id=workspace).workspace
     args = parse_args(request)
@@ -157,48 +205,79 @@ def _create(request: HttpRequest, workspace: str, *, path: str | None = None, ha
         version = script_selectors.version_by_path(workspace=ws, path=path)
     else:
         version = script_selectors.version_by_hash(workspace=ws, hash=hash or "")
-    return services.job_create(workspace=ws, user=user, version=version, args=args)
+
+    def create() -> Job:
+        return services.job_create(
+            workspace=ws, user=user, version=version, args=args, trigger=_trigger(request)
+        )
+
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return create(), False
+    asked = json.dumps({"path": path, "hash": hash, "args": args}, sort_keys=True, default=str)
+    fingerprint = hashlib.sha256(asked.encode()).hexdigest()
+    return services.job_create_once(workspace=ws, key=key, fingerprint=fingerprint, create=create)
+
+
+def _created(job: Job, replayed: bool) -> JsonResponse:
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JsonResponse({"id": str(job.id)}, status=201, headers=headers)
+
+
+IDEMPOTENCY_HEADER = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 255},
+            "description": "The same key in the same workspace within 24 h returns the same job "
+            "(header Idempotent-Replayed: true); with other arguments it is a 409.",
+        }
+    ]
+}
+RUN_EXTRA = {**ARGS_BODY, **IDEMPOTENCY_HEADER}
 
 
 @router.post(
     "/run/p/{path:path}",
     response={201: JobCreatedOut},
-    openapi_extra=ARGS_BODY,
+    openapi_extra=RUN_EXTRA,
     summary="Run the latest version of a script; returns the job id at once",
 )
-def run_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> Status:
-    return Status(201, {"id": _create(request, workspace, path=path).id})
+def run_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    return _created(*_create(request, workspace, path=path))
 
 
 @router.post(
     "/run/h/{hash}",
     response={201: JobCreatedOut},
-    openapi_extra=ARGS_BODY,
+    openapi_extra=RUN_EXTRA,
     summary="Run one pinned version of a script; returns the job id at once",
 )
-def run_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> Status:
-    return Status(201, {"id": _create(request, workspace, hash=hash).id})
+def run_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
+    return _created(*_create(request, workspace, hash=hash))
 
 
 @router.post(
     "/run_wait_result/p/{path:path}",
     response={200: Any},
-    openapi_extra=ARGS_BODY,
+    openapi_extra=RUN_EXTRA,
     summary="Run the latest version and wait for its result",
 )
 async def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    job = await sync_to_async(_create)(request, workspace, path=path)
+    job, _ = await sync_to_async(_create)(request, workspace, path=path)
     return await wait_result(job.id)
 
 
 @router.post(
     "/run_wait_result/h/{hash}",
     response={200: Any},
-    openapi_extra=ARGS_BODY,
+    openapi_extra=RUN_EXTRA,
     summary="Run one pinned version and wait for its result",
 )
 async def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
-    job = await sync_to_async(_create)(request, workspace, hash=hash)
+    job, _ = await sync_to_async(_create)(request, workspace, hash=hash)
     return await wait_result(job.id)
 
 
@@ -252,10 +331,55 @@ def job_cancel(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> d
     return job_list_out(job)
 
 
-@router.get("", response=list[JobListOut], summary="Recent jobs, newest first")
-def job_list(request: HttpRequest, workspace: WorkspacePath, limit: int = 50) -> list[dict[str, Any]]:
+@router.post(
+    "/{job_id}/rerun",
+    response={201: JobCreatedOut},
+    summary="Run a job's script again: the same version and arguments, or edited ones",
+)
+def job_rerun(
+    request: HttpRequest, workspace: WorkspacePath, job_id: str, payload: RerunIn | None = None
+) -> Status:
+    user: User = request.auth  # type: ignore[attr-defined]
+    ws = membership_get(user=user, workspace_id=workspace).workspace
+    old = selectors.job_get(workspace=ws, job_id=job_id)
+    payload = payload or RerunIn(args=None, latest=False)
+    version = old.script_version
+    if payload.latest:
+        version = script_selectors.version_by_path(workspace=ws, path=old.script_path)
+    args = payload.args if payload.args is not None else old.args
+    job = services.job_create(
+        workspace=ws, user=user, version=version, args=args, trigger=Trigger.RERUN, rerun_of=old
+    )
+    return Status(201, {"id": job.id})
+
+
+@router.get("", response=JobPageOut, summary="Jobs, newest first, filtered; follow next_cursor for more")
+def job_list(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    status: str | None = Query(None, description="One status or several, comma-separated"),
+    path: str | None = Query(None, description="Exact script path"),
+    path_prefix: str | None = Query(None, description="Script paths starting with this, e.g. f/billing/"),
+    trigger: str | None = Query(None, description="manual, webhook, schedule, flow or rerun"),
+    tag: str | None = Query(None, description="Worker tag"),
+    created_after: Annotated[datetime | None, Query(description="Created at or after (ISO 8601)")] = None,
+    created_before: Annotated[datetime | None, Query(description="Created before (ISO 8601)")] = None,
+    cursor: str | None = Query(None, description="next_cursor of the previous page"),
+    limit: int = Query(50, ge=1, le=500),
+) -> dict[str, Any]:
     ws = membership_get(user=request.auth, workspace_id=workspace).workspace  # type: ignore[attr-defined]
-    return [job_list_out(job) for job in selectors.job_list(workspace=ws, limit=limit)]
+    filters = selectors.JobFilters(
+        statuses=[s.strip() for s in status.split(",") if s.strip()] if status else None,
+        path=path,
+        path_prefix=path_prefix,
+        trigger=trigger,
+        tag=tag,
+        created_after=created_after,
+        created_before=created_before,
+    )
+    jobs, next_cursor = selectors.job_list(workspace=ws, filters=filters, cursor=cursor, limit=limit)
+    served = live_tags() if any(j.status == JobStatus.QUEUED for j in jobs) else set()
+    return {"items": [job_list_out(job, served) for job in jobs], "next_cursor": next_cursor}
 
 
 @router.get("/{job_id}", response=JobOut, summary="A job: status, result, error, logs and timings")
@@ -270,9 +394,15 @@ def job_get(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict
         "logs": selectors.job_logs(job=job),
         "log_size": job.log_size,
         "log_dropped": job.log_dropped,
-        "attempt": job.attempt,
+        "max_attempts": job.max_attempts,
         "worker_id": job.worker_id,
         "sandboxed": job.sandboxed,
+        "network": job.network,
+        "limits": job_limits(job).as_dict(),
+        "retry": job.retry,
+        "concurrency_key": job.concurrency_key,
+        "concurrency_limit": job.concurrency_limit,
+        "rerun_of": job.rerun_of_id,
     }
 
 

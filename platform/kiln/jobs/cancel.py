@@ -10,6 +10,7 @@ from django.utils import timezone
 from kiln.accounts.models import User
 from kiln.errors import Conflict
 
+from .dispatch import dispatch_after_commit
 from .models import TERMINAL, Job, JobStatus
 from .services import job_log_publish
 
@@ -31,6 +32,8 @@ def job_cancel(*, job: Job, user: User) -> Job:
         requested = ended or Job.objects.filter(
             pk=job.pk, status=JobStatus.RUNNING, cancel_requested_at__isnull=True
         ).update(cancel_requested_at=now, canceled_by=user.email)
+        if ended and job.concurrency_key:  # it may have been rung for a slot: let the next one have it
+            dispatch_after_commit(job)
         if ended:  # no runner will announce it: tell the live viewers
             transaction.on_commit(
                 partial(job_log_publish, str(job.pk), {"type": "job.done", "status": "canceled"})

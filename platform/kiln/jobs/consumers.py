@@ -2,7 +2,8 @@
 
 `/ws/w/<workspace>/jobs/<id>/logs?from=<byte offset>`. The client gets
 `{"type": "log", "offset", "data"}` messages that tile the log from `from` on
-(no gap, no repeat), then `{"type": "done", "status", "log_size"}`, then a close.
+(no gap, no repeat), `{"type": "progress", "progress"}` when the job reports how far
+it is, then `{"type": "done", "status", "log_size"}`, then a close.
 Refusals accept first and close with a code, so browsers can see why:
 4400 bad `from`, 4401 not authenticated, 4403 session from another origin,
 4404 no such job or workspace (or not a member).
@@ -93,6 +94,12 @@ class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 # A gap (the layer drops messages for a full or slow channel) or an overlap
                 # with the backlog: the chunk is committed, so the database has it all.
                 await self._catch_up()
+
+    async def job_progress(self, event: dict[str, Any]) -> None:
+        """The job said how far it is: passed on as `{"type": "progress", "progress": N}`."""
+        async with self.lock:
+            if not self.finished:
+                await self.send_json({"type": "progress", "progress": int(event["progress"])})
 
     async def job_done(self, event: dict[str, Any]) -> None:
         async with self.lock:

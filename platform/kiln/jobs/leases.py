@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Job, JobLogChunk, JobStatus
+from .models import ConcurrencySlot, Job, JobLogChunk, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ def _note(job: Job, text: str) -> None:
 def reap_expired(*, limit: int = 200) -> tuple[int, int]:
     """Requeue running jobs whose lease expired, or mark them crashed after their last
     attempt. Returns (requeued, crashed). Safe from several schedulers at once."""
-    from .services import job_log_publish, job_publish
+    from .dispatch import dispatch_after_commit, slot_release
+    from .services import job_log_publish
 
     now = timezone.now()
     requeued = crashed = 0
@@ -67,9 +68,13 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                     lease_expires_at=None,
                     error={"name": "Canceled", "message": f"canceled by {job.canceled_by}", "traceback": ""},
                 )
-            elif job.attempt < job.max_attempts:
+                if won:
+                    slot_release(job)
+            elif (
+                job.attempt - job.retries < job.max_attempts
+            ):  # a retry after a failure is not a lost attempt
                 won = Job.objects.filter(**owner).update(
-                    status=JobStatus.QUEUED, worker_id="", lease_expires_at=None, published_at=now
+                    status=JobStatus.QUEUED, worker_id="", lease_expires_at=None, published_at=None
                 )
                 if won:
                     _note(
@@ -77,7 +82,8 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                         f"\n[kiln] attempt {job.attempt} lost its worker ({job.worker_id}): "
                         f"the lease expired; retrying (attempt {job.attempt + 1} of {job.max_attempts})\n",
                     )
-                    transaction.on_commit(partial(job_publish, job_id=str(job.pk), queue=job.queue))
+                    ConcurrencySlot.objects.filter(job_id=job.pk).delete()
+                    dispatch_after_commit(job)  # rung again (for a limited key: when a slot is free)
                     requeued += 1
             else:
                 message = (
@@ -90,6 +96,7 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                     error={"name": "Crashed", "message": message, "traceback": ""},
                 )
                 if won:
+                    slot_release(job)
                     _note(job, f"\n[kiln] {message}\n")
                     done = {"type": "job.done", "status": JobStatus.CRASHED.value}
                     transaction.on_commit(partial(job_log_publish, str(job.pk), done))

@@ -27,6 +27,19 @@ TERMINAL: frozenset[str] = frozenset(
 )
 
 
+class Trigger(models.TextChoices):
+    MANUAL = "manual"  # the UI (a session)
+    WEBHOOK = "webhook"  # the HTTP API with a token
+    SCHEDULE = "schedule"
+    FLOW = "flow"
+    RERUN = "rerun"
+
+
+class Network(models.TextChoices):
+    NONE = "none"  # an empty network namespace: no socket reaches anything
+    INTERNET = "internet"  # outbound through pasta; the host and the metadata address stay unreachable
+
+
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="jobs")
@@ -38,8 +51,23 @@ class Job(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    # When the doorbell last rang; the sweeper rings again for jobs nobody claimed.
-    published_at = models.DateTimeField(default=timezone.now)
+    # When the doorbell last rang; the sweeper rings again for jobs nobody claimed. Null:
+    # not rung yet, the job waits for its time (a retry's back-off) or a concurrency slot.
+    published_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Not to be started before this (a retry's back-off); null: as soon as possible.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    priority = models.SmallIntegerField(default=0)  # 0-100, higher first within a tag
+    # At most `concurrency_limit` jobs with the same key run at once; the rest wait queued.
+    concurrency_key = models.CharField(max_length=255, blank=True)
+    concurrency_limit = models.PositiveIntegerField(null=True, blank=True)
+    # The script's retry policy (Windmill's shape) and how many retries were used.
+    retry = models.JSONField(null=True, blank=True)
+    retries = models.PositiveIntegerField(default=0)
+    limits = models.JSONField(default=dict)  # JobLimits, fixed when the job is created
+    network = models.CharField(max_length=16, choices=Network.choices, default=Network.NONE)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-100, reported by the job
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     worker_id = models.CharField(max_length=255, blank=True)
@@ -58,8 +86,12 @@ class Job(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "-created_at"]),
-            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="job_ws_created"),
+            models.Index(fields=["workspace", "status", "-created_at"], name="job_ws_status"),
+            models.Index(fields=["workspace", "script_path", "-created_at"], name="job_ws_path"),
+            models.Index(fields=["status", "published_at"], name="job_status_published"),
+            models.Index(fields=["status", "concurrency_key"], name="job_status_concurrency"),
+            models.Index(fields=["finished_at"], name="job_finished"),
         ]
 
     def __str__(self) -> str:
@@ -83,3 +115,43 @@ class JobLogChunk(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "offset"], name="one_chunk_per_offset")]
         ordering = ["offset"]
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a run request carried: the same key in the same workspace within
+    24 hours gets the same job back (and a different body gets a 409)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of what was asked: target and arguments
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="one_job_per_idempotency_key")
+        ]
+
+
+class ConcurrencySlot(models.Model):
+    """One of the N running places of a concurrency key. The unique (key, slot) pair is what
+    makes the limit hold when several workers claim at once, on any database."""
+
+    key = models.CharField(max_length=255)
+    slot = models.PositiveIntegerField()
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="concurrency_slot")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "slot"], name="one_job_per_slot")]
+
+
+class Worker(models.Model):
+    """A live Celery worker, as it last said: the tags (queues) it serves and its slots."""
+
+    id = models.CharField(max_length=255, primary_key=True)  # host:pid of the worker's main process
+    hostname = models.CharField(max_length=255)
+    tags = models.JSONField(default=list)
+    concurrency = models.PositiveIntegerField(default=1)
+    version = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)

@@ -9,11 +9,13 @@ import codecs
 import json
 import logging
 import os
+import resource
 import select
 import shutil
 import signal
 import socket
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +28,17 @@ from scripts_runtime.languages.base import PrepareContext, PrepareError
 from . import services
 from .cancel import cancel_requested, canceled_error
 from .leases import lease_renew
+from .limits import JobLimits
 from .models import Job, JobStatus
+from .retry import NOT_RETRIED, next_delay, total_retries
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
 
 log = logging.getLogger(__name__)
 
-FLUSH_EVERY_S = 0.25
-FLUSH_EVERY_BYTES = 64 * 1024
+# Output is appended (and sent to live viewers) at most every 100 ms, sooner once 4 KB wait.
+FLUSH_EVERY_S = 0.1
+FLUSH_EVERY_BYTES = 4 * 1024
+MAX_LINE_CHARS = 64 * 1024  # a longer line is split: viewers never get one unbounded line
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 KILL_GRACE_S = 5
 CANCEL_CHECK_S = 0.5  # a cancel stops a running job within about this long
@@ -44,8 +50,51 @@ PLATFORM_ERRORS = {
     "PlatformError",
     "MemoryLimitExceeded",
     "LogLimitExceeded",
+    "CpuLimitExceeded",
 }
 NSJAIL_FAILED = 255  # nsjail's own exit code when it cannot set the jail up
+
+
+PROGRESS_FILE = "progress"  # a job writes 0-100 to $KILN_JOB_DIR/progress to say how far it is
+PROGRESS_CHECK_S = 0.25
+
+
+def job_limits(job: Job) -> JobLimits:
+    """The job's limits as stored; its timeout is the row's `timeout_s`."""
+    return replace(JobLimits.from_dict(job.limits), timeout_s=job.timeout_s)
+
+
+class ProgressWatch:
+    """Reads the job's progress file when it changes (a stat every quarter second)."""
+
+    def __init__(self, job: Job, path: Path) -> None:
+        self.job, self.path = job, path
+        self.next_check = 0.0
+        self.seen: tuple[int, int] | None = None
+
+    def check(self, now: float) -> None:
+        if now < self.next_check:
+            return
+        self.next_check = now + PROGRESS_CHECK_S
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return
+        if (stat.st_mtime_ns, stat.st_size) == self.seen or stat.st_size > 64:
+            return
+        self.seen = (stat.st_mtime_ns, stat.st_size)
+        try:
+            value = float(self.path.read_text().strip() or "nan")
+        except (OSError, ValueError, UnicodeDecodeError):
+            return
+        if value == value and value != self.job.progress:  # not NaN, and new
+            services.job_progress_set(job=self.job, progress=int(value))
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of this process's ended (waited-for) descendants: a jail's processes, once it is over."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def worker_id() -> str:
@@ -64,8 +113,28 @@ class LogSink:
         self._pending_bytes = 0
         self._last_flush = time.monotonic()
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._line = 0  # characters since the last newline
+
+    def split_long_lines(self, text: str) -> str:
+        """Break lines longer than MAX_LINE_CHARS with a newline, across writes."""
+        if self._line + len(text) <= MAX_LINE_CHARS and "\n" not in text:
+            self._line += len(text)
+            return text
+        pieces = []
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                pieces.append("\n")
+                self._line = 0
+            while self._line + len(line) > MAX_LINE_CHARS:
+                cut = MAX_LINE_CHARS - self._line
+                pieces += [line[:cut], "\n"]
+                line, self._line = line[cut:], 0
+            pieces.append(line)
+            self._line += len(line)
+        return "".join(pieces)
 
     def write_text(self, text: str) -> None:
+        text = self.split_long_lines(text)
         size = len(text.encode())
         room = self.limit - self.offset - self._pending_bytes
         if size > room:
@@ -82,9 +151,9 @@ class LogSink:
             self.flush()
 
     def flush(self) -> None:
-        self._last_flush = time.monotonic()
         if not self._pending:
-            return
+            return  # the timer keeps running: a lone line after a quiet spell goes out at once
+        self._last_flush = time.monotonic()
         services.job_append_log(job=self.job, offset=self.offset, data=self._pending)
         self.offset += self._pending_bytes
         self._pending, self._pending_bytes = "", 0
@@ -112,9 +181,10 @@ class JobRunner:
             log.info("job %s: not queued any more, nothing to do", self.job_id)
             return None
         job_dir = Path(settings.KILN_JOBS_DIR) / f"{job.id}-{job.attempt}"
-        sink = LogSink(job, settings.KILN_JOB_LOG_LIMIT)
+        limits = job_limits(job)
+        sink = LogSink(job, limits.log_bytes)
         try:
-            outcome = self._execute(job, job_dir, sink)
+            outcome = self._execute(job, job_dir, sink, limits)
         except Exception as exc:  # the platform failed, not the user's code
             log.exception("job %s: runner error", job.id)
             outcome = (
@@ -130,14 +200,27 @@ class JobRunner:
         footer = ""
         if error is not None and error.get("name") in PLATFORM_ERRORS:
             footer = f"[kiln] {error['message']}\n"
-        finished = services.job_finish(
-            job=job,
-            status=status,
-            result=result,
-            error=error,
-            last_log=sink.take_last(footer),
-            log_dropped=sink.dropped,
-        )
+        delay = None
+        if status in (JobStatus.FAILURE, JobStatus.TIMEOUT) and (error or {}).get("name") not in NOT_RETRIED:
+            delay = next_delay(job.retry, job.retries)
+        if delay is not None:
+            total = total_retries(job.retry)
+            footer += (
+                f"[kiln] {status} ({(error or {}).get('name', 'Error')}); retry {job.retries + 1} of {total} "
+                f"in {delay:.1f}s\n"
+            )
+            finished = services.job_retry_later(
+                job=job, delay_s=delay, error=error, last_log=sink.take_last(footer), log_dropped=sink.dropped
+            )
+        else:
+            finished = services.job_finish(
+                job=job,
+                status=status,
+                result=result,
+                error=error,
+                last_log=sink.take_last(footer),
+                log_dropped=sink.dropped,
+            )
         if not finished:
             # A stale worker (its lease expired, the job was retried or finished): its
             # result is refused so the record holds one outcome per job.
@@ -151,7 +234,7 @@ class JobRunner:
         return job
 
     def _execute(
-        self, job: Job, job_dir: Path, sink: LogSink
+        self, job: Job, job_dir: Path, sink: LogSink, limits: JobLimits
     ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
         lang = registry.get(job.language)
         version = job.script_version
@@ -188,13 +271,18 @@ class JobRunner:
         if prepared.lock is not None and version.lock is None:
             # Resolved once: every later run of this version installs from the same lock.
             ScriptVersion.objects.filter(pk=version.pk, lock__isnull=True).update(lock=prepared.lock)
+        cpu_before = children_cpu_seconds()
         try:
-            launched = launch(spec=lang.run_spec(prepared), job_dir=job_dir, timeout_s=job.timeout_s)
+            launched = launch(
+                spec=lang.run_spec(prepared), job_dir=job_dir, limits=limits, network=job.network
+            )
         except SandboxUnavailable as exc:
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
 
         started = time.monotonic()
-        killed = self._pump(job, launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S)
+        killed = self._pump(
+            job, launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S, job_dir=job_dir
+        )
         returncode = launched.process.wait()
         elapsed = time.monotonic() - started
         sink.flush()
@@ -217,9 +305,20 @@ class JobRunner:
                     "traceback": "",
                 },
             )
-        return self._outcome(job_dir, returncode, sandboxed=launched.sandboxed)
+        if returncode in (-signal.SIGKILL, 128 + signal.SIGKILL) and launched.sandboxed:
+            # RLIMIT_CPU (soft = hard in nsjail) ends in SIGKILL too: told apart from the memory
+            # cgroup by the CPU time the jail's processes used (this pool process runs one job).
+            used = children_cpu_seconds() - cpu_before
+            if used >= 0.9 * limits.cpu_s:
+                message = f"CPU time limit exceeded: the job used {used:.1f}s of CPU (limit {limits.cpu_s}s)"
+                return (
+                    JobStatus.FAILURE,
+                    None,
+                    {"name": "CpuLimitExceeded", "message": message, "traceback": ""},
+                )
+        return self._outcome(job_dir, returncode, sandboxed=launched.sandboxed, memory_mb=limits.memory_mb)
 
-    def _pump(self, job: Job, process: Any, sink: LogSink, deadline: float) -> str | None:
+    def _pump(self, job: Job, process: Any, sink: LogSink, deadline: float, job_dir: Path) -> str | None:
         """Copy the process's output into the log until it exits, renewing the lease.
 
         Returns why it had to be killed: "timeout", "canceled", "log_flood" (it kept
@@ -231,8 +330,10 @@ class JobRunner:
         renew_every = settings.KILN_LEASE_SECONDS / 3
         next_renewal = time.monotonic() + renew_every
         next_cancel_check = time.monotonic() + CANCEL_CHECK_S
+        progress = ProgressWatch(job, job_dir / PROGRESS_FILE)
         while True:
             now = time.monotonic()
+            progress.check(now)
             if now >= next_cancel_check:
                 next_cancel_check = now + CANCEL_CHECK_S
                 if cancel_requested(job=job):
@@ -260,15 +361,13 @@ class JobRunner:
                 return "log_flood"
 
     def _outcome(
-        self, job_dir: Path, returncode: int, *, sandboxed: bool
+        self, job_dir: Path, returncode: int, *, sandboxed: bool, memory_mb: int
     ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
         error_file, result_file = job_dir / "error.json", job_dir / "result.json"
         if error_file.exists():
             error = _read_error(error_file)
             if error["name"] == "MemoryError":  # Python hit its address-space limit first
-                error["message"] = (
-                    f"memory limit exceeded ({settings.KILN_JOB_MEMORY_MB} MB) {error['message']}".strip()
-                )
+                error["message"] = f"memory limit exceeded ({memory_mb} MB) {error['message']}".strip()
             return JobStatus.FAILURE, None, error
         if returncode == 0 and result_file.exists():
             if result_file.stat().st_size > MAX_RESULT_BYTES:
@@ -294,8 +393,7 @@ class JobRunner:
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": message, "traceback": ""}
         if returncode in (-signal.SIGKILL, 128 + signal.SIGKILL) and sandboxed:
             # Timeouts were handled above; inside the jail a SIGKILL comes from the memory cgroup.
-            limit = settings.KILN_JOB_MEMORY_MB
-            message = f"memory limit exceeded: the job used more than {limit} MB and was killed"
+            message = f"memory limit exceeded: the job used more than {memory_mb} MB and was killed"
             return (
                 JobStatus.FAILURE,
                 None,

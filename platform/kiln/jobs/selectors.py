@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q
+from django.utils import timezone
 
 from kiln.accounts.models import Workspace
-from kiln.errors import NotFound
+from kiln.errors import BadRequest, NotFound
 
-from .models import TERMINAL, Job, JobLogChunk
+from .models import TERMINAL, Job, JobLogChunk, JobStatus, Trigger
 
 
 def job_get(*, workspace: Workspace, job_id: str) -> Job:
@@ -28,12 +31,91 @@ def job_get(*, workspace: Workspace, job_id: str) -> Job:
     return job
 
 
-def job_list(*, workspace: Workspace, limit: int = 50) -> QuerySet[Job]:
-    return (
-        Job.objects.filter(workspace=workspace)
-        .select_related("created_by", "script_version")
-        .order_by("-created_at")[: max(1, min(limit, 500))]
+@dataclass(frozen=True)
+class JobFilters:
+    statuses: list[str] | None = None
+    path: str | None = None  # exact script path
+    path_prefix: str | None = None  # e.g. "f/billing/"
+    trigger: str | None = None
+    tag: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def _cursor_encode(job: Job) -> str:
+    return base64.urlsafe_b64encode(f"{job.created_at.isoformat()}|{job.pk}".encode()).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, job_id = raw.split("|")
+        return datetime.fromisoformat(created), uuid.UUID(job_id)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(
+            "invalid cursor (use next_cursor from the previous page)", {"field": "cursor"}
+        ) from None
+
+
+def job_list(
+    *, workspace: Workspace, filters: JobFilters | None = None, cursor: str | None = None, limit: int = 50
+) -> tuple[list[Job], str | None]:
+    """One page of jobs, newest first, and the cursor of the next page (None: no more).
+
+    Keyset pagination on (created_at, id): a page costs the same wherever it is, and
+    jobs created meanwhile never shift or repeat rows."""
+    f = filters or JobFilters()
+    limit = max(1, min(limit, 500))
+    jobs = Job.objects.filter(workspace=workspace)
+    if f.statuses:
+        unknown = sorted(set(f.statuses) - set(JobStatus.values))
+        if unknown:
+            raise BadRequest(
+                f"unknown status '{unknown[0]}'", {"field": "status", "expected": sorted(JobStatus.values)}
+            )
+        jobs = jobs.filter(status__in=f.statuses)
+    if f.path:
+        jobs = jobs.filter(script_path=f.path)
+    if f.path_prefix:
+        jobs = jobs.filter(script_path__startswith=f.path_prefix)
+    if f.trigger:
+        if f.trigger not in Trigger.values:
+            raise BadRequest(
+                f"unknown trigger '{f.trigger}'", {"field": "trigger", "expected": sorted(Trigger.values)}
+            )
+        jobs = jobs.filter(trigger=f.trigger)
+    if f.tag:
+        jobs = jobs.filter(queue=f.tag)
+    if f.created_after:
+        jobs = jobs.filter(created_at__gte=f.created_after)
+    if f.created_before:
+        jobs = jobs.filter(created_at__lt=f.created_before)
+    if cursor:
+        created, job_id = _cursor_decode(cursor)
+        jobs = jobs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=job_id))
+    page = list(
+        jobs.select_related("created_by", "script_version").order_by("-created_at", "-id")[: limit + 1]
     )
+    more = len(page) > limit
+    page = page[:limit]
+    return page, (_cursor_encode(page[-1]) if more and page else None)
+
+
+def waiting_reason(job: Job, served_tags: set[str]) -> str | None:
+    """Why a queued job is not running yet, in words (None when it is not queued or simply next)."""
+    if job.status != JobStatus.QUEUED:
+        return None
+    if job.scheduled_for is not None and job.scheduled_for > timezone.now():
+        return f"retry {job.retries} of the job is scheduled for {job.scheduled_for.isoformat()}"
+    if job.queue not in served_tags:
+        return f"no live worker serves the tag '{job.queue}': the job waits until one does"
+    if job.concurrency_key and job.published_at is None:
+        running = Job.objects.filter(concurrency_key=job.concurrency_key, status=JobStatus.RUNNING).count()
+        return (
+            f"waiting for a concurrency slot: {running} of {job.concurrency_limit} running "
+            f"with key '{job.concurrency_key}'"
+        )
+    return None
 
 
 def job_logs(*, job: Job) -> str:

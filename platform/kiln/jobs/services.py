@@ -5,23 +5,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from kiln.accounts.models import User, Workspace
-from kiln.errors import BadRequest
+from kiln.errors import BadRequest, Conflict
+from kiln.jobs.limits import effective, workspace_maximums
 from kiln.scripts.models import ScriptVersion
+from kiln.scripts.run_settings import concurrency_key, workspace_settings
 from scripts_runtime import registry
 
-from .models import Job, JobLogChunk, JobStatus
+from .dispatch import dispatch_after_commit, slot_acquire, slot_release
+from .models import ConcurrencySlot, IdempotencyKey, Job, JobLogChunk, JobStatus, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +54,32 @@ def validate_args(schema: dict[str, Any], args: Any) -> None:
     raise BadRequest(message, {"field": field, "errors": [e.message for e in errors[:10]]})
 
 
-def job_create(*, workspace: Workspace, user: User, version: ScriptVersion, args: Any) -> Job:
-    """Commit a queued Job, then (after commit) ring the worker's doorbell."""
+def job_create(
+    *,
+    workspace: Workspace,
+    user: User,
+    version: ScriptVersion,
+    args: Any,
+    trigger: str = Trigger.MANUAL,
+    rerun_of: Job | None = None,
+) -> Job:
+    """Commit a queued Job, then (after commit) ring the worker's doorbell.
+
+    The script's settings are copied onto the job (limits capped by the workspace's
+    maximums, network, retry, tag, priority, concurrency), so editing them later never
+    changes a job that was already accepted. A concurrency-limited job waits (not rung)
+    until its key has a free slot.
+    """
     validate_args(version.schema, args)
+    conf = version.script.settings or {}
+    ws_conf = workspace_settings(workspace.settings)
+    limits, notes = effective(conf.get("limits"), workspace_maximums(ws_conf.max_limits.model_dump()))
+    concurrency = conf.get("concurrency") or None
+    key = ""
+    if concurrency:
+        key = concurrency_key(
+            workspace_id=workspace.id, path=version.script.path, template=concurrency.get("key"), args=args
+        )
     with transaction.atomic():
         job = Job.objects.create(
             id=uuid.uuid4(),
@@ -60,28 +87,71 @@ def job_create(*, workspace: Workspace, user: User, version: ScriptVersion, args
             script_version=version,
             script_path=version.script.path,
             language=version.language,
-            queue=registry.get(version.language).tag,
+            queue=conf.get("tag") or registry.get(version.language).tag,
             args=args,
             created_by=user,
-            timeout_s=settings.KILN_JOB_TIMEOUT,
+            timeout_s=limits.timeout_s,
+            limits=limits.as_dict(),
+            network=conf.get("network") or ws_conf.default_network,
+            retry=conf.get("retry") or None,
+            priority=int(conf.get("priority") or 0),
+            concurrency_key=key,
+            concurrency_limit=concurrency["limit"] if concurrency else None,
+            published_at=None,
+            trigger=trigger,
+            rerun_of=rerun_of,
         )
-        job_id = str(job.id)
-        transaction.on_commit(lambda: job_publish(job_id=job_id, queue=job.queue))
+        if notes:
+            text = "".join(f"[kiln] {note}\n" for note in notes)
+            JobLogChunk.objects.create(job=job, offset=0, data=text)
+            job.log_size = len(text.encode())
+            Job.objects.filter(pk=job.pk).update(log_size=job.log_size)
+        dispatch_after_commit(job)
     return job
 
 
-def job_publish(*, job_id: str, queue: str) -> None:
+def job_publish(*, job_id: str, queue: str, priority: int = 0) -> bool:
+    """Ring the doorbell: best effort. The row is committed already, so a broker that is
+    down must not turn an accepted job into an error; the sweeper rings again later."""
     from .tasks import run_job
 
-    run_job.apply_async(args=[job_id], queue=queue)
+    try:
+        run_job.apply_async(
+            args=[job_id],
+            queue=queue,
+            priority=celery_priority(priority),
+            retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+        )
+    except Exception:
+        log.warning(
+            "job %s: could not publish to queue %s; the sweeper will retry", job_id, queue, exc_info=True
+        )
+        return False
+    return True
+
+
+def celery_priority(priority: int) -> int:
+    """Kiln's priority (0-100, higher first) as Celery's Redis priority step (0-9, lower first)."""
+    return 9 - min(max(priority, 0), 100) * 9 // 100
 
 
 def job_claim(*, job_id: str, worker_id: str) -> Job | None:
-    """queued → running for this worker. None when someone else has it or it is over."""
+    """queued → running for this worker. None when someone else has it, it is over, its
+    time has not come (a retry's back-off), or its concurrency key has no free slot
+    (then it waits, un-rung, until a slot frees)."""
     now = timezone.now()
     with transaction.atomic():
         job = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).first()
         if job is None:
+            return None
+        if job.scheduled_for is not None and job.scheduled_for > now:
+            return None  # an early or stale message: the scheduler rings it when it is due
+        if job.concurrency_key and not slot_acquire(job):
+            Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, attempt=job.attempt).update(
+                published_at=None
+            )
+            log.info("job %s: concurrency key %s is full; it waits for a slot", job_id, job.concurrency_key)
             return None
         changed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, attempt=job.attempt).update(
             status=JobStatus.RUNNING,
@@ -91,6 +161,7 @@ def job_claim(*, job_id: str, worker_id: str) -> Job | None:
             lease_expires_at=now + timedelta(seconds=settings.KILN_LEASE_SECONDS),
         )
         if changed != 1:
+            transaction.set_rollback(True)
             return None
     job.refresh_from_db()
     return job
@@ -135,6 +206,27 @@ def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
         log.warning("job %s: could not publish live logs to %s", job_id, group, exc_info=True)
 
 
+def _leave_running(
+    job: Job, update: dict[str, Any], last_log: tuple[int, str] | None
+) -> list[dict[str, Any]] | None:
+    """Inside the caller's transaction: store the attempt's last log chunk and move the row off
+    `running` with `update`, only if this worker's attempt still owns it. Returns the messages
+    for live viewers, or None (and the transaction rolled back) when the job is no longer ours."""
+    messages: list[dict[str, Any]] = []
+    if last_log is not None and last_log[1]:
+        offset, data = last_log
+        JobLogChunk.objects.create(job=job, offset=offset, data=data)
+        update["log_size"] = offset + len(data.encode())
+        messages.append({"type": "log.chunk", "offset": offset, "data": data})
+    changed = Job.objects.filter(
+        pk=job.pk, status=JobStatus.RUNNING, worker_id=job.worker_id, attempt=job.attempt
+    ).update(**update)
+    if changed != 1:
+        transaction.set_rollback(True)
+        return None
+    return messages
+
+
 def job_finish(
     *,
     job: Job,
@@ -158,18 +250,12 @@ def job_finish(
             "lease_expires_at": None,
             "log_dropped": log_dropped,
         }
-        messages: list[dict[str, Any]] = []
-        if last_log is not None and last_log[1]:
-            offset, data = last_log
-            JobLogChunk.objects.create(job=job, offset=offset, data=data)
-            update["log_size"] = offset + len(data.encode())
-            messages.append({"type": "log.chunk", "offset": offset, "data": data})
-        changed = Job.objects.filter(
-            pk=job.pk, status=JobStatus.RUNNING, worker_id=job.worker_id, attempt=job.attempt
-        ).update(**update)
-        if changed != 1:
-            transaction.set_rollback(True)
+        if status == JobStatus.SUCCESS and job.progress is not None:
+            update["progress"] = 100  # a job that reported progress and ended well is done
+        messages = _leave_running(job, update, last_log)
+        if messages is None:
             return False
+        slot_release(job)
         log_size = update.get("log_size")
         if log_size is None:  # no last chunk: the runner's copy of the row predates its appends
             log_size = Job.objects.values_list("log_size", flat=True).get(pk=job.pk)
@@ -177,3 +263,84 @@ def job_finish(
         job_id = str(job.pk)
         transaction.on_commit(lambda: job_log_publish(job_id, *messages))
     return True
+
+
+def job_retry_later(
+    *,
+    job: Job,
+    delay_s: float,
+    error: dict[str, Any] | None,
+    last_log: tuple[int, str],
+    log_dropped: int = 0,
+) -> bool:
+    """running → queued again after a failure, to be retried in `delay_s` (the back-off is
+    kept in the database: `scheduled_for`). Conditioned like `job_finish`; returns whether
+    this call made the change."""
+    now = timezone.now()
+    with transaction.atomic():
+        update: dict[str, Any] = {
+            "status": JobStatus.QUEUED,
+            "worker_id": "",
+            "lease_expires_at": None,
+            "retries": job.retries + 1,
+            "scheduled_for": now + timedelta(seconds=delay_s),
+            "published_at": None,
+            "error": error,
+            "log_dropped": log_dropped,
+        }
+        messages = _leave_running(job, update, last_log)
+        if messages is None:
+            return False
+        if job.concurrency_key:
+            ConcurrencySlot.objects.filter(job_id=job.pk).delete()
+        job_id = str(job.pk)
+        if messages:
+            transaction.on_commit(lambda: job_log_publish(job_id, *messages))
+        if delay_s <= 0:
+            dispatch_after_commit(job)
+    return True
+
+
+def job_progress_set(*, job: Job, progress: int) -> None:
+    """The job said how far it is (0-100): stored on the row and sent to live viewers."""
+    progress = min(max(int(progress), 0), 100)
+    changed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempt=job.attempt).update(
+        progress=progress
+    )
+    if changed:
+        job.progress = progress
+        job_log_publish(str(job.pk), {"type": "job.progress", "progress": progress})
+
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+def job_create_once(
+    *, workspace: Workspace, key: str, fingerprint: str, create: Callable[[], Job]
+) -> tuple[Job, bool]:
+    """`create()` once per `Idempotency-Key` per workspace within 24 hours: a repeat of the
+    same request gets the first job back (True: replayed); the same key with another target
+    or other arguments is a 409. Concurrent repeats race on a unique key: one job wins."""
+    if not key or len(key) > 255 or not key.isprintable():
+        raise BadRequest("Idempotency-Key must be 1-255 printable characters", {"field": "Idempotency-Key"})
+    for _ in range(3):
+        existing = IdempotencyKey.objects.filter(workspace=workspace, key=key).select_related("job").first()
+        if existing is not None and existing.created_at >= timezone.now() - IDEMPOTENCY_WINDOW:
+            if existing.fingerprint != fingerprint:
+                raise Conflict(
+                    "this Idempotency-Key was already used for another script or other arguments",
+                    {"field": "Idempotency-Key", "job_id": str(existing.job_id)},
+                )
+            return existing.job, True
+        try:
+            with transaction.atomic():
+                if existing is not None:  # older than the window: the key is free again
+                    existing.delete()
+                job = create()
+                IdempotencyKey.objects.create(workspace=workspace, key=key, fingerprint=fingerprint, job=job)
+            return job, False
+        except IntegrityError:
+            continue  # a concurrent request with the same key won: return its job
+    raise Conflict(
+        "this Idempotency-Key is being used by concurrent requests; retry", {"field": "Idempotency-Key"}
+    )

@@ -8,11 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from kiln.accounts.selectors import membership_get
+from kiln.accounts.models import Role
+from kiln.accounts.selectors import membership_get, require_role
 from kiln.api_params import WorkspacePath
 
 from . import selectors, services
 from .models import Script, ScriptVersion
+from .run_settings import ScriptSettings
 
 router = Router(tags=["scripts"])
 
@@ -24,6 +26,8 @@ class ScriptIn(Schema):
     summary: str = ""
     # The form as edited in the UI; omitted: the latest version's edits carry over.
     schema_: dict[str, Any] | None = Field(None, alias="schema")
+    # How its jobs run (limits, network, retry, tag, priority, concurrency); omitted: unchanged.
+    settings: ScriptSettings | None = None
 
 
 class InferIn(Schema):
@@ -44,6 +48,7 @@ class ScriptOut(Schema):
     content: str
     # `schema` would shadow a pydantic method: the field is schema_, on the wire "schema".
     schema_: dict[str, Any] = Field(alias="schema")
+    settings: dict[str, Any]
     created_by: str
     created_at: datetime
 
@@ -66,6 +71,7 @@ def script_out(version: ScriptVersion) -> dict[str, Any]:
         "summary": version.summary,
         "content": version.content,
         "schema": version.schema,
+        "settings": version.script.settings,
         "created_by": version.created_by.email,
         "created_at": version.created_at,
     }
@@ -87,6 +93,7 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
         content=payload.content,
         summary=payload.summary,
         schema=payload.schema_,
+        settings=payload.settings.model_dump(exclude_none=True) if payload.settings is not None else None,
     )
     return Status(201 if saved.created else 200, script_out(saved.version))
 
@@ -133,3 +140,19 @@ def script_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) ->
 def script_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
     membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     return script_out(selectors.version_by_hash(workspace=membership.workspace, hash=hash))
+
+
+@router.put(
+    "/settings/p/{path:path}",
+    response=ScriptSettings,
+    exclude_none=True,
+    summary="Replace how a script's jobs run: limits, network, retry, tag, priority, concurrency",
+)
+def script_settings_put(
+    request: HttpRequest, workspace: WorkspacePath, path: str, payload: ScriptSettings
+) -> dict[str, Any]:
+    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    require_role(membership, Role.ADMIN, Role.DEVELOPER)
+    script = selectors.script_get(workspace=membership.workspace, path=path)
+    settings = payload.model_dump(exclude_none=True)
+    return services.script_settings_update(script=script, settings=settings).settings

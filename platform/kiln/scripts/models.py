@@ -17,6 +17,9 @@ class Script(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Denormalised pointer to the newest version: `run/p/{path}` reads it without a sort.
     latest = models.ForeignKey("ScriptVersion", null=True, on_delete=models.SET_NULL, related_name="+")
+    # How its jobs run: limits, network, retry, tag, priority, concurrency (kiln.scripts.settings).
+    # Per path, not per version: changing them makes no new version; each job copies them.
+    settings = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "path"], name="one_script_per_path")]

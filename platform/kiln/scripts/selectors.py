@@ -39,3 +39,10 @@ def version_by_hash(*, workspace: Workspace, hash: str) -> ScriptVersion:
     if version is None:
         raise NotFound(f"script version '{hash}' not found")
     return version
+
+
+def script_get(*, workspace: Workspace, path: str) -> Script:
+    script = Script.objects.select_related("workspace").filter(workspace=workspace, path=path).first()
+    if script is None:
+        raise NotFound(f"script '{path}' not found")
+    return script

@@ -20,6 +20,7 @@ from scripts_runtime.languages.base import SignatureError
 from scripts_runtime.schema_edits import Edits, apply_edits, schema_edits
 
 from .models import Script, ScriptVersion
+from .run_settings import validate_script_settings
 
 # u/<user>/<name> or f/<folder>/<name>, each segment [a-z0-9_-], the name may nest with /.
 PATH_RE = re.compile(r"^(u|f)/[a-z0-9_][a-z0-9_-]{0,63}(/[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63}){1,8}$")
@@ -83,14 +84,18 @@ def script_save(
     content: str,
     summary: str = "",
     schema: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> SavedVersion:
     """Store a new immutable version of the script at `path` (creating the script on first save).
 
     `schema` is the form as the user edited it; without one, the edits made on the
-    latest version carry over onto the schema inferred from the new code.
+    latest version carry over onto the schema inferred from the new code. `settings`
+    (how its jobs run) replace the script's when given, and are kept when not.
     """
     validate_path(path)
     language, inferred = schema_infer(language=language, content=content)
+    if settings is not None:
+        settings = validate_script_settings(settings, workspace_settings_data=workspace.settings)
     if schema is not None:
         try:
             Draft202012Validator.check_schema(schema)
@@ -102,6 +107,9 @@ def script_save(
             script, _ = Script.objects.select_for_update().get_or_create(
                 workspace=workspace, path=path, defaults={"created_by": user}
             )
+            if settings is not None and script.settings != settings:
+                script.settings = settings
+                script.save(update_fields=["settings"])
             edits = (
                 schema_edits(schema, inferred) if schema is not None else _previous_edits(script, language)
             )
@@ -134,8 +142,16 @@ def script_save(
             content=content,
             summary=summary,
             schema=schema,
+            settings=settings,
         )
     return SavedVersion(version, created=True)
+
+
+def script_settings_update(*, script: Script, settings: dict[str, Any]) -> Script:
+    """Replace how the script's jobs run (no new version: the code did not change)."""
+    script.settings = validate_script_settings(settings, workspace_settings_data=script.workspace.settings)
+    script.save(update_fields=["settings"])
+    return script
 
 
 def _docstring_summary(language: str, content: str) -> str:

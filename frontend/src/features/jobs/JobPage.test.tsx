@@ -1,7 +1,8 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
-import { jobDetail, jsonResponse, ME, mockApi, renderWithProviders } from "../../test/utils";
+import { formatDateTime } from "../../lib/format";
+import { jobDetail, jsonResponse, ME, mockApi, renderWithProviders, requests } from "../../test/utils";
 
 const ID = "7b1f2c1e-0000-4000-8000-000000000001";
 const ROUTE = `/w/demo/runs/${ID}`;
@@ -228,5 +229,202 @@ describe("JobPage", () => {
     renderWithProviders(<App />, { route: ROUTE });
     await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("job not found"));
     expect(within(screen.getByRole("alert")).getByText("HTTP 404")).toBeInTheDocument();
+  });
+});
+
+describe("JobPage: engine details", () => {
+  it("says why a queued job waits, and where it is in its retries", async () => {
+    const next = "2030-01-02T10:05:00Z";
+    mockApi({
+      "GET /api/auth/me": () => jsonResponse(ME),
+      [JOB_URL]: () =>
+        jsonResponse(
+          jobDetail({
+            status: "queued",
+            tag: "gpu",
+            trigger: "webhook",
+            started_at: null,
+            finished_at: null,
+            duration_ms: null,
+            attempt: 1,
+            retries: 1,
+            scheduled_for: next,
+            retry: { constant: { attempts: 2, seconds: 30 } },
+            error: { name: "ValueError", message: "flaky", traceback: "" },
+            waiting_reason: `retry 1 of the job is scheduled for ${next}`,
+            network: "internet",
+            priority: 7,
+            concurrency_key: "demo:u/ada/greet",
+            concurrency_limit: 2,
+            limits: {
+              timeout_s: 300,
+              cpu_s: 300,
+              memory_mb: 1024,
+              max_processes: 64,
+              file_size_mb: 256,
+              tmpfs_mb: 128,
+              open_files: 256,
+              log_bytes: 2097152,
+            },
+          }),
+        ),
+    });
+    stubWebSocket();
+    renderWithProviders(<App />, { route: ROUTE });
+
+    expect(await screen.findByText("Queued")).toHaveClass("badge-queued");
+    // The server's reason, with its timestamp in the reader's time zone.
+    const waiting = screen.getByTestId("waiting-reason");
+    expect(waiting).toHaveTextContent(`Waiting: retry 1 of the job is scheduled for ${formatDateTime(next)}`);
+    expect(within(waiting).getByRole("time")).toHaveAttribute("dateTime", next);
+    expect(screen.getByTestId("job-retries")).toHaveTextContent(`retry 1 of 2, next at ${formatDateTime(next)}`);
+    expect(screen.getByText("gpu")).toHaveClass("tag");
+    expect(screen.getByTestId("job-trigger")).toHaveTextContent("webhook");
+    expect(screen.getByRole("heading", { name: "Error of the last attempt" })).toBeInTheDocument();
+    expect(screen.queryByRole("progressbar")).not.toBeInTheDocument();
+
+    const settings = within(screen.getByTestId("job-settings"));
+    expect(settings.getByText("Internet (outbound only)")).toBeInTheDocument();
+    expect(settings.getByText("2 every 30 s")).toBeInTheDocument();
+    expect(settings.getByText("demo:u/ada/greet")).toBeInTheDocument();
+    expect(settings.getByText("7")).toBeInTheDocument();
+    const limits = within(screen.getByTestId("job-limits"))
+      .getAllByRole("definition")
+      .map((dd) => dd.textContent);
+    expect(limits).toEqual(["300 s", "300 s", "1024 MB", "64", "256 MB", "128 MB", "256", "2 MiB"]);
+  });
+
+  it("says so when no live worker serves the job's tag", async () => {
+    mockApi({
+      "GET /api/auth/me": () => jsonResponse(ME),
+      [JOB_URL]: () =>
+        jsonResponse(
+          jobDetail({
+            status: "queued",
+            tag: "nowhere",
+            started_at: null,
+            finished_at: null,
+            duration_ms: null,
+            waiting_reason: "no live worker serves the tag 'nowhere': the job waits until one does",
+          }),
+        ),
+    });
+    stubWebSocket();
+    renderWithProviders(<App />, { route: ROUTE });
+    expect(await screen.findByTestId("waiting-reason")).toHaveTextContent(
+      "no live worker serves the tag 'nowhere': the job waits until one does",
+    );
+    expect(screen.queryByTestId("job-retries")).not.toBeInTheDocument();
+  });
+
+  it("shows progress from the job, then live from the websocket", async () => {
+    const sockets = stubWebSocket();
+    mockApi({
+      "GET /api/auth/me": () => jsonResponse(ME),
+      [JOB_URL]: () =>
+        jsonResponse(jobDetail({ status: "running", progress: 30, finished_at: null, duration_ms: null })),
+    });
+    renderWithProviders(<App />, { route: ROUTE });
+
+    const bar = await screen.findByRole("progressbar", { name: "Progress" });
+    expect(bar).toHaveAttribute("aria-valuenow", "30");
+    expect(within(screen.getByTestId("job-progress")).getByText("30%")).toBeInTheDocument();
+
+    const socket = await waitFor(() => sockets.only());
+    act(() => socket.serverOpens());
+    act(() => socket.serverSends({ type: "progress", progress: 75 }));
+    expect(screen.getByRole("progressbar", { name: "Progress" })).toHaveAttribute("aria-valuenow", "75");
+    expect(within(screen.getByTestId("job-progress")).getByText("75%")).toBeInTheDocument();
+
+    // Out-of-range or malformed values are clamped or ignored.
+    act(() => socket.serverSends({ type: "progress", progress: 140 }));
+    expect(screen.getByRole("progressbar", { name: "Progress" })).toHaveAttribute("aria-valuenow", "100");
+    act(() => socket.serverSends({ type: "progress", progress: "half" }));
+    expect(screen.getByRole("progressbar", { name: "Progress" })).toHaveAttribute("aria-valuenow", "100");
+  });
+
+  it("links to the job it re-ran", async () => {
+    const original = "7b1f2c1e-0000-4000-8000-0000000000ff";
+    mockApi({
+      "GET /api/auth/me": () => jsonResponse(ME),
+      [JOB_URL]: () => jsonResponse(jobDetail({ trigger: "rerun", rerun_of: original })),
+    });
+    renderWithProviders(<App />, { route: ROUTE });
+    expect(await screen.findByTestId("job-trigger")).toHaveTextContent("rerun of 7b1f2c1e");
+    expect(within(screen.getByTestId("job-trigger")).getByRole("link")).toHaveAttribute(
+      "href",
+      `/w/demo/runs/${original}`,
+    );
+  });
+});
+
+describe("JobPage: re-run", () => {
+  const NEW_ID = "0f9e8d7c-0000-4000-8000-00000000000a";
+  const RERUN_URL = `/api/w/demo/jobs/${ID}/rerun`;
+
+  function mockRerun(rerun: () => Response = () => jsonResponse({ id: NEW_ID }, 201)) {
+    return mockApi({
+      "GET /api/auth/me": () => jsonResponse(ME),
+      [JOB_URL]: () => jsonResponse(jobDetail({ args: { name: "world", times: 2 }, result: "hi" })),
+      [`GET /api/w/demo/jobs/${NEW_ID}`]: () =>
+        jsonResponse(jobDetail({ id: NEW_ID, trigger: "rerun", rerun_of: ID, args: { name: "world", times: 2 } })),
+      [`POST ${RERUN_URL}`]: rerun,
+    });
+  }
+
+  it("re-runs with the same arguments and opens the new job", async () => {
+    document.cookie = "csrftoken=tok-rerun; path=/";
+    const fetchMock = mockRerun();
+    renderWithProviders(<App />, { route: ROUTE });
+
+    fireEvent.click(await screen.findByRole("button", { name: "Re-run" }));
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Run 0f9e8d7c"));
+    expect(await screen.findByTestId("job-trigger")).toHaveTextContent(`rerun of ${ID.slice(0, 8)}`);
+
+    const [post] = requests(fetchMock, "POST", RERUN_URL);
+    expect(post!.headers.get("X-CSRFToken")).toBe("tok-rerun");
+    expect(await post!.json()).toEqual({ latest: false });
+  });
+
+  it("re-runs with edited arguments from a form filled with the job's", async () => {
+    const fetchMock = mockRerun();
+    renderWithProviders(<App />, { route: ROUTE });
+
+    fireEvent.click(await screen.findByRole("button", { name: "Re-run with edited arguments" }));
+    const form = within(screen.getByRole("form", { name: "Re-run with edited arguments" }));
+    const textarea = form.getByLabelText("Arguments (JSON)");
+    expect(textarea).toHaveValue('{\n  "name": "world",\n  "times": 2\n}');
+
+    // Invalid JSON is caught before anything is sent.
+    fireEvent.change(textarea, { target: { value: '{"name": ' } });
+    fireEvent.click(form.getByRole("button", { name: "Re-run" }));
+    expect(await form.findByRole("alert")).toHaveTextContent(/^Invalid JSON/);
+    expect(requests(fetchMock, "POST")).toHaveLength(0);
+
+    fireEvent.change(textarea, { target: { value: '{"name": "Ada", "times": 3}' } });
+    fireEvent.click(form.getByLabelText(/latest version/));
+    fireEvent.click(form.getByRole("button", { name: "Re-run" }));
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Run 0f9e8d7c"));
+    expect(screen.queryByRole("form", { name: "Re-run with edited arguments" })).not.toBeInTheDocument();
+
+    const [post] = requests(fetchMock, "POST", RERUN_URL);
+    expect(await post!.json()).toEqual({ args: { name: "Ada", times: 3 }, latest: true });
+  });
+
+  it("keeps the edited arguments and shows the API's message when the re-run is refused", async () => {
+    mockRerun(() => jsonResponse({ message: "missing required argument: name", detail: { missing: ["name"] } }, 400));
+    renderWithProviders(<App />, { route: ROUTE });
+
+    fireEvent.click(await screen.findByRole("button", { name: "Re-run with edited arguments" }));
+    const form = within(screen.getByRole("form", { name: "Re-run with edited arguments" }));
+    fireEvent.change(form.getByLabelText("Arguments (JSON)"), { target: { value: "{}" } });
+    fireEvent.click(form.getByRole("button", { name: "Re-run" }));
+
+    expect(await form.findByRole("alert")).toHaveTextContent("missing required argument: name");
+    expect(form.getByLabelText("Arguments (JSON)")).toHaveValue("{}");
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Run 7b1f2c1e");
+
+    fireEvent.click(form.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("form", { name: "Re-run with edited arguments" })).not.toBeInTheDocument();
   });
 });

@@ -1,16 +1,30 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { isTerminalStatus, type JobDetail } from "../../api/client";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
+import { ProgressBar } from "../../components/ProgressBar";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
-import { formatDateTime, formatDuration, formatJson } from "../../lib/format";
+import { WaitingReason } from "../../components/WaitingReason";
+import { formatDateTime, formatDuration, formatJson, shortHash } from "../../lib/format";
+import { formatLimit, LIMIT_NAMES, LIMITS } from "../../lib/limits";
+import { ArgsForm } from "../scripts/ArgsForm";
 import { scriptUrl } from "../scripts/links";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
 import { formatJobError, readJobError } from "./jobError";
-import { JOB_POLL_INTERVAL_MS, JOB_POLL_WHILE_STREAMING_MS, jobKeys, useCancelJob, useJob } from "./queries";
+import { jobUrl } from "./links";
+import {
+  JOB_POLL_INTERVAL_MS,
+  JOB_POLL_WHILE_STREAMING_MS,
+  jobKeys,
+  useCancelJob,
+  useJob,
+  useRerunJob,
+  type RerunInput,
+} from "./queries";
+import { describeRetryPolicy, retryProgress } from "./retry";
 import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
 
 /**
@@ -18,12 +32,20 @@ import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
  * else polling) and the job itself is refetched until it is finished.
  */
 export function JobPage() {
-  const workspace = useCurrentWorkspace();
   const { id = "" } = useParams();
+  // A re-run opens another job on this same route: start its page afresh.
+  return <JobView key={id} id={id} />;
+}
+
+function JobView({ id }: { id: string }) {
+  const workspace = useCurrentWorkspace();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const [editing, setEditing] = useState(false);
   const [streaming, setStreaming] = useState(false);
   const job = useJob(workspace.id, id, streaming ? JOB_POLL_WHILE_STREAMING_MS : JOB_POLL_INTERVAL_MS);
   const cancel = useCancelJob(workspace.id, id);
+  const rerun = useRerunJob(workspace.id, id);
   const live = useLiveLogs({
     workspace: workspace.id,
     jobId: id,
@@ -33,6 +55,15 @@ export function JobPage() {
     onDone: () => void queryClient.invalidateQueries({ queryKey: jobKeys.detail(workspace.id, id) }),
   });
   useEffect(() => setStreaming(live.mode === "live" || live.mode === "polling"), [live.mode]);
+
+  function startRerun(input: RerunInput) {
+    rerun.mutate(input, { onSuccess: ({ id: newId }) => void navigate(jobUrl(workspace.id, newId)) });
+  }
+  // Live while it runs (the websocket says at once), else what the job row says.
+  const progress =
+    job.data && !isTerminalStatus(job.data.status) && live.progress !== null
+      ? live.progress
+      : (job.data?.progress ?? null);
 
   return (
     <section>
@@ -45,13 +76,54 @@ export function JobPage() {
           Run <span className="mono muted" title={id}>{id.slice(0, 8)}</span>
         </h1>
         {job.data && <StatusBadge status={job.data.status} />}
-        {job.data && !isTerminalStatus(job.data.status) && (
-          <button type="button" className="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
-            {cancel.isPending ? "Cancelling…" : "Cancel"}
-          </button>
+        {job.data && (
+          <div className="page-actions">
+            {!isTerminalStatus(job.data.status) && (
+              <button type="button" className="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+                {cancel.isPending ? "Cancelling…" : "Cancel"}
+              </button>
+            )}
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setEditing((open) => !open);
+                rerun.reset();
+              }}
+              aria-expanded={editing}
+              disabled={rerun.isPending}
+            >
+              Re-run with edited arguments
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => startRerun({})}
+              disabled={rerun.isPending}
+              title="Run the same version of the script with the same arguments"
+            >
+              {rerun.isPending && !editing ? "Starting…" : "Re-run"}
+            </button>
+          </div>
         )}
       </div>
       {cancel.error && <ErrorMessage error={cancel.error} />}
+      {rerun.error && !editing && <ErrorMessage error={rerun.error} />}
+      {editing && job.data && (
+        <div className="panel rerun-panel">
+          <h2>Re-run with edited arguments</h2>
+          <RerunForm
+            job={job.data}
+            pending={rerun.isPending}
+            error={rerun.error}
+            onEdit={() => {
+              if (rerun.isError) rerun.reset();
+            }}
+            onSubmit={startRerun}
+            onClose={() => setEditing(false)}
+          />
+        </div>
+      )}
 
       {job.isPending ? (
         <Loading label="Loading run…" />
@@ -61,7 +133,13 @@ export function JobPage() {
         <>
           {/* A failed refetch keeps the last data on screen and says why. */}
           {job.isError && <ErrorMessage error={job.error} onRetry={() => void job.refetch()} />}
-          <JobDetails workspaceId={workspace.id} job={job.data} liveLogs={live.log.text} liveMode={live.mode} />
+          <JobDetails
+            workspaceId={workspace.id}
+            job={job.data}
+            progress={progress}
+            liveLogs={live.log.text}
+            liveMode={live.mode}
+          />
         </>
       )}
     </section>
@@ -72,21 +150,127 @@ function optionalTime(iso: string | null) {
   return iso === null ? <span className="muted">—</span> : <time dateTime={iso}>{formatDateTime(iso)}</time>;
 }
 
+interface RerunFormProps {
+  job: JobDetail;
+  pending: boolean;
+  error: Error | null;
+  onEdit: () => void;
+  onSubmit: (input: RerunInput) => void;
+  onClose: () => void;
+}
+
+/** The run form, filled with the job's arguments; submits a re-run of this job. */
+function RerunForm({ job, pending, error, onEdit, onSubmit, onClose }: RerunFormProps) {
+  const [latest, setLatest] = useState(false);
+  return (
+    <ArgsForm
+      label="Re-run with edited arguments"
+      submitLabel={pending ? "Starting…" : "Re-run"}
+      initialText={formatJson(job.args)}
+      pending={pending}
+      error={error}
+      onEdit={onEdit}
+      onSubmit={(args) => onSubmit({ args, latest })}
+      actions={
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+      }
+    >
+      <label className="checkbox">
+        <input type="checkbox" checked={latest} onChange={(e) => setLatest(e.target.checked)} />
+        Run the script&apos;s latest version (this run used <code>{shortHash(job.script_hash)}</code>)
+      </label>
+    </ArgsForm>
+  );
+}
+
+const NETWORK_LABELS: Record<string, string> = {
+  none: "None (no network access)",
+  internet: "Internet (outbound only)",
+};
+
+function JobSettings({ job }: { job: JobDetail }) {
+  const policy = describeRetryPolicy(job.retry);
+  return (
+    <>
+      <h2>Details</h2>
+      <dl className="meta" data-testid="job-settings">
+        <div>
+          <dt>Network</dt>
+          <dd>{NETWORK_LABELS[job.network] ?? job.network}</dd>
+        </div>
+        <div>
+          <dt>Sandboxed</dt>
+          <dd>{job.sandboxed ? "Yes" : "No"}</dd>
+        </div>
+        <div>
+          <dt>Priority</dt>
+          <dd>{job.priority}</dd>
+        </div>
+        <div>
+          <dt>Retry policy</dt>
+          <dd>{policy ?? <span className="muted">No retries</span>}</dd>
+        </div>
+        <div>
+          <dt>Concurrency</dt>
+          <dd>
+            {job.concurrency_limit != null ? (
+              <>
+                {job.concurrency_limit} at once{" "}
+                {job.concurrency_key && (
+                  <>
+                    per key <code>{job.concurrency_key}</code>
+                  </>
+                )}
+              </>
+            ) : (
+              <span className="muted">No limit</span>
+            )}
+          </dd>
+        </div>
+      </dl>
+      <h3 className="subheading">Limits</h3>
+      <dl className="meta meta-grid" data-testid="job-limits">
+        {LIMIT_NAMES.map((name) => {
+          const value = job.limits[name];
+          return value === undefined ? null : (
+            <div key={name} title={LIMITS[name].help}>
+              <dt>{LIMITS[name].label}</dt>
+              <dd>{formatLimit(name, value)}</dd>
+            </div>
+          );
+        })}
+      </dl>
+    </>
+  );
+}
+
 interface JobDetailsProps {
   workspaceId: string;
   job: JobDetail;
+  progress: number | null;
   liveLogs: string;
   liveMode: LiveLogMode;
 }
 
-function JobDetails({ workspaceId, job, liveLogs, liveMode }: JobDetailsProps) {
+function JobDetails({ workspaceId, job, progress, liveLogs, liveMode }: JobDetailsProps) {
   const error = readJobError(job.error);
   const finished = isTerminalStatus(job.status);
   // Both are the log from its start, one possibly further along than the other.
   const logs = liveLogs.length > job.logs.length ? liveLogs : job.logs;
+  const retries = retryProgress(job);
+  // Claims by a worker that were not retries: recoveries after a lost worker.
+  const workerAttempts = job.attempt - job.retries;
 
   return (
     <>
+      {job.status === "queued" && job.waiting_reason && <WaitingReason reason={job.waiting_reason} />}
+      {progress !== null && (
+        <div className="job-progress" data-testid="job-progress">
+          <ProgressBar value={progress} />
+        </div>
+      )}
       <dl className="meta">
         <div>
           <dt>Script</dt>
@@ -120,10 +304,38 @@ function JobDetails({ workspaceId, job, liveLogs, liveMode }: JobDetailsProps) {
           <dt>Duration</dt>
           <dd data-testid="job-duration">{formatDuration(job.duration_ms)}</dd>
         </div>
-        {job.attempt > 1 && (
+        <div>
+          <dt>Tag</dt>
+          <dd>
+            <span className="tag">{job.tag}</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Trigger</dt>
+          <dd data-testid="job-trigger">
+            {job.trigger}
+            {job.rerun_of && (
+              <>
+                {" of "}
+                <Link className="mono" to={jobUrl(workspaceId, job.rerun_of)} title={job.rerun_of}>
+                  {job.rerun_of.slice(0, 8)}
+                </Link>
+              </>
+            )}
+          </dd>
+        </div>
+        {retries !== null && (
+          <div>
+            <dt>Retries</dt>
+            <dd data-testid="job-retries">{retries}</dd>
+          </div>
+        )}
+        {workerAttempts > 1 && (
           <div>
             <dt>Attempt</dt>
-            <dd>{job.attempt}</dd>
+            <dd title="A job whose worker was lost is tried again, up to this many times">
+              {workerAttempts} of {job.max_attempts}
+            </dd>
           </div>
         )}
         {job.worker_id && (
@@ -152,7 +364,7 @@ function JobDetails({ workspaceId, job, liveLogs, liveMode }: JobDetailsProps) {
 
       {error && (
         <>
-          <h2>Error</h2>
+          <h2>{finished ? "Error" : "Error of the last attempt"}</h2>
           <pre className="code code-wrap code-error" data-testid="job-error">
             {formatJobError(error)}
           </pre>
@@ -173,6 +385,8 @@ function JobDetails({ workspaceId, job, liveLogs, liveMode }: JobDetailsProps) {
       <pre className="code code-wrap logs" data-testid="job-logs">
         {logs || <span className="muted">{finished ? "No output." : "Waiting for output…"}</span>}
       </pre>
+
+      <JobSettings job={job} />
     </>
   );
 }

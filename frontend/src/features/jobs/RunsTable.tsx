@@ -1,7 +1,9 @@
 import { Link } from "react-router";
 import type { Job } from "../../api/client";
+import { ProgressBar } from "../../components/ProgressBar";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
+import { WaitingReason } from "../../components/WaitingReason";
 import { formatDuration } from "../../lib/format";
 import { scriptUrl } from "../scripts/links";
 import { jobUrl } from "./links";
@@ -18,6 +20,8 @@ export function RunsTable({ workspaceId, jobs }: RunsTableProps) {
         <tr>
           <th scope="col">Status</th>
           <th scope="col">Script</th>
+          <th scope="col">Tag</th>
+          <th scope="col">Trigger</th>
           <th scope="col">Created</th>
           <th scope="col" className="num">
             Duration
@@ -26,16 +30,25 @@ export function RunsTable({ workspaceId, jobs }: RunsTableProps) {
       </thead>
       <tbody>
         {jobs.map((job) => (
-          <tr key={job.id}>
-            <td>
+          <tr key={job.id} data-job-id={job.id}>
+            <td className="nowrap cell-status">
               <StatusBadge status={job.status} />
+              {job.status === "running" && job.progress != null && (
+                <ProgressBar value={job.progress} compact label={`Progress of run ${job.id.slice(0, 8)}`} />
+              )}
+              {job.retries > 0 && <div className="cell-sub">retry {job.retries}</div>}
             </td>
             <td>
               <Link className="mono" to={scriptUrl(workspaceId, job.script_path)}>
                 {job.script_path}
               </Link>
               <div className="cell-sub">by {job.created_by}</div>
+              {job.status === "queued" && job.waiting_reason && <WaitingReason reason={job.waiting_reason} compact />}
             </td>
+            <td>
+              <span className="tag">{job.tag}</span>
+            </td>
+            <td className="nowrap">{job.trigger}</td>
             <td className="nowrap">
               <Link to={jobUrl(workspaceId, job.id)}>
                 <RelativeTime iso={job.created_at} />

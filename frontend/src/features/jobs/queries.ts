@@ -1,7 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, isApiError, isTerminalStatus, unwrap } from "../../api/client";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, isApiError, isTerminalStatus, unwrap, type JobPage } from "../../api/client";
+import { filtersToQuery, filtersToSearch, type JobListQuery, type RunFilters } from "./filters";
 
-export const RECENT_JOBS_LIMIT = 50;
+/** Jobs per page of the Runs list. */
+export const JOBS_PAGE_SIZE = 50;
+/** How often the Runs list refetches (every page loaded so far). */
+export const JOBS_POLL_INTERVAL_MS = 5_000;
 
 /** How often a job page refetches while the job is queued or running. */
 export const JOB_POLL_INTERVAL_MS = 1_000;
@@ -10,21 +14,44 @@ export const JOB_POLL_WHILE_STREAMING_MS = 5_000;
 
 export const jobKeys = {
   all: (workspace: string) => ["w", workspace, "jobs"] as const,
-  recent: (workspace: string) => ["w", workspace, "jobs", { limit: RECENT_JOBS_LIMIT }] as const,
+  list: (workspace: string, filters: RunFilters) =>
+    ["w", workspace, "jobs", "list", filtersToSearch(filters).toString()] as const,
   detail: (workspace: string, id: string) => ["w", workspace, "jobs", "id", id] as const,
 };
 
-export function useRecentJobs(workspace: string) {
-  return useQuery({
-    queryKey: jobKeys.recent(workspace),
-    queryFn: () =>
-      unwrap(
+/**
+ * Where the next page starts: the API's cursor, and the first page's query, so
+ * that a "last hour" resolved when the list was first fetched stays the same
+ * instant on every later page.
+ */
+interface PageParam {
+  cursor: string | null;
+  query: JobListQuery | null;
+}
+
+type LoadedPage = JobPage & { query: JobListQuery };
+
+/** The jobs matching `filters`, newest first, a page at a time (`fetchNextPage` follows next_cursor). */
+export function useJobs(workspace: string, filters: RunFilters) {
+  return useInfiniteQuery({
+    queryKey: jobKeys.list(workspace, filters),
+    initialPageParam: { cursor: null, query: null } as PageParam,
+    queryFn: async ({ pageParam }): Promise<LoadedPage> => {
+      const query = pageParam.query ?? filtersToQuery(filters);
+      const page = await unwrap(
         api.GET("/api/w/{workspace}/jobs", {
-          params: { path: { workspace }, query: { limit: RECENT_JOBS_LIMIT } },
+          params: {
+            path: { workspace },
+            query: { ...query, limit: JOBS_PAGE_SIZE, ...(pageParam.cursor ? { cursor: pageParam.cursor } : {}) },
+          },
         }),
-      ),
+      );
+      return { ...page, query };
+    },
+    getNextPageParam: (last): PageParam | undefined =>
+      last.next_cursor ? { cursor: last.next_cursor, query: last.query } : undefined,
     // Runs change under our feet; poll while the page is open.
-    refetchInterval: 5_000,
+    refetchInterval: JOBS_POLL_INTERVAL_MS,
   });
 }
 
@@ -66,6 +93,30 @@ export function useRunScript(workspace: string) {
         api.POST("/api/w/{workspace}/jobs/run/p/{path}", {
           params: { path: { workspace, path } },
           body: args,
+        }),
+      ),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: jobKeys.all(workspace) });
+    },
+  });
+}
+
+export interface RerunInput {
+  /** Edited arguments; omitted: the job's own. */
+  args?: Record<string, unknown>;
+  /** Run the script's latest version instead of the job's. */
+  latest?: boolean;
+}
+
+/** Runs a job's script again (same version and arguments unless told); resolves to the new job's id. */
+export function useRerunJob(workspace: string, id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ args, latest = false }: RerunInput = {}) =>
+      unwrap(
+        api.POST("/api/w/{workspace}/jobs/{job_id}/rerun", {
+          params: { path: { workspace, job_id: id } },
+          body: args === undefined ? { latest } : { args, latest },
         }),
       ),
     onSuccess: () => {

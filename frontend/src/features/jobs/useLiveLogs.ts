@@ -18,14 +18,19 @@ export type LiveLogMode = "off" | "connecting" | "live" | "polling" | "done" | "
 export interface LiveLogs {
   log: LogView;
   mode: LiveLogMode;
+  /** The job's progress (0-100) as last announced on the websocket; null until it says. */
+  progress: number | null;
 }
 
 /** Close codes the server uses to refuse (bad offset, unauthenticated, origin, not found). */
 const REFUSED = new Set([4400, 4401, 4403, 4404]);
 
-type ServerMessage = { type: "log"; offset: number; data: string } | { type: "done"; status: string };
+type ServerMessage =
+  | { type: "log"; offset: number; data: string }
+  | { type: "done"; status: string }
+  | { type: "progress"; progress: number };
 
-function parseMessage(raw: unknown): ServerMessage | null {
+export function parseMessage(raw: unknown): ServerMessage | null {
   if (typeof raw !== "string") return null;
   let message: unknown;
   try {
@@ -39,6 +44,11 @@ function parseMessage(raw: unknown): ServerMessage | null {
     return { type: "log", offset: m.offset, data: m.data };
   }
   if (m.type === "done" && typeof m.status === "string") return { type: "done", status: m.status };
+  // The server relays the job's `job.progress` group message as `progress`; take either.
+  if ((m.type === "progress" || m.type === "job.progress") && typeof m.progress === "number") {
+    if (!Number.isFinite(m.progress)) return null;
+    return { type: "progress", progress: Math.min(100, Math.max(0, Math.round(m.progress))) };
+  }
   return null;
 }
 
@@ -71,7 +81,7 @@ interface Options {
  * logs endpoint when a websocket cannot be had.
  */
 export function useLiveLogs({ workspace, jobId, enabled, seed, onDone }: Options): LiveLogs {
-  const [state, setState] = useState<LiveLogs>({ log: EMPTY_LOG, mode: "off" });
+  const [state, setState] = useState<LiveLogs>({ log: EMPTY_LOG, mode: "off", progress: null });
   const seedRef = useRef(seed);
   const onDoneRef = useRef(onDone);
   useEffect(() => {
@@ -82,12 +92,13 @@ export function useLiveLogs({ workspace, jobId, enabled, seed, onDone }: Options
   useEffect(() => {
     if (!enabled) return;
     let log = logFrom(seedRef.current);
+    let progress: number | null = null;
     let stopped = false;
     let socket: WebSocket | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     const show = (mode: LiveLogMode) => {
-      if (!stopped) setState({ log, mode });
+      if (!stopped) setState({ log, mode, progress });
     };
     const finish = () => {
       show("done");
@@ -126,6 +137,10 @@ export function useLiveLogs({ workspace, jobId, enabled, seed, onDone }: Options
         const message = parseMessage(event.data);
         if (stopped || message === null) return;
         if (message.type === "done") return finish();
+        if (message.type === "progress") {
+          progress = message.progress;
+          return show("live");
+        }
         const merged = mergeChunk(log, message.offset, message.data);
         log = merged.log;
         if (merged.gap) current.close(); // bytes went missing: start again from log.end

@@ -1,4 +1,4 @@
-import { Link, useParams } from "react-router";
+import { Link, useParams, useSearchParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { RelativeTime } from "../../components/RelativeTime";
@@ -6,11 +6,20 @@ import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace
 import { useScript } from "./queries";
 import { RunSection } from "./RunSection";
 import { ScriptArgsTable } from "./ScriptArgsTable";
+import { ScriptSettingsPanel } from "./ScriptSettingsPanel";
+
+const TABS = [
+  { id: "overview", label: "Overview" },
+  { id: "settings", label: "Settings" },
+] as const;
 
 export function ScriptDetailPage() {
   const workspace = useCurrentWorkspace();
   const path = useParams()["*"] ?? "";
   const script = useScript(workspace.id, path);
+  // The tab is in the URL (?tab=settings) so that it survives a reload and can be linked to.
+  const [search, setSearch] = useSearchParams();
+  const tab = search.get("tab") === "settings" ? "settings" : "overview";
 
   return (
     <section>
@@ -50,16 +59,46 @@ export function ScriptDetailPage() {
             </div>
           </dl>
 
-          <h2>Arguments</h2>
-          <ScriptArgsTable schema={script.data.schema} />
+          <div className="tabs" role="tablist" aria-label="Script">
+            {TABS.map(({ id, label }) => (
+              <button
+                key={id}
+                type="button"
+                role="tab"
+                id={`script-tab-${id}`}
+                aria-selected={tab === id}
+                aria-controls={`script-panel-${id}`}
+                className={tab === id ? "tab tab-active" : "tab"}
+                onClick={() => setSearch(id === "overview" ? {} : { tab: id }, { replace: true })}
+              >
+                {label}
+              </button>
+            ))}
+          </div>
 
-          <h2>Run</h2>
-          <RunSection key={path} workspaceId={workspace.id} scriptPath={script.data.path} schema={script.data.schema} />
+          {tab === "overview" ? (
+            <div role="tabpanel" id="script-panel-overview" aria-labelledby="script-tab-overview">
+              <h2>Arguments</h2>
+              <ScriptArgsTable schema={script.data.schema} />
 
-          <h2>Source</h2>
-          <pre className="code" data-testid="script-source">
-            <code>{script.data.content}</code>
-          </pre>
+              <h2>Run</h2>
+              <RunSection
+                key={path}
+                workspaceId={workspace.id}
+                scriptPath={script.data.path}
+                schema={script.data.schema}
+              />
+
+              <h2>Source</h2>
+              <pre className="code" data-testid="script-source">
+                <code>{script.data.content}</code>
+              </pre>
+            </div>
+          ) : (
+            <div role="tabpanel" id="script-panel-settings" aria-labelledby="script-tab-settings">
+              <ScriptSettingsPanel key={path} script={script.data} />
+            </div>
+          )}
         </>
       )}
     </section>

@@ -1,5 +1,5 @@
-import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Script, type ScriptSettings } from "../../api/client";
 
 export const scriptKeys = {
   list: (workspace: string) => ["w", workspace, "scripts"] as const,
@@ -19,5 +19,24 @@ export function useScript(workspace: string, path: string) {
     queryFn: () =>
       unwrap(api.GET("/api/w/{workspace}/scripts/p/{path}", { params: { path: { workspace, path } } })),
     enabled: path !== "",
+  });
+}
+
+/** Replaces how the script's jobs run; the script's cached settings become the saved ones. */
+export function useSaveScriptSettings(workspace: string, path: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (settings: ScriptSettings) =>
+      unwrap(
+        api.PUT("/api/w/{workspace}/scripts/settings/p/{path}", {
+          params: { path: { workspace, path } },
+          body: settings,
+        }),
+      ),
+    onSuccess: (saved) => {
+      queryClient.setQueryData<Script>(scriptKeys.detail(workspace, path), (script) =>
+        script === undefined ? script : { ...script, settings: saved },
+      );
+    },
   });
 }
