@@ -70,6 +70,8 @@ def test_a_job_reports_its_progress(run_script: Run) -> None:
     assert (job.status, job.progress) == (JobStatus.FAILURE, 40)
     done = run_script(script.replace("raise RuntimeError('stopped at 40%')", "return 'ok'"), path="u/ada/p2")
     assert (done.status, done.progress) == (JobStatus.SUCCESS, 100)
+    quick = "import os\n\ndef main():\n    open(os.environ['KILN_JOB_DIR'] + '/progress', 'w').write('70')\n"
+    assert run_script(quick + "    raise ValueError()\n", path="u/ada/p4").progress == 70  # read at the end
     plain = run_script("def main():\n    return 1\n", path="u/ada/p3")
     assert plain.progress is None  # a job that never reported progress has none
 

@@ -106,6 +106,7 @@ def workspace_settings_out(workspace: Workspace) -> dict[str, Any]:
 @router.get(
     "/w/{workspace}/settings",
     response=WorkspaceSettingsOut,
+    exclude_none=True,
     summary="A workspace's settings: default network, maximum job limits",
 )
 def workspace_settings_get(request: HttpRequest, workspace: str) -> dict[str, Any]:
@@ -116,6 +117,7 @@ def workspace_settings_get(request: HttpRequest, workspace: str) -> dict[str, An
 @router.put(
     "/w/{workspace}/settings",
     response=WorkspaceSettingsOut,
+    exclude_none=True,
     summary="Replace a workspace's settings (admins only)",
 )
 def workspace_settings_put(

@@ -354,6 +354,7 @@ class JobRunner:
                 continue
             data = os.read(fd, 65536)
             if not data:
+                progress.check(float("inf"))  # what the job last wrote, however short it ran
                 return None
             sink.write(data)
             if sink.dropped > flood_limit:
