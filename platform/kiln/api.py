@@ -8,24 +8,51 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from kiln.accounts.models import User
+from kiln.accounts.models import ApiToken, TokenKind, User
 from kiln.accounts.services import token_authenticate
-from kiln.errors import KilnError
+from kiln.errors import Forbidden, KilnError, Unauthorized
 
 log = logging.getLogger(__name__)
+INVALID_TOKEN = "invalid or expired API token"
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <personal API token>` for HTTP clients."""
+    """`Authorization: Bearer <API token>` for HTTP clients.
+
+    A token that is sent must be good: a revoked or expired one is a 401 even if a
+    session cookie rides along. A webhook token acts as its creator, but only on the
+    run endpoints of its one path; everything else is a 403, decided here, once,
+    rather than in each endpoint (a new endpoint cannot forget it).
+    """
 
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return token_authenticate(token)
+        found = token_authenticate(token)
+        if found is None:
+            raise Unauthorized(INVALID_TOKEN)
+        if found.kind == TokenKind.WEBHOOK and not webhook_may_call(found, request):
+            raise Forbidden(
+                f"this webhook token can only run {found.script_path} in workspace {found.workspace_id}",
+                {"workspace": found.workspace_id, "path": found.script_path, "urls": webhook_urls(found)},
+            )
+        return found.user
+
+
+def webhook_urls(token: ApiToken) -> list[str]:
+    """The only URLs a webhook token opens (GET or POST): run, and run and wait, its path."""
+    base = f"{reverse(f'{api.urls_namespace}:api-root')}w/{token.workspace_id}/jobs"
+    return [f"{base}/run/p/{token.script_path}", f"{base}/run_wait_result/p/{token.script_path}"]
+
+
+def webhook_may_call(token: ApiToken, request: HttpRequest) -> bool:
+    # An exact match on the decoded path: `..`, `//` or a trailing slash is simply another URL.
+    return request.method in ("GET", "POST") and request.path in webhook_urls(token)
 
 
 class SessionAuth(APIKeyCookie):
@@ -42,7 +69,46 @@ token_auth = TokenAuth()
 session_auth = SessionAuth()
 AUTH = [token_auth, session_auth]
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "message": {"type": "string", "description": "What went wrong, in a sentence"},
+        "detail": {"description": "Where and why: e.g. `field`, `line`, `job_id`; null when nothing more"},
+    },
+    "required": ["message", "detail"],
+}
+ERROR_STATUSES = {
+    "400": "Bad input: `detail.field` names the field",
+    "401": "Not authenticated, or an invalid or expired token",
+    "403": "Not allowed for your role or token",
+    "404": "No such object, or not yours to see",
+    "409": "Conflicts with the object's state",
+    "413": "Request body over 10 MiB",
+    "429": "Rate limited: see Retry-After",
+}
+
+
+class KilnAPI(NinjaAPI):
+    """The one API; its OpenAPI document also declares the error answers every operation can
+    give, in the one error shape, so clients (and schemathesis) know them."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for url, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                statuses = dict(ERROR_STATUSES)
+                if "/run_wait_result/" in url:
+                    statuses["500"] = "The job failed, timed out or crashed: `detail.error`"
+                for status, description in statuses.items():
+                    responses.setdefault(status, {"description": description, "content": ref})
+        return schema
+
+
+api = KilnAPI(
     title="Kiln API",
     version="1",
     description="Scripts, jobs and workspaces. Authenticate with `Authorization: Bearer <token>` "
@@ -58,7 +124,10 @@ def error_response(request: HttpRequest, status: int, message: str, detail: Any 
 
 @api.exception_handler(KilnError)
 def on_kiln_error(request: HttpRequest, exc: KilnError) -> HttpResponse:
-    return error_response(request, exc.status, exc.message, exc.detail)
+    response = error_response(request, exc.status, exc.message, exc.detail)
+    for name, value in getattr(exc, "headers", {}).items():  # e.g. Retry-After on a 429
+        response[name] = value
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -74,7 +143,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     has_header = "HTTP_AUTHORIZATION" in request.META
     message = (
-        "invalid or expired API token"
+        INVALID_TOKEN
         if has_header
         else ("authentication required: send 'Authorization: Bearer <token>' or log in")
     )
@@ -108,12 +177,14 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register() -> None:
     from kiln.accounts.api import router as accounts_router
+    from kiln.audit.api import router as audit_router
     from kiln.jobs.api import router as jobs_router
     from kiln.scripts.api import router as scripts_router
 
     api.add_router("/", accounts_router)
     api.add_router("/w/{workspace}/scripts", scripts_router)
     api.add_router("/w/{workspace}/jobs", jobs_router)
+    api.add_router("/w/{workspace}/audit", audit_router)
 
 
 _register()

@@ -191,22 +191,62 @@ def migrate() -> None:
 
 @main.group()
 def token() -> None:
-    """Personal API tokens."""
+    """API tokens: create personal ones, revoke any."""
 
 
 @token.command("create")
 @click.option("--user", "email", required=True, help="Email of the token's owner.")
 @click.option("--label", default="cli", show_default=True)
-def token_create(email: str, label: str) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Stop working after this many days (default: never).",
+)
+def token_create(email: str, label: str, expires_in_days: int | None) -> None:
     """Print a new personal API token (stored hashed; shown only now)."""
     setup_django()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from kiln.accounts.models import User
     from kiln.accounts.services import token_create as create
+    from kiln.errors import KilnError
 
     user = User.objects.filter(email=email.strip().lower()).first()
     if user is None:
         raise click.ClickException(f"no user with email '{email}'")
-    click.echo(create(user=user, label=label))
+    expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    try:
+        click.echo(create(user=user, label=label, expires_at=expires_at))
+    except KilnError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@token.command("revoke")
+@click.argument("which")
+def token_revoke(which: str) -> None:
+    """Revoke a token (personal or webhook) by id, by prefix (as `kiln_…` lists show it) or
+    by the whole secret."""
+    setup_django()
+    from kiln.accounts.models import ApiToken
+    from kiln.accounts.services import PREFIX_LEN, token_digest
+    from kiln.accounts.services import token_revoke as revoke
+
+    if which.isdigit():
+        found = ApiToken.objects.filter(pk=int(which))
+    elif len(which) > PREFIX_LEN:
+        found = ApiToken.objects.filter(digest=token_digest(which))
+    else:
+        found = ApiToken.objects.filter(prefix=which)
+    tokens = list(found.select_related("user")[:2])
+    if not tokens:
+        raise click.ClickException(f"no token '{which}'")
+    if len(tokens) > 1:
+        raise click.ClickException(f"several tokens have the prefix '{which}': revoke one by id")
+    done = revoke(token=tokens[0])
+    click.echo(f"token {done.pk} ({done.prefix}…, {done.user.email}) revoked at {done.revoked_at}")
 
 
 @main.group()

@@ -33,3 +33,11 @@ class NotFound(KilnError):
 
 class Conflict(KilnError):
     status = 409
+
+
+class TooManyRequests(KilnError):
+    status = 429
+
+    def __init__(self, message: str, detail: Any = None, *, retry_after: int) -> None:
+        super().__init__(message, detail)
+        self.headers = {"Retry-After": str(retry_after)}

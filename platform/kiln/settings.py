@@ -23,6 +23,8 @@ ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = [KILN_PUBLIC_URL]
 
 INSTALLED_APPS = [
+    "django.contrib.admin",  # /admin/ for superusers (is_staff): users, workspaces, jobs, audit
+    "django.contrib.messages",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
     "kiln.accounts",
     "kiln.scripts",
     "kiln.jobs",
+    "kiln.audit",
 ]
 
 MIDDLEWARE = [
@@ -39,8 +42,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kiln.middleware.RejectNulCharacters",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -54,7 +59,13 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
 
@@ -102,7 +113,16 @@ WHITENOISE_USE_FINDERS = True
 # Request bodies (scripts, job arguments) up to 10 MiB; the API refuses larger ones with a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Checked when a user sets a password through the API (POST /api/auth/password, resets).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 SESSION_COOKIE_HTTPONLY = True
+# Served over https (KILN_PUBLIC_URL says so): cookies never travel in clear.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = KILN_PUBLIC_URL.startswith("https://")
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
@@ -152,7 +172,13 @@ KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
 # A running job's worker renews its lease every third of this; past it the reaper requeues the job.
 KILN_LEASE_SECONDS = config.env_int("KILN_LEASE_SECONDS", 60)
 KILN_JOB_LOG_LIMIT = config.env_int("KILN_JOB_LOG_LIMIT", 2 * 1024 * 1024)
-KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 60)
+KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 20)
+# Failed logins per email within the lockout window before it is locked (5x that per address).
+KILN_LOGIN_MAX_FAILURES = config.env_int("KILN_LOGIN_MAX_FAILURES", 5)
+KILN_LOGIN_LOCKOUT_SECONDS = config.env_int("KILN_LOGIN_LOCKOUT_SECONDS", 900)
+# Run requests a minute per token (or session) and per client address; 0 turns a limit off.
+KILN_RATE_LIMIT_TOKEN = config.env_int("KILN_RATE_LIMIT_TOKEN", 12000)
+KILN_RATE_LIMIT_IP = config.env_int("KILN_RATE_LIMIT_IP", 12000)
 # The sweeper rings again for a queued job whose doorbell nobody answered for this long.
 KILN_SWEEP_AFTER = config.env_int("KILN_SWEEP_AFTER", 30)
 # Finished jobs (and their logs) older than this many days are deleted by the scheduler; 0 keeps all.

@@ -289,3 +289,14 @@ def test_a_queued_job_says_when_no_live_worker_serves_its_tag(api: Api) -> None:
     assert api.get(f"/api/w/main/jobs/{job_id}").json()["waiting_reason"] is None
     Worker.objects.update(heartbeat_at=timezone.now() - timedelta(minutes=5))  # it went silent
     assert "no live worker" in api.get(f"/api/w/main/jobs/{job_id}").json()["waiting_reason"]
+
+
+def test_operators_run_and_read_scripts_but_cannot_save_them(api: Api, operator_api: Api) -> None:
+    save(api)
+    response = operator_api.post(
+        "/api/w/main/scripts", {"path": "u/otto/x", "language": "python3", "content": ECHO}
+    )
+    assert response.status_code == 403 and "needs admin or developer" in response.json()["message"]
+    assert not Script.objects.filter(path="u/otto/x").exists()
+    assert operator_api.post("/api/w/main/jobs/run/p/u/ada/echo", {}).status_code == 201
+    assert operator_api.get("/api/w/main/scripts/p/u/ada/echo").status_code == 200

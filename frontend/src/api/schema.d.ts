@@ -107,6 +107,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My personal API tokens */
+        get: operations["kiln_accounts_api_token_list"];
+        put?: never;
+        /** Create a personal API token; the secret is in this answer only */
+        post: operations["kiln_accounts_api_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke my token */
+        delete: operations["kiln_accounts_api_token_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/webhook_tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's webhook tokens (admins, developers) */
+        get: operations["kiln_accounts_api_webhook_token_list"];
+        put?: never;
+        /** Create a token that can only run one script, as you; the secret is in this answer only */
+        post: operations["kiln_accounts_api_webhook_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/webhook_tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a webhook token (admins, developers) */
+        delete: operations["kiln_accounts_api_webhook_token_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/w/{workspace}/scripts": {
         parameters: {
             query?: never;
@@ -200,7 +270,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Run the latest version of a script with arguments from the query string */
+        get: operations["kiln_jobs_api_run_by_path_get"];
         put?: never;
         /** Run the latest version of a script; returns the job id at once */
         post: operations["kiln_jobs_api_run_by_path"];
@@ -217,7 +288,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Run one pinned version with arguments from the query string */
+        get: operations["kiln_jobs_api_run_by_hash_get"];
         put?: never;
         /** Run one pinned version of a script; returns the job id at once */
         post: operations["kiln_jobs_api_run_by_hash"];
@@ -234,7 +306,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Run the latest version with arguments from the query string, and wait for its result */
+        get: operations["kiln_jobs_api_run_wait_by_path_get"];
         put?: never;
         /** Run the latest version and wait for its result */
         post: operations["kiln_jobs_api_run_wait_by_path"];
@@ -251,7 +324,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Run one pinned version with arguments from the query string, and wait for its result */
+        get: operations["kiln_jobs_api_run_wait_by_hash_get"];
         put?: never;
         /** Run one pinned version and wait for its result */
         post: operations["kiln_jobs_api_run_wait_by_hash"];
@@ -338,6 +412,23 @@ export interface paths {
         };
         /** A job's log from a byte offset on; ask again from `next` until `done` */
         get: operations["kiln_jobs_api_job_logs_since"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log: who did what, newest first (admins) */
+        get: operations["kiln_audit_api_audit_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -458,6 +549,157 @@ export interface components {
             default_limits: {
                 [key: string]: number;
             };
+        };
+        /** TokenOut */
+        TokenOut: {
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /**
+             * Prefix
+             * @description The secret's first characters, to tell tokens apart
+             */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /** TokenCreatedOut */
+        TokenCreatedOut: {
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /**
+             * Prefix
+             * @description The secret's first characters, to tell tokens apart
+             */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Token
+             * @description The secret: shown only now, stored hashed
+             */
+            token: string;
+        };
+        /** TokenIn */
+        TokenIn: {
+            /** Label */
+            label: string;
+            /**
+             * Expires At
+             * @description ISO 8601; without an offset it is UTC
+             */
+            expires_at?: string | null;
+            /**
+             * Expires In Days
+             * @description Instead of expires_at
+             */
+            expires_in_days?: number | null;
+        };
+        /** WebhookTokenOut */
+        WebhookTokenOut: {
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /**
+             * Prefix
+             * @description The secret's first characters, to tell tokens apart
+             */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Path */
+            path: string;
+            /**
+             * Created By
+             * @description Whose rights its runs get: the creator's
+             */
+            created_by: string;
+        };
+        /** WebhookTokenCreatedOut */
+        WebhookTokenCreatedOut: {
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /**
+             * Prefix
+             * @description The secret's first characters, to tell tokens apart
+             */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Path */
+            path: string;
+            /**
+             * Created By
+             * @description Whose rights its runs get: the creator's
+             */
+            created_by: string;
+            /**
+             * Token
+             * @description The secret: shown only now, stored hashed
+             */
+            token: string;
+        };
+        /** WebhookTokenIn */
+        WebhookTokenIn: {
+            /** Label */
+            label: string;
+            /**
+             * Expires At
+             * @description ISO 8601; without an offset it is UTC
+             */
+            expires_at?: string | null;
+            /**
+             * Expires In Days
+             * @description Instead of expires_at
+             */
+            expires_in_days?: number | null;
+            /**
+             * Path
+             * @description The one script path it may run
+             */
+            path: string;
         };
         /** ScriptOut */
         ScriptOut: {
@@ -642,6 +884,18 @@ export interface components {
              */
             id: string;
         };
+        /** JobRunningOut */
+        JobRunningOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Status */
+            status: string;
+            /** Message */
+            message: string;
+        };
         /** JobListOut */
         JobListOut: {
             /**
@@ -806,6 +1060,37 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** AuditEventOut */
+        AuditEventOut: {
+            /** Id */
+            id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Actor */
+            actor: string;
+            /** Action */
+            action: string;
+            /** Object Type */
+            object_type: string;
+            /** Object Id */
+            object_id: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Ip */
+            ip: string;
+        };
+        /** AuditPageOut */
+        AuditPageOut: {
+            /** Items */
+            items: components["schemas"]["AuditEventOut"][];
+            /** Next Cursor */
+            next_cursor?: number | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -859,6 +1144,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -980,6 +1274,139 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["WorkspaceSettingsOut"];
                 };
+            };
+        };
+    };
+    kiln_accounts_api_token_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenOut"][];
+                };
+            };
+        };
+    };
+    kiln_accounts_api_token_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreatedOut"];
+                };
+            };
+        };
+    };
+    kiln_accounts_api_token_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    kiln_accounts_api_webhook_token_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTokenOut"][];
+                };
+            };
+        };
+    };
+    kiln_accounts_api_webhook_token_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTokenIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTokenCreatedOut"];
+                };
+            };
+        };
+    };
+    kiln_accounts_api_webhook_token_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace: string;
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1145,6 +1572,38 @@ export interface operations {
             };
         };
     };
+    kiln_jobs_api_run_by_path_get: {
+        parameters: {
+            query?: {
+                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
+                args?: {
+                    [key: string]: unknown;
+                };
+            };
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+        };
+    };
     kiln_jobs_api_run_by_path: {
         parameters: {
             query?: never;
@@ -1167,6 +1626,38 @@ export interface operations {
                 };
             };
         };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+        };
+    };
+    kiln_jobs_api_run_by_hash_get: {
+        parameters: {
+            query?: {
+                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
+                args?: {
+                    [key: string]: unknown;
+                };
+            };
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Created */
             201: {
@@ -1213,6 +1704,47 @@ export interface operations {
             };
         };
     };
+    kiln_jobs_api_run_wait_by_path_get: {
+        parameters: {
+            query?: {
+                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
+                args?: {
+                    [key: string]: unknown;
+                };
+            };
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRunningOut"];
+                };
+            };
+        };
+    };
     kiln_jobs_api_run_wait_by_path: {
         parameters: {
             query?: never;
@@ -1243,6 +1775,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRunningOut"];
+                };
+            };
+        };
+    };
+    kiln_jobs_api_run_wait_by_hash_get: {
+        parameters: {
+            query?: {
+                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
+                args?: {
+                    [key: string]: unknown;
+                };
+            };
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRunningOut"];
                 };
             };
         };
@@ -1277,6 +1859,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRunningOut"];
                 };
             };
         };
@@ -1421,6 +2012,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobLogsOut"];
+                };
+            };
+        };
+    };
+    kiln_audit_api_audit_list: {
+        parameters: {
+            query?: {
+                /** @description e.g. script.save, job.run (a prefix like `job.` works) */
+                action?: string | null;
+                /** @description The actor's email */
+                actor?: string | null;
+                /** @description A path, job id or token prefix; a trailing * matches a prefix */
+                object_id?: string | null;
+                /** @description At or after (ISO 8601) */
+                since?: string | null;
+                /** @description Before (ISO 8601) */
+                until?: string | null;
+                /** @description next_cursor of the previous page */
+                cursor?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageOut"];
                 };
             };
         };

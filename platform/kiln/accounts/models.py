@@ -75,10 +75,21 @@ class Membership(models.Model):
         ]
 
 
-class ApiToken(models.Model):
-    """A personal token. Only its SHA-256 is stored; the secret is shown once."""
+class TokenKind(models.TextChoices):
+    PERSONAL = "personal"  # acts as its user everywhere the user may act
+    WEBHOOK = "webhook"  # acts as its creator, but may only run one path of one workspace
 
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 is stored; the secret is shown once."""
+
+    # For a webhook token: its creator, whose rights (and no more) its runs get.
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    kind = models.CharField(max_length=10, choices=TokenKind.choices, default=TokenKind.PERSONAL)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="webhook_tokens"
+    )
+    script_path = models.CharField(max_length=255, blank=True)  # the one path a webhook token may run
     label = models.CharField(max_length=100, blank=True)
     # First characters of the token, kept in clear so a user can tell tokens apart.
     prefix = models.CharField(max_length=12)
@@ -86,6 +97,19 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A personal token is never bound to a path; a webhook token always is.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=TokenKind.PERSONAL, workspace__isnull=True, script_path="")
+                    | (models.Q(kind=TokenKind.WEBHOOK, workspace__isnull=False) & ~models.Q(script_path=""))
+                ),
+                name="webhook_tokens_have_a_path",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.email})"

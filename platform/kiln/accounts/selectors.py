@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kiln.accounts.models import Membership, User, Workspace
+from django.db.models import QuerySet
+
+from kiln.accounts.models import ApiToken, Membership, TokenKind, User, Workspace
 from kiln.errors import Forbidden, NotFound
 
 
@@ -32,3 +34,30 @@ def require_role(membership: Membership, *roles: str) -> None:
             f"this needs {' or '.join(roles)}",
             {"role": membership.role, "required": list(roles)},
         )
+
+
+def personal_tokens_of(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user, kind=TokenKind.PERSONAL).order_by("-created_at", "-pk")
+
+
+def personal_token_get(*, user: User, token_id: int) -> ApiToken:
+    """One of the user's personal tokens; someone else's is a 404 like a missing one."""
+    token = personal_tokens_of(user=user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"token {token_id} not found")
+    return token
+
+
+def webhook_tokens_of(*, workspace: Workspace) -> QuerySet[ApiToken]:
+    return (
+        ApiToken.objects.filter(workspace=workspace, kind=TokenKind.WEBHOOK)
+        .select_related("user")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def webhook_token_get(*, workspace: Workspace, token_id: int) -> ApiToken:
+    token = webhook_tokens_of(workspace=workspace).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"webhook token {token_id} not found")
+    return token

@@ -5,39 +5,118 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from kiln.accounts.models import ApiToken, Membership, Role, User, Workspace
+from kiln.accounts.models import ApiToken, Membership, Role, TokenKind, User, Workspace
+from kiln.errors import BadRequest
+from kiln.scripts.selectors import version_by_path
 
 TOKEN_PREFIX = "kiln_"
+PREFIX_LEN = 12  # characters of the secret kept in clear
+LABEL_MAX = 100
+# Writing on every request would serialise API calls on SQLite: once a minute is enough.
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_create(*, user: User, label: str = "") -> str:
-    """Create a personal API token and return its secret (shown once, stored hashed)."""
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # the only time it exists in clear
+
+
+@transaction.atomic
+def token_issue(
+    *,
+    user: User,
+    label: str = "",
+    expires_at: datetime | None = None,
+    kind: TokenKind = TokenKind.PERSONAL,
+    workspace: Workspace | None = None,
+    script_path: str = "",
+) -> IssuedToken:
+    """Create a token: personal, or a webhook token that may only run `script_path` in
+    `workspace` (as `user`, its creator). The secret is returned once and stored hashed."""
+    if len(label) > LABEL_MAX:
+        raise BadRequest(f"label is longer than {LABEL_MAX} characters", {"field": "label"})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise BadRequest("expires_at must be in the future", {"field": "expires_at"})
+    if kind == TokenKind.WEBHOOK:
+        if workspace is None or not script_path:
+            raise BadRequest("a webhook token needs a workspace and a script path", {"field": "path"})
+        version_by_path(workspace=workspace, path=script_path)  # 404 for a path with nothing to run
+    else:
+        workspace, script_path = None, ""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, label=label, prefix=raw[:12], digest=token_digest(raw))
-    return raw
+    token = ApiToken.objects.create(
+        user=user,
+        label=label,
+        prefix=raw[:PREFIX_LEN],
+        digest=token_digest(raw),
+        expires_at=expires_at,
+        kind=kind,
+        workspace=workspace,
+        script_path=script_path,
+    )
+    return IssuedToken(token=token, secret=raw)
 
 
-def token_authenticate(raw: str) -> User | None:
+def token_create(
+    *,
+    user: User,
+    label: str = "",
+    expires_at: datetime | None = None,
+    kind: TokenKind = TokenKind.PERSONAL,
+    workspace: Workspace | None = None,
+    script_path: str = "",
+) -> str:
+    """`token_issue`, for callers that only want the secret (the CLI, tests)."""
+    return token_issue(
+        user=user,
+        label=label,
+        expires_at=expires_at,
+        kind=kind,
+        workspace=workspace,
+        script_path=script_path,
+    ).secret
+
+
+def token_authenticate(raw: str) -> ApiToken | None:
+    """The live token (its `user` loaded) for a secret; None if unknown, revoked, expired
+    or its user is deactivated. Callers must check `kind`: a webhook token is not a login."""
+    now = timezone.now()
     token = (
-        ApiToken.objects.select_related("user").filter(digest=token_digest(raw), user__is_active=True).first()
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(raw), user__is_active=True, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .first()
     )
     if token is None:
         return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        # One UPDATE, guarded in SQL too, so concurrent requests of one token write once.
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY)
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token for good; revoking it again changes nothing (the first time stays)."""
     now = timezone.now()
-    if token.expires_at is not None and token.expires_at <= now:
-        return None
-    # Writing on every request would serialise API calls on SQLite: once a minute is enough.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        token.revoked_at = now
+    else:
+        token.refresh_from_db(fields=["revoked_at"])
+    return token
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,12 @@ from ninja import Field, Query, Router, Schema, Status
 from kiln.accounts.models import User
 from kiln.accounts.selectors import membership_get
 from kiln.api_params import WorkspacePath
+from kiln.audit.services import audit_record
 from kiln.errors import BadRequest
+from kiln.ratelimit import check_run_rate
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts.models import ScriptVersion
+from kiln.timeutil import as_utc
 
 from . import cancel, selectors, services
 from .models import TERMINAL, Job, JobStatus, Trigger
@@ -87,6 +90,12 @@ ARGS_BODY = {
 
 class JobCreatedOut(Schema):
     id: UUID
+
+
+class JobRunningOut(Schema):
+    id: UUID
+    status: str
+    message: str
 
 
 class JobListOut(Schema):
@@ -193,18 +202,67 @@ def parse_args(request: HttpRequest) -> Any:
     return args
 
 
+def _json_types(prop: dict[str, Any]) -> set[str]:
+    """The JSON types a schema property admits (through anyOf/oneOf too); empty: anything."""
+    kind = prop.get("type")
+    types = {kind} if isinstance(kind, str) else set(kind or [])
+    for branch in (*prop.get("anyOf", []), *prop.get("oneOf", [])):
+        if isinstance(branch, dict):
+            types |= _json_types(branch) or {"any"}
+    if "enum" in prop and not types:
+        types = {type_name(v) for v in prop["enum"]}
+    return types
+
+
+def type_name(value: Any) -> str:
+    return {str: "string", bool: "boolean", int: "integer", float: "number"}.get(type(value), "any")
+
+
+def _from_text(text: str, prop: dict[str, Any]) -> Any:
+    """A query-string value as the argument it stands for: text for a string parameter, else
+    JSON (`3`, `true`, `["a"]`, `{"k": 1}`); what does not parse stays text, and the schema
+    check then says what is wrong with it."""
+    types = _json_types(prop)
+    if "string" in types and not (types - {"string", "null"}):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def args_from_query(request: HttpRequest, schema: dict[str, Any]) -> dict[str, Any]:
+    """Arguments of a GET run from its query string, typed by the script's schema. A repeated
+    name (`?tag=a&tag=b`) is a list; so is one value of an array parameter that is not JSON."""
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    args: dict[str, Any] = {}
+    for name in request.GET:
+        values = request.GET.getlist(name)
+        prop = properties.get(name, {}) if isinstance(properties.get(name), dict) else {}
+        if "array" in _json_types(prop):
+            items = prop.get("items", {}) if isinstance(prop.get("items"), dict) else {}
+            parsed = _from_text(values[0], prop) if len(values) == 1 else None
+            args[name] = parsed if isinstance(parsed, list) else [_from_text(v, items) for v in values]
+        else:
+            args[name] = _from_text(values[-1], prop)
+    return args
+
+
 def _create(
     request: HttpRequest, workspace: str, *, path: str | None = None, hash: str | None = None
 ) -> tuple[Job, bool]:
     """The new job (or, for a repeated Idempotency-Key, the first one: then True)."""
+    check_run_rate(request)
     user: User = request.auth  # type: ignore[attr-defined]
     ws = membership_get(user=user, workspace_id=workspace).workspace
-    args = parse_args(request)
+    args = parse_args(request) if request.method != "GET" else None
     version: ScriptVersion
     if path is not None:
         version = script_selectors.version_by_path(workspace=ws, path=path)
     else:
         version = script_selectors.version_by_hash(workspace=ws, hash=hash or "")
+    if args is None:
+        args = args_from_query(request, version.schema)
 
     def create() -> Job:
         return services.job_create(
@@ -213,10 +271,25 @@ def _create(
 
     key = request.headers.get("Idempotency-Key")
     if key is None:
-        return create(), False
-    asked = json.dumps({"path": path, "hash": hash, "args": args}, sort_keys=True, default=str)
-    fingerprint = hashlib.sha256(asked.encode()).hexdigest()
-    return services.job_create_once(workspace=ws, key=key, fingerprint=fingerprint, create=create)
+        job, replayed = create(), False
+    else:
+        asked = json.dumps({"path": path, "hash": hash, "args": args}, sort_keys=True, default=str)
+        fingerprint = hashlib.sha256(asked.encode()).hexdigest()
+        job, replayed = services.job_create_once(
+            workspace=ws, key=key, fingerprint=fingerprint, create=create
+        )
+    if not replayed:
+        detail = {"path": version.script.path, "hash": version.hash, "trigger": job.trigger}
+        audit_record(
+            request,
+            actor=user,
+            workspace_id=ws.id,
+            action="job.run",
+            object_type="job",
+            object_id=str(job.id),
+            detail=detail,
+        )
+    return job, replayed
 
 
 def _created(job: Job, replayed: bool) -> JsonResponse:
@@ -259,36 +332,96 @@ def run_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> Js
     return _created(*_create(request, workspace, hash=hash))
 
 
+QUERY_ARGS = {
+    "parameters": [
+        {
+            "in": "query",
+            "name": "args",
+            "required": False,
+            "style": "form",
+            "explode": True,
+            "schema": {"type": "object", "additionalProperties": True},
+            "description": "The script's arguments, one query parameter each (`?name=Ada&count=3`): "
+            "text for string parameters, JSON otherwise; a repeated name is a list.",
+        }
+    ]
+}
+GET_RUN_EXTRA = {"parameters": QUERY_ARGS["parameters"] + IDEMPOTENCY_HEADER["parameters"]}
+
+
+@router.get(
+    "/run/p/{path:path}",
+    response={201: JobCreatedOut},
+    openapi_extra=GET_RUN_EXTRA,
+    summary="Run the latest version of a script with arguments from the query string",
+)
+def run_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    return _created(*_create(request, workspace, path=path))
+
+
+@router.get(
+    "/run/h/{hash}",
+    response={201: JobCreatedOut},
+    openapi_extra=GET_RUN_EXTRA,
+    summary="Run one pinned version with arguments from the query string",
+)
+def run_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
+    return _created(*_create(request, workspace, hash=hash))
+
+
+@router.get(
+    "/run_wait_result/p/{path:path}",
+    response={200: Any, 202: JobRunningOut},
+    openapi_extra=GET_RUN_EXTRA,
+    summary="Run the latest version with arguments from the query string, and wait for its result",
+)
+async def run_wait_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    job, _ = await sync_to_async(_create)(request, workspace, path=path)
+    return await wait_result(job.id, workspace)
+
+
+@router.get(
+    "/run_wait_result/h/{hash}",
+    response={200: Any, 202: JobRunningOut},
+    openapi_extra=GET_RUN_EXTRA,
+    summary="Run one pinned version with arguments from the query string, and wait for its result",
+)
+async def run_wait_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
+    job, _ = await sync_to_async(_create)(request, workspace, hash=hash)
+    return await wait_result(job.id, workspace)
+
+
 @router.post(
     "/run_wait_result/p/{path:path}",
-    response={200: Any},
+    response={200: Any, 202: JobRunningOut},
     openapi_extra=RUN_EXTRA,
     summary="Run the latest version and wait for its result",
 )
 async def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
     job, _ = await sync_to_async(_create)(request, workspace, path=path)
-    return await wait_result(job.id)
+    return await wait_result(job.id, workspace)
 
 
 @router.post(
     "/run_wait_result/h/{hash}",
-    response={200: Any},
+    response={200: Any, 202: JobRunningOut},
     openapi_extra=RUN_EXTRA,
     summary="Run one pinned version and wait for its result",
 )
 async def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
     job, _ = await sync_to_async(_create)(request, workspace, hash=hash)
-    return await wait_result(job.id)
+    return await wait_result(job.id, workspace)
 
 
-async def wait_result(job_id: UUID) -> JsonResponse:
+async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
     """Wait for the job to end without holding a thread, woken by its `job.done` message.
 
     The worker publishes `job.done` to the job's Channels group after its result is
     committed; the row stays the truth, so it is read again on every wake-up, and at
     least once a second in case a message was lost (Redis restarted, a crashed job).
     200 with the result on success; 500 with the error when the job failed, timed out
-    or crashed; 504 with the job id when the wait is over but the job is not.
+    or crashed; 202 with the job id (and its URL in Location) when the wait
+    (KILN_SYNC_WAIT) is over but the job is not: it goes on, ask for it there.
     """
     deadline = time.monotonic() + settings.KILN_SYNC_WAIT
     headers = {"X-Kiln-Job-Id": str(job_id)}
@@ -301,11 +434,13 @@ async def wait_result(job_id: UUID) -> JsonResponse:
             if remaining <= 0:
                 return JsonResponse(
                     {
-                        "message": f"job still running after {settings.KILN_SYNC_WAIT}s",
-                        "detail": {"job_id": str(job_id), "status": row["status"] if row else None},
+                        "id": str(job_id),
+                        "status": row["status"] if row else "queued",
+                        "message": f"the job is still running after {settings.KILN_SYNC_WAIT}s; "
+                        "it goes on: read it at the Location URL",
                     },
-                    status=504,
-                    headers=headers,
+                    status=202,
+                    headers={**headers, "Location": f"/api/w/{workspace}/jobs/{job_id}"},
                 )
             await wait_done(min(remaining, SYNC_RECHECK_S))
     if row["status"] == JobStatus.SUCCESS:
@@ -328,6 +463,15 @@ def job_cancel(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> d
     user: User = request.auth  # type: ignore[attr-defined]
     ws = membership_get(user=user, workspace_id=workspace).workspace
     job = cancel.job_cancel(job=selectors.job_get(workspace=ws, job_id=job_id), user=user)
+    audit_record(
+        request,
+        actor=user,
+        workspace_id=ws.id,
+        action="job.cancel",
+        object_type="job",
+        object_id=str(job.id),
+        detail={"path": job.script_path, "status": job.status},
+    )
     return job_list_out(job)
 
 
@@ -339,6 +483,7 @@ def job_cancel(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> d
 def job_rerun(
     request: HttpRequest, workspace: WorkspacePath, job_id: str, payload: RerunIn | None = None
 ) -> Status:
+    check_run_rate(request)
     user: User = request.auth  # type: ignore[attr-defined]
     ws = membership_get(user=user, workspace_id=workspace).workspace
     old = selectors.job_get(workspace=ws, job_id=job_id)
@@ -349,6 +494,16 @@ def job_rerun(
     args = payload.args if payload.args is not None else old.args
     job = services.job_create(
         workspace=ws, user=user, version=version, args=args, trigger=Trigger.RERUN, rerun_of=old
+    )
+    detail = {"path": version.script.path, "hash": version.hash, "rerun_of": str(old.id)}
+    audit_record(
+        request,
+        actor=user,
+        workspace_id=ws.id,
+        action="job.rerun",
+        object_type="job",
+        object_id=str(job.id),
+        detail=detail,
     )
     return Status(201, {"id": job.id})
 
@@ -374,8 +529,8 @@ def job_list(
         path_prefix=path_prefix,
         trigger=trigger,
         tag=tag,
-        created_after=created_after,
-        created_before=created_before,
+        created_after=as_utc(created_after),
+        created_before=as_utc(created_before),
     )
     jobs, next_cursor = selectors.job_list(workspace=ws, filters=filters, cursor=cursor, limit=limit)
     served = live_tags() if any(j.status == JobStatus.QUEUED for j in jobs) else set()

@@ -5,7 +5,7 @@
 (no gap, no repeat), `{"type": "progress", "progress"}` when the job reports how far
 it is, then `{"type": "done", "status", "log_size"}`, then a close.
 Refusals accept first and close with a code, so browsers can see why:
-4400 bad `from`, 4401 not authenticated, 4403 session from another origin,
+4400 bad `from`, 4401 not authenticated, 4403 session from another origin or a webhook token,
 4404 no such job or workspace (or not a member).
 """
 
@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from kiln.accounts.models import User
+from kiln.accounts.models import TokenKind, User
 from kiln.accounts.selectors import membership_get
 from kiln.accounts.services import token_authenticate
 from kiln.errors import NotFound
@@ -32,7 +32,7 @@ from .services import job_log_group
 
 log = logging.getLogger(__name__)
 
-BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN_ORIGIN, NOT_FOUND = 4400, 4401, 4403, 4404
+BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND = 4400, 4401, 4403, 4404
 
 
 class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -142,13 +142,17 @@ class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     @database_sync_to_async
     def _authorize(self, workspace: str, job_id: str, token: str) -> int | None:
         """None when the user may read the job (and self.job_id is set), else the close code."""
+        user: User | None
         if token:  # a token wins over the session; a bad one is a refusal
-            user = token_authenticate(token)
+            found = token_authenticate(token)
+            if found is not None and found.kind == TokenKind.WEBHOOK:
+                return FORBIDDEN  # 4403 too: a webhook token may only run its script, not read jobs
+            user = found.user if found is not None else None
         else:
             session_user = self.scope.get("user")
             user = session_user if isinstance(session_user, User) and session_user.is_authenticated else None
             if user is not None and not self._same_origin():
-                return FORBIDDEN_ORIGIN
+                return FORBIDDEN
         if user is None:
             return UNAUTHENTICATED
         try:

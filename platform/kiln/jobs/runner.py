@@ -272,6 +272,9 @@ class JobRunner:
             # Resolved once: every later run of this version installs from the same lock.
             ScriptVersion.objects.filter(pk=version.pk, lock__isnull=True).update(lock=prepared.lock)
         cpu_before = children_cpu_seconds()
+        # Before launch: nsjail's own time_limit starts after this, so a jail it ended at its
+        # limit always shows at least the timeout here.
+        started = time.monotonic()
         try:
             launched = launch(
                 spec=lang.run_spec(prepared), job_dir=job_dir, limits=limits, network=job.network
@@ -279,7 +282,6 @@ class JobRunner:
         except SandboxUnavailable as exc:
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
 
-        started = time.monotonic()
         killed = self._pump(
             job, launched.process, sink, deadline=started + job.timeout_s + KILL_GRACE_S, job_dir=job_dir
         )
@@ -295,7 +297,8 @@ class JobRunner:
         if killed == "log_flood":
             message = f"the job kept printing far past the log limit ({sink.limit} bytes) and was stopped"
             return JobStatus.FAILURE, None, {"name": "LogLimitExceeded", "message": message, "traceback": ""}
-        if killed == "timeout" or elapsed >= job.timeout_s:
+        ended_by_itself = returncode == 0 or (job_dir / "error.json").exists()  # its own result or error
+        if killed == "timeout" or (not ended_by_itself and elapsed >= job.timeout_s):
             return (
                 JobStatus.TIMEOUT,
                 None,

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from kiln.accounts.models import Role
 from kiln.accounts.selectors import membership_get, require_role
 from kiln.api_params import WorkspacePath
+from kiln.audit.services import audit_record
 
 from . import selectors, services
 from .models import Script, ScriptVersion
@@ -85,6 +86,7 @@ def script_out(version: ScriptVersion) -> dict[str, Any]:
 )
 def script_create(request: HttpRequest, workspace: WorkspacePath, payload: ScriptIn) -> Status:
     membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    require_role(membership, Role.ADMIN, Role.DEVELOPER)  # operators run and view, never write
     saved = services.script_save(
         workspace=membership.workspace,
         user=request.auth,  # type: ignore[attr-defined]
@@ -95,6 +97,20 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
         schema=payload.schema_,
         settings=payload.settings.model_dump(exclude_none=True) if payload.settings is not None else None,
     )
+    if saved.created or payload.settings is not None:
+        version = saved.version
+        detail = {"hash": version.hash, "language": version.language, "new_version": saved.created}
+        if payload.settings is not None:
+            detail["settings"] = version.script.settings
+        audit_record(
+            request,
+            actor=membership.user,
+            workspace_id=membership.workspace_id,
+            action="script.save",
+            object_type="script",
+            object_id=version.script.path,
+            detail=detail,
+        )
     return Status(201 if saved.created else 200, script_out(saved.version))
 
 
@@ -155,4 +171,14 @@ def script_settings_put(
     require_role(membership, Role.ADMIN, Role.DEVELOPER)
     script = selectors.script_get(workspace=membership.workspace, path=path)
     settings = payload.model_dump(exclude_none=True)
-    return services.script_settings_update(script=script, settings=settings).settings
+    saved = services.script_settings_update(script=script, settings=settings).settings
+    audit_record(
+        request,
+        actor=membership.user,
+        workspace_id=membership.workspace_id,
+        action="script.settings",
+        object_type="script",
+        object_id=path,
+        detail={"settings": saved},
+    )
+    return saved

@@ -1,0 +1,35 @@
+"""Recording audit events. Called by the API views after a write succeeds, inside the same
+request; an event is one INSERT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from kiln.accounts.models import User
+
+from .models import AuditEvent
+
+
+def audit_record(
+    request: HttpRequest | None,
+    *,
+    actor: User,
+    workspace_id: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    ip = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return AuditEvent.objects.create(
+        workspace_id=workspace_id,
+        actor=actor,
+        actor_email=actor.email,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:255],
+        detail=detail or {},
+        ip=ip[:64],
+    )

@@ -1,0 +1,259 @@
+"""The tenant boundary: nothing of workspace B is reachable from workspace A's people.
+
+Two workspaces: A (`main`, with the conftest owner as admin and member as developer) and B
+(`beta-corp`, with its own admin). Every operation of the OpenAPI document whose path has a
+parameter is called with B's ids, paths and hashes, by A's admin, A's member and an outsider:
+the answer is 403 or 404 in the `{message, detail}` shape, and carries nothing of B beyond what
+the URL itself said. Routes under `{workspace}` are also called through A's workspace with B's
+ids. A route this table does not know fails `test_the_table_knows_every_route_with_a_parameter`,
+so the suite stays complete as the API grows. The log websocket gets the same two calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from kiln.accounts.models import ApiToken, Membership, Role, User, Workspace
+from kiln.accounts.services import token_create
+from kiln.api import api
+from kiln.asgi import application
+from kiln.jobs.models import Job
+from tests.conftest import Api
+
+B_ID = "beta-corp"
+B_PATH = "u/bea/quarterly-secret"
+B_MARKER = "b-only-marker-7f3a"  # in B's script, so any leak of its content shows
+B_SCRIPT = f"def main(name: str = '{B_MARKER}'):\n    return name\n"
+OTHER_SCRIPT = "def main():\n  pass\n"
+
+# operationId -> the JSON body to send (None: no body). A valid body, so a 400 cannot hide the check.
+BODIES: dict[str, Any] = {
+    "kiln_accounts_api_workspace_settings_get": None,
+    "kiln_accounts_api_workspace_settings_put": {"default_network": "none"},
+    "kiln_accounts_api_token_delete": None,
+    "kiln_accounts_api_webhook_token_list": None,
+    "kiln_accounts_api_webhook_token_create": {"label": "stolen", "path": B_PATH},
+    "kiln_accounts_api_webhook_token_delete": None,
+    "kiln_scripts_api_script_create": {
+        "path": B_PATH,
+        "language": "python3",
+        "content": "def main():\n  pass\n",
+    },
+    "kiln_scripts_api_script_list": None,
+    "kiln_scripts_api_script_infer_schema": {"language": "python3", "content": OTHER_SCRIPT},
+    "kiln_scripts_api_script_by_path": None,
+    "kiln_scripts_api_script_by_hash": None,
+    "kiln_scripts_api_script_settings_put": {"priority": 1},
+    "kiln_jobs_api_run_by_path": {},
+    "kiln_jobs_api_run_by_path_get": None,
+    "kiln_jobs_api_run_by_hash": {},
+    "kiln_jobs_api_run_by_hash_get": None,
+    "kiln_jobs_api_run_wait_by_path_get": None,
+    "kiln_jobs_api_run_wait_by_path": {},
+    "kiln_jobs_api_run_wait_by_hash_get": None,
+    "kiln_jobs_api_run_wait_by_hash": {},
+    "kiln_jobs_api_job_cancel": None,
+    "kiln_jobs_api_job_rerun": {},
+    "kiln_jobs_api_job_list": None,
+    "kiln_jobs_api_job_get": None,
+    "kiln_jobs_api_job_logs_since": None,
+    "kiln_audit_api_audit_list": None,
+    "kiln_accounts_api_user_password_reset": {"new_password": "stolen-horse-battery-9"},
+}
+# Routes only a superuser may call: B's own (non-superuser) admin is refused too, so the
+# control below asks a superuser instead.
+SUPERUSER_ROUTES = {"kiln_accounts_api_user_password_reset"}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    operation_id: str
+    params: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def routes_with_parameters() -> list[Route]:
+    found = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method, operation in operations.items():
+            params = tuple(p["name"] for p in operation.get("parameters", []) if p["in"] == "path")
+            if params:
+                found.append(Route(method.upper(), path, operation["operationId"], params))
+    return found
+
+
+ROUTES = routes_with_parameters()
+
+
+@dataclass
+class TenantB:
+    """B's objects, all made through the API by B's admin."""
+
+    workspace: str
+    path: str
+    hash: str
+    job_id: str
+    webhook_token_id: int
+    personal_token_id: int
+    admin: Api  # B's admin: the same calls succeed for them, so the URLs are right
+    secrets: dict[str, str]  # what must never show up in an answer to A's people
+
+    def fill(self, param: str) -> str:
+        return str(FILL[param](self))
+
+
+# Path parameter -> how to fill it with B's object. A new parameter name needs a line here.
+FILL: dict[str, Any] = {
+    "workspace": lambda b: b.workspace,
+    "path": lambda b: b.path,
+    "hash": lambda b: b.hash,
+    "job_id": lambda b: b.job_id,
+    "token_id": lambda b: b.personal_token_id,
+    "email": lambda b: b.secrets["email"],
+}
+# Routes whose {token_id} is a webhook token (the workspace's) rather than a personal one.
+WEBHOOK_TOKEN_ROUTES = {"kiln_accounts_api_webhook_token_delete"}
+
+
+def make_tenant_b(client: Client) -> TenantB:
+    workspace = Workspace.objects.create(id=B_ID, name="Beta Corp", settings={"default_network": "none"})
+    bea = User.objects.create_user(email="bea@beta.example", password="correct-horse")
+    Membership.objects.create(user=bea, workspace=workspace, role=Role.ADMIN)
+    b = Api(client, token_create(user=bea))
+    saved = b.post(f"/api/w/{B_ID}/scripts", {"path": B_PATH, "language": "python3", "content": B_SCRIPT})
+    assert saved.status_code in (200, 201), saved.content
+    job = b.post(f"/api/w/{B_ID}/jobs/run/p/{B_PATH}", {"name": "q3"})
+    assert job.status_code == 201, job.content
+    hook = b.post(f"/api/w/{B_ID}/webhook_tokens", {"label": "b hook", "path": B_PATH})
+    assert hook.status_code == 201, hook.content
+    personal = b.post("/api/tokens", {"label": "b laptop"})
+    assert personal.status_code == 201, personal.content
+    return TenantB(
+        workspace=B_ID,
+        path=B_PATH,
+        hash=saved.json()["hash"],
+        job_id=job.json()["id"],
+        webhook_token_id=hook.json()["id"],
+        personal_token_id=personal.json()["id"],
+        admin=b,
+        secrets={
+            "workspace": B_ID,
+            "path": B_PATH,
+            "hash": saved.json()["hash"],
+            "job_id": job.json()["id"],
+            "marker": B_MARKER,
+            "email": bea.email,
+            "webhook token": hook.json()["token"],
+            "webhook prefix": hook.json()["prefix"],
+            "personal token": personal.json()["token"],
+            "personal prefix": personal.json()["prefix"],
+        },
+    )
+
+
+def url_for(route: Route, b: TenantB, workspace: str) -> str:
+    url = route.path
+    for param in route.params:
+        if param == "workspace":
+            value = workspace
+        elif param == "token_id" and route.operation_id in WEBHOOK_TOKEN_ROUTES:
+            value = str(b.webhook_token_id)
+        else:
+            value = b.fill(param)
+        url = url.replace("{" + param + "}", value)
+    return url
+
+
+def call(who: Api, route: Route, url: str) -> Any:
+    body = BODIES[route.operation_id]
+    if route.method == "GET":
+        return who.get(url)
+    if route.method == "DELETE":
+        return who.client.delete(url, **who.headers)
+    if route.method == "PUT":
+        return who.put(url, body)
+    return who.post(url, body)
+
+
+def test_the_table_knows_every_route_with_a_parameter() -> None:
+    ids = {r.operation_id for r in ROUTES}
+    assert ids - BODIES.keys() == set(), "new routes: add them to BODIES (and FILL) in test_tenancy.py"
+    assert BODIES.keys() - ids == set(), "routes that are gone: remove them from BODIES"
+    params = {p for r in ROUTES for p in r.params}
+    assert params - FILL.keys() == set(), "new path parameters: say in FILL how to fill them with B's object"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_a_route_never_crosses_into_another_workspace(
+    route: Route, client: Client, owner: User, member: User, outsider: User, settings: Any
+) -> None:
+    settings.KILN_SYNC_WAIT = 1  # run_wait_result must refuse, never wait; if it waited, not for long
+    b = make_tenant_b(client)
+    b_jobs, b_tokens = Job.objects.filter(workspace_id=B_ID).count(), ApiToken.objects.filter(revoked_at=None)
+    live_tokens = set(b_tokens.values_list("pk", flat=True))
+    b_settings = Workspace.objects.get(pk=B_ID).settings
+    # Through B's workspace, and (for routes that name an object too) through A's with B's object.
+    workspaces = [B_ID] + (["main"] if "workspace" in route.params and len(route.params) > 1 else [])
+    problems = []
+    for name, user in (("A's admin", owner), ("A's member", member), ("outsider", outsider)):
+        who = Api(client, token_create(user=user))
+        for workspace in workspaces:
+            url = url_for(route, b, workspace)
+            response = call(who, route, url)
+            body = response.content.decode()
+            leaked = [k for k, v in b.secrets.items() if v not in url and v in body]
+            if response.status_code not in (403, 404):
+                problems.append(f"{name}: {route.method} {url} -> {response.status_code} {body[:300]}")
+            elif set(response.json()) != {"message", "detail"}:
+                problems.append(f"{name}: {route.method} {url}: not the error shape: {body[:300]}")
+            elif leaked:
+                problems.append(f"{name}: {route.method} {url}: the answer shows B's {leaked}: {body[:300]}")
+    assert problems == []
+    # And nothing happened to B: no job started, no token revoked, no setting changed.
+    assert Job.objects.filter(workspace_id=B_ID).count() == b_jobs
+    assert live_tokens <= set(ApiToken.objects.filter(revoked_at=None).values_list("pk", flat=True))
+    assert Workspace.objects.get(pk=B_ID).settings == b_settings
+    # The control: B's own admin gets through on the same URL, so the 404s above were not typos.
+    controller = b.admin
+    if route.operation_id in SUPERUSER_ROUTES:
+        root = User.objects.create_superuser(email="root@platform.example", password="correct-horse")
+        controller = Api(client, token_create(user=root))
+    response = call(controller, route, url_for(route, b, B_ID))
+    assert response.status_code < 400, (route, response.status_code, response.content[:300])
+
+
+async def close_code(path: str) -> int:
+    comm = WebsocketCommunicator(application, path)
+    connected, _ = await comm.connect()
+    assert connected  # refusals accept, then close with a code that says why
+    message = await comm.receive_output(5)
+    assert message["type"] == "websocket.close", message
+    return int(message["code"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_websocket_never_crosses_into_another_workspace(
+    client: Client, owner: User, member: User, outsider: User
+) -> None:
+    b = make_tenant_b(client)
+    tokens = [token_create(user=user) for user in (owner, member, outsider)]
+
+    async def scenario() -> list[int]:
+        codes = []
+        for token in tokens:
+            for workspace in (B_ID, "main"):  # B's URL, and A's URL with B's job id
+                codes.append(await close_code(f"/ws/w/{workspace}/jobs/{b.job_id}/logs?token={token}"))
+                codes.append(await close_code(f"/ws/w/{workspace}/jobs/{b.job_id}/logs?from=0&token={token}"))
+        return codes
+
+    assert async_to_sync(scenario)() == [4404] * 12
