@@ -39,17 +39,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.run_latency import percentile
 from tests.e2e.harness import Kiln, processes_marked
 
 SCRIPT = "def main(n: int):\n    return n + 1\n"
 HOOK = "u/admin/hook"
 WARMUP = "u/admin/warmup"
 REQUEST_TIMEOUT_S = 60.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 @dataclass

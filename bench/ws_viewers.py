@@ -28,6 +28,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
+from bench.run_latency import percentile
 from tests.e2e.harness import Kiln
 
 STAMPED = (
@@ -93,11 +94,6 @@ async def watch(url: str, timeout: float = 120) -> View:
     except Exception as exc:  # counted as a viewer that did not get everything
         view.error = repr(exc)
     return view
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def summary(values: list[float]) -> str:

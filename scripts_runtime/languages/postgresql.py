@@ -24,7 +24,7 @@ tag = "postgresql"
 
 
 def parse_signature(source: str) -> dict[str, Any]:
-    return parse_arguments(source, resource="postgresql", placeholder="$")
+    return parse_arguments(source, resource="postgresql")
 
 
 def driver_site(ctx: PrepareContext, python: str) -> Path:

@@ -74,11 +74,9 @@ def sql_default(raw: str | None, schema: dict[str, Any]) -> Any:
     return int(number) if schema.get("type") == "integer" and number.is_integer() else number
 
 
-def parse_arguments(source: str, *, resource: str, placeholder: str) -> dict[str, Any]:
-    """The schema: the database resource first, then one field per declared parameter.
-
-    `placeholder` is "$" (PostgreSQL: $1, $2 ...) or "?" (SQLite also accepts ?).
-    """
+def parse_arguments(source: str, *, resource: str) -> dict[str, Any]:
+    """The schema: the database resource first, then one field per declared parameter
+    (numbered `$1, $2 ...` or positional `?`, whichever the dialect's script uses)."""
     if "\x00" in source:
         raise SignatureError("the script is binary, not SQL text")
     declared: dict[int, tuple[str, dict[str, Any]]] = {}

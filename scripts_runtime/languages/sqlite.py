@@ -27,7 +27,7 @@ tag = "sqlite"
 
 
 def parse_signature(source: str) -> dict[str, Any]:
-    return parse_arguments(source, resource="sqlite", placeholder="?")
+    return parse_arguments(source, resource="sqlite")
 
 
 def database_file(ctx: PrepareContext) -> Path:

@@ -51,9 +51,10 @@ def test_a_timeout_is_retried_too_and_the_scripts_own_timeout_applies(run_script
     slow = "import time\n\ndef main():\n    time.sleep(30)\n"
     settings = {"limits": {"timeout_s": 1}, "retry": {"constant": {"attempts": 1, "seconds": 0}}}
     job = run_script(slow, settings=settings)
-    assert (job.status, job.retries, job.timeout_s) == (JobStatus.QUEUED, 1, 1)
+    first = (job.error, job_logs(job=job))
+    assert (job.status, job.retries, job.timeout_s) == (JobStatus.QUEUED, 1, 1), first
     job = run_again(job)
-    assert job.status == JobStatus.TIMEOUT
+    assert job.status == JobStatus.TIMEOUT, (job.error, job_logs(job=job))
     assert job.error["message"] == "the job ran past its time limit of 1s"
 
 

@@ -12,7 +12,9 @@ def membership_get(*, user: User, workspace_id: str) -> Membership:
     """The user's membership of a workspace. Non-members get the same 404 as a
     missing workspace, so workspace names cannot be probed."""
     membership = (
-        Membership.objects.select_related("workspace").filter(user=user, workspace_id=workspace_id).first()
+        Membership.objects.select_related("workspace", "user")
+        .filter(user=user, workspace_id=workspace_id)
+        .first()
     )
     if membership is None:
         raise NotFound(f"workspace '{workspace_id}' not found")

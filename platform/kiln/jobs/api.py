@@ -31,8 +31,8 @@ from kiln.scripts.models import ScriptVersion
 from kiln.timeutil import as_utc
 
 from . import cancel, selectors, services
+from .limits import job_limits
 from .models import TERMINAL, Job, JobStatus, Trigger
-from .runner import job_limits
 from .workers import live_tags
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,9 @@ class JobLogsOut(Schema):
     status: str
 
 
-def job_list_out(job: Job, served_tags: set[str] | None = None) -> dict[str, Any]:
+def job_list_out(
+    job: Job, served_tags: set[str] | None = None, running: dict[str, int] | None = None
+) -> dict[str, Any]:
     if served_tags is None and job.status == JobStatus.QUEUED:
         served_tags = live_tags()
     return {
@@ -177,7 +179,7 @@ def job_list_out(job: Job, served_tags: set[str] | None = None) -> dict[str, Any
         "attempt": job.attempt,
         "retries": job.retries,
         "scheduled_for": job.scheduled_for,
-        "waiting_reason": selectors.waiting_reason(job, served_tags or set()),
+        "waiting_reason": selectors.waiting_reason(job, served_tags or set(), running),
     }
 
 
@@ -534,7 +536,8 @@ def job_list(
     )
     jobs, next_cursor = selectors.job_list(workspace=ws, filters=filters, cursor=cursor, limit=limit)
     served = live_tags() if any(j.status == JobStatus.QUEUED for j in jobs) else set()
-    return {"items": [job_list_out(job, served) for job in jobs], "next_cursor": next_cursor}
+    running = selectors.running_per_key(jobs)
+    return {"items": [job_list_out(job, served, running) for job in jobs], "next_cursor": next_cursor}
 
 
 @router.get("/{job_id}", response=JobOut, summary="A job: status, result, error, logs and timings")

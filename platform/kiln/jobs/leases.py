@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import ConcurrencySlot, Job, JobLogChunk, JobStatus
+from .models import Job, JobLogChunk, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def _note(job: Job, text: str) -> None:
 def reap_expired(*, limit: int = 200) -> tuple[int, int]:
     """Requeue running jobs whose lease expired, or mark them crashed after their last
     attempt. Returns (requeued, crashed). Safe from several schedulers at once."""
+    from .cancel import canceled_error
     from .dispatch import dispatch_after_commit, slot_release
     from .services import job_log_publish
 
@@ -66,7 +67,7 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                     status=JobStatus.CANCELED,
                     finished_at=now,
                     lease_expires_at=None,
-                    error={"name": "Canceled", "message": f"canceled by {job.canceled_by}", "traceback": ""},
+                    error=canceled_error(job.canceled_by),
                 )
                 if won:
                     slot_release(job)
@@ -82,8 +83,8 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                         f"\n[kiln] attempt {job.attempt} lost its worker ({job.worker_id}): "
                         f"the lease expired; retrying (attempt {job.attempt + 1} of {job.max_attempts})\n",
                     )
-                    ConcurrencySlot.objects.filter(job_id=job.pk).delete()
-                    dispatch_after_commit(job)  # rung again (for a limited key: when a slot is free)
+                    # Rung again (for a limited key: its slot is given back, and the key's next job rung).
+                    slot_release(job) if job.concurrency_key else dispatch_after_commit(job)
                     requeued += 1
             else:
                 message = (

@@ -10,7 +10,7 @@ later change never alters a queued or running job.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from django.conf import settings
@@ -110,3 +110,8 @@ def effective(requested: dict[str, Any] | None, maximums: dict[str, int]) -> tup
             want = cap
         values[name] = want
     return JobLimits(**values), notes
+
+
+def job_limits(job: Any) -> JobLimits:
+    """A job's limits as stored on its row; its timeout is the row's `timeout_s`."""
+    return replace(JobLimits.from_dict(job.limits), timeout_s=job.timeout_s)

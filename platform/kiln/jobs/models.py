@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -115,6 +116,9 @@ class JobLogChunk(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "offset"], name="one_chunk_per_offset")]
         ordering = ["offset"]
+
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)  # how long a key returns its first job
 
 
 class IdempotencyKey(models.Model):

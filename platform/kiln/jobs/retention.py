@@ -11,11 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import TERMINAL, IdempotencyKey, Job, JobLogChunk, Worker
+from .models import IDEMPOTENCY_WINDOW, TERMINAL, IdempotencyKey, Job, JobLogChunk, Worker
 
 log = logging.getLogger(__name__)
 
-IDEMPOTENCY_WINDOW = timedelta(hours=24)
 BATCH = 500
 
 

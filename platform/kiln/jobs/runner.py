@@ -13,9 +13,7 @@ import resource
 import select
 import shutil
 import signal
-import socket
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +26,11 @@ from scripts_runtime.languages.base import PrepareContext, PrepareError
 from . import services
 from .cancel import cancel_requested, canceled_error
 from .leases import lease_renew
-from .limits import JobLimits
+from .limits import JobLimits, job_limits
 from .models import Job, JobStatus
 from .retry import NOT_RETRIED, next_delay, total_retries
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
+from .workers import main_worker_id
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +40,7 @@ FLUSH_EVERY_BYTES = 4 * 1024
 MAX_LINE_CHARS = 64 * 1024  # a longer line is split: viewers never get one unbounded line
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 KILL_GRACE_S = 5
+NSJAIL_CLOCK_S = 1  # the resolution of nsjail's time_limit
 CANCEL_CHECK_S = 0.5  # a cancel stops a running job within about this long
 PLATFORM_ERRORS = {
     "Canceled",
@@ -57,11 +57,6 @@ NSJAIL_FAILED = 255  # nsjail's own exit code when it cannot set the jail up
 
 PROGRESS_FILE = "progress"  # a job writes 0-100 to $KILN_JOB_DIR/progress to say how far it is
 PROGRESS_CHECK_S = 0.25
-
-
-def job_limits(job: Job) -> JobLimits:
-    """The job's limits as stored; its timeout is the row's `timeout_s`."""
-    return replace(JobLimits.from_dict(job.limits), timeout_s=job.timeout_s)
 
 
 class ProgressWatch:
@@ -95,10 +90,6 @@ def children_cpu_seconds() -> float:
     """CPU time of this process's ended (waited-for) descendants: a jail's processes, once it is over."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class LogSink:
@@ -173,7 +164,7 @@ class LogSink:
 class JobRunner:
     def __init__(self, job_id: str, worker: str | None = None) -> None:
         self.job_id = job_id
-        self.worker = worker or worker_id()
+        self.worker = worker or main_worker_id()
 
     def run(self) -> Job | None:
         job = services.job_claim(job_id=self.job_id, worker_id=self.worker)
@@ -298,7 +289,10 @@ class JobRunner:
             message = f"the job kept printing far past the log limit ({sink.limit} bytes) and was stopped"
             return JobStatus.FAILURE, None, {"name": "LogLimitExceeded", "message": message, "traceback": ""}
         ended_by_itself = returncode == 0 or (job_dir / "error.json").exists()  # its own result or error
-        if killed == "timeout" or (not ended_by_itself and elapsed >= job.timeout_s):
+        # nsjail checks its time_limit against a clock of whole seconds: it may end a jail up to
+        # a second before the timeout as measured here.
+        at_time_limit = elapsed >= job.timeout_s - NSJAIL_CLOCK_S
+        if killed == "timeout" or (not ended_by_itself and at_time_limit):
             return (
                 JobStatus.TIMEOUT,
                 None,

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from kiln.accounts.models import Workspace
@@ -101,8 +101,22 @@ def job_list(
     return page, (_cursor_encode(page[-1]) if more and page else None)
 
 
-def waiting_reason(job: Job, served_tags: set[str]) -> str | None:
-    """Why a queued job is not running yet, in words (None when it is not queued or simply next)."""
+def running_per_key(jobs: list[Job]) -> dict[str, int]:
+    """Running jobs per concurrency key of the waiting jobs among `jobs`: one query for a page."""
+    keys = {j.concurrency_key for j in jobs if j.status == JobStatus.QUEUED and j.concurrency_key}
+    if not keys:
+        return {}
+    rows = (
+        Job.objects.filter(concurrency_key__in=keys, status=JobStatus.RUNNING)
+        .values_list("concurrency_key")
+        .annotate(n=Count("id"))
+    )
+    return {key: n for key, n in rows}
+
+
+def waiting_reason(job: Job, served_tags: set[str], running: dict[str, int] | None = None) -> str | None:
+    """Why a queued job is not running yet, in words (None when it is not queued or simply next).
+    `running`: running jobs per concurrency key (running_per_key), else counted here."""
     if job.status != JobStatus.QUEUED:
         return None
     if job.scheduled_for is not None and job.scheduled_for > timezone.now():
@@ -110,9 +124,9 @@ def waiting_reason(job: Job, served_tags: set[str]) -> str | None:
     if job.queue not in served_tags:
         return f"no live worker serves the tag '{job.queue}': the job waits until one does"
     if job.concurrency_key and job.published_at is None:
-        running = Job.objects.filter(concurrency_key=job.concurrency_key, status=JobStatus.RUNNING).count()
+        busy = (running if running is not None else running_per_key([job])).get(job.concurrency_key, 0)
         return (
-            f"waiting for a concurrency slot: {running} of {job.concurrency_limit} running "
+            f"waiting for a concurrency slot: {busy} of {job.concurrency_limit} running "
             f"with key '{job.concurrency_key}'"
         )
     return None

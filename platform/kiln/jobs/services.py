@@ -11,7 +11,6 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator
@@ -25,7 +24,8 @@ from kiln.scripts.run_settings import concurrency_key, workspace_settings
 from scripts_runtime import registry
 
 from .dispatch import dispatch_after_commit, slot_acquire, slot_release
-from .models import ConcurrencySlot, IdempotencyKey, Job, JobLogChunk, JobStatus, Trigger
+from .leases import lease_duration
+from .models import IDEMPOTENCY_WINDOW, ConcurrencySlot, IdempotencyKey, Job, JobLogChunk, JobStatus, Trigger
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ def job_create(
             priority=int(conf.get("priority") or 0),
             concurrency_key=key,
             concurrency_limit=concurrency["limit"] if concurrency else None,
-            published_at=None,
+            # A limited job waits un-rung until its key has a free slot; any other is rung at once.
+            published_at=None if concurrency else timezone.now(),
             trigger=trigger,
             rerun_of=rerun_of,
         )
@@ -106,7 +107,11 @@ def job_create(
             JobLogChunk.objects.create(job=job, offset=0, data=text)
             job.log_size = len(text.encode())
             Job.objects.filter(pk=job.pk).update(log_size=job.log_size)
-        dispatch_after_commit(job)
+        if concurrency:
+            dispatch_after_commit(job)
+        else:
+            job_id, queue, priority = str(job.id), job.queue, job.priority
+            transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority))
     return job
 
 
@@ -158,7 +163,7 @@ def job_claim(*, job_id: str, worker_id: str) -> Job | None:
             worker_id=worker_id,
             attempt=job.attempt + 1,
             started_at=now,
-            lease_expires_at=now + timedelta(seconds=settings.KILN_LEASE_SECONDS),
+            lease_expires_at=now + lease_duration(),
         )
         if changed != 1:
             transaction.set_rollback(True)
@@ -257,7 +262,9 @@ def job_finish(
             return False
         slot_release(job)
         log_size = update.get("log_size")
-        if log_size is None:  # no last chunk: the runner's copy of the row predates its appends
+        if log_size is None and last_log is not None:  # an empty last chunk: its offset is the end
+            log_size = last_log[0]
+        if log_size is None:  # no last chunk at all: the caller's copy of the row may be stale
             log_size = Job.objects.values_list("log_size", flat=True).get(pk=job.pk)
         messages.append({"type": "job.done", "status": str(status), "log_size": log_size})
         job_id = str(job.pk)
@@ -310,9 +317,6 @@ def job_progress_set(*, job: Job, progress: int) -> None:
     if changed:
         job.progress = progress
         job_log_publish(str(job.pk), {"type": "job.progress", "progress": progress})
-
-
-IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 
 def job_create_once(

@@ -33,38 +33,31 @@ def kiln_version() -> str:
 
 
 def main_worker_id() -> str:
+    """host:pid of this process (a worker's main process, or a pool process running a job)."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def heartbeat_once(*, worker_id: str, tags: list[str], concurrency: int) -> None:
-    now = timezone.now()
+def heartbeat_once(*, worker_id: str, tags: list[str], concurrency: int, version: str) -> None:
+    # started_at keeps its model default (the first beat) when the row is created.
     Worker.objects.update_or_create(
         id=worker_id,
         defaults={
             "hostname": socket.gethostname(),
             "tags": tags,
             "concurrency": concurrency,
-            "version": kiln_version(),
-            "heartbeat_at": now,
-        },
-        create_defaults={
-            "hostname": socket.gethostname(),
-            "tags": tags,
-            "concurrency": concurrency,
-            "version": kiln_version(),
-            "heartbeat_at": now,
-            "started_at": now,
+            "version": version,
+            "heartbeat_at": timezone.now(),
         },
     )
 
 
 def heartbeat_start(*, tags: list[str], concurrency: int) -> threading.Thread:
-    worker_id = main_worker_id()
+    worker_id, version = main_worker_id(), kiln_version()
 
     def beat() -> None:
         while not _stop.is_set():
             try:
-                heartbeat_once(worker_id=worker_id, tags=tags, concurrency=concurrency)
+                heartbeat_once(worker_id=worker_id, tags=tags, concurrency=concurrency, version=version)
             except Exception:  # the database blinked: say it next time
                 log.warning("worker heartbeat failed", exc_info=True)
             finally:
