@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
+import redis
 from django.test import Client
 
 from kiln.accounts.models import Membership, Role, User, Workspace
@@ -42,6 +43,24 @@ class Api:
 
     def put(self, url: str, body: Any) -> Any:
         return self.client.put(url, data=json.dumps(body), content_type="application/json", **self.headers)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_counters() -> None:
+    """Failed-login and run-rate counters live in Redis, which outlives a test (and, on CI's
+    machine Redis, a whole run): clear them so a test's 429 is its own, not its neighbours'."""
+    from django.conf import settings
+
+    from kiln.ratelimit import redis_client
+
+    client = redis_client(settings.REDIS_URL)
+    try:
+        patterns = ("kiln:login:*", "kiln:ratelimit:*")
+        keys = [key for pattern in patterns for key in client.scan_iter(pattern, 1000)]
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # a test that stopped Redis on purpose; its own checks say what it needs
 
 
 @pytest.fixture
