@@ -76,6 +76,17 @@ def _persona(email: str, workspace: Workspace | None, role: str | None) -> User:
     return user
 
 
+def share_folder(
+    workspace: Workspace, owner: User, name: str, level: str = "viewer", group: str = "all"
+) -> None:
+    """Folder f/<name> owned by `owner`, with `group` (default: every member) at `level`."""
+    from kiln.accounts.access_services import GrantIn, folder_create, folder_grants_set
+
+    folder = folder_create(workspace=workspace, user=owner, name=name)
+    grants = [GrantIn(level="owner", user=owner.email), GrantIn(level=level, group=group)]
+    folder_grants_set(folder=folder, grants=grants)
+
+
 @pytest.fixture
 def owner(workspace: Workspace) -> User:
     return _persona("ada@example.com", workspace, Role.ADMIN)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie, APIKeyQuery, HttpBearer
 
 from kiln.accounts.models import ApiToken, TokenKind, User
 from kiln.accounts.services import token_authenticate
@@ -55,6 +55,32 @@ def webhook_may_call(token: ApiToken, request: HttpRequest) -> bool:
     return request.method in ("GET", "POST") and request.path in webhook_urls(token)
 
 
+class QueryTokenAuth(APIKeyQuery):
+    """`?token=<webhook token>` for senders that cannot set a header (GitHub, Stripe and most
+    third-party webhooks). Only webhook tokens: a personal token in a URL would end up in
+    proxies' and browsers' histories with all its rights. Kiln's own access log masks it."""
+
+    param_name = "token"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if not key:
+            return None
+        found = token_authenticate(key)
+        if found is None:
+            raise Unauthorized(INVALID_TOKEN)
+        if found.kind != TokenKind.WEBHOOK:
+            raise Unauthorized(
+                "only webhook tokens may be sent as ?token=; send other tokens in the Authorization header"
+            )
+        if not webhook_may_call(found, request):
+            raise Forbidden(
+                f"this webhook token can only run {found.script_path} in workspace {found.workspace_id}",
+                {"workspace": found.workspace_id, "path": found.script_path, "urls": webhook_urls(found)},
+            )
+        request.kiln_query_token = True  # type: ignore[attr-defined]  # its `token` is no argument
+        return found.user
+
+
 class SessionAuth(APIKeyCookie):
     """The browser's Django session; unsafe methods must carry the CSRF token."""
 
@@ -67,7 +93,8 @@ class SessionAuth(APIKeyCookie):
 
 token_auth = TokenAuth()
 session_auth = SessionAuth()
-AUTH = [token_auth, session_auth]
+query_token_auth = QueryTokenAuth()
+AUTH = [token_auth, session_auth, query_token_auth]
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -99,7 +126,9 @@ class KilnAPI(NinjaAPI):
         ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for url, operations in schema.get("paths", {}).items():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # ninja keys its own answers by int: one key per status, or JSON gets duplicates.
+                responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 statuses = dict(ERROR_STATUSES)
                 if "/run_wait_result/" in url:
                     statuses["500"] = "The job failed, timed out or crashed: `detail.error`"
@@ -176,12 +205,14 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register() -> None:
+    from kiln.accounts.access_api import router as access_router
     from kiln.accounts.api import router as accounts_router
     from kiln.audit.api import router as audit_router
     from kiln.jobs.api import router as jobs_router
     from kiln.scripts.api import router as scripts_router
 
     api.add_router("/", accounts_router)
+    api.add_router("/", access_router)
     api.add_router("/w/{workspace}/scripts", scripts_router)
     api.add_router("/w/{workspace}/jobs", jobs_router)
     api.add_router("/w/{workspace}/audit", audit_router)

@@ -21,7 +21,10 @@ ENV_DOC: list[tuple[str, str]] = [
         "where SQLite, the secret key, job dirs and embedded Valkey data live (~/.local/share/kiln)",
     ),
     ("KILN_SECRET_KEY", "Django secret key; unset: generated once and kept in KILN_DATA_DIR/secret_key"),
-    ("KILN_ENCRYPTION_KEYS", "comma-separated keys for secrets at rest (reserved; the vault issue uses it)"),
+    (
+        "KILN_ENCRYPTION_KEYS",
+        "comma-separated Fernet keys for secrets at rest, newest first; unset: KILN_DATA_DIR/encryption_keys",
+    ),
     ("KILN_HOST", "address the web server binds to (127.0.0.1)"),
     ("KILN_PORT", "port the web server listens on (8000)"),
     ("KILN_PUBLIC_URL", "URL users open, printed at start and used for CSRF trust (http://<host>:<port>)"),

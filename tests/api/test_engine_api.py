@@ -13,7 +13,7 @@ from kiln.accounts.models import Membership, Role, User, Workspace
 from kiln.accounts.services import token_create
 from kiln.jobs.models import IdempotencyKey, Job, JobStatus, Worker
 from kiln.scripts.models import Script
-from tests.conftest import Api
+from tests.conftest import Api, share_folder
 
 ECHO = "def main(name: str = 'x'):\n    return name\n"
 SETTINGS = {
@@ -291,12 +291,19 @@ def test_a_queued_job_says_when_no_live_worker_serves_its_tag(api: Api) -> None:
     assert "no live worker" in api.get(f"/api/w/main/jobs/{job_id}").json()["waiting_reason"]
 
 
-def test_operators_run_and_read_scripts_but_cannot_save_them(api: Api, operator_api: Api) -> None:
-    save(api)
+def test_operators_run_and_read_scripts_but_cannot_save_them(
+    api: Api, operator_api: Api, workspace: Workspace, owner: User
+) -> None:
+    share_folder(workspace, owner, "ops", level="writer")  # a writer grant: operators still only run
+    save(api, "f/ops/echo")
     response = operator_api.post(
         "/api/w/main/scripts", {"path": "u/otto/x", "language": "python3", "content": ECHO}
     )
     assert response.status_code == 403 and "needs admin or developer" in response.json()["message"]
     assert not Script.objects.filter(path="u/otto/x").exists()
-    assert operator_api.post("/api/w/main/jobs/run/p/u/ada/echo", {}).status_code == 201
-    assert operator_api.get("/api/w/main/scripts/p/u/ada/echo").status_code == 200
+    assert operator_api.post("/api/w/main/jobs/run/p/f/ops/echo", {}).status_code == 201
+    assert operator_api.get("/api/w/main/scripts/p/f/ops/echo").status_code == 200
+    again = operator_api.post(
+        "/api/w/main/scripts", {"path": "f/ops/echo", "language": "python3", "content": ""}
+    )
+    assert again.status_code == 403

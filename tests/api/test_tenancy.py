@@ -28,6 +28,7 @@ from tests.conftest import Api
 
 B_ID = "beta-corp"
 B_PATH = "u/bea/quarterly-secret"
+B_NAME = "bravo-team"  # a group and a folder of B
 B_MARKER = "b-only-marker-7f3a"  # in B's script, so any leak of its content shows
 B_SCRIPT = f"def main(name: str = '{B_MARKER}'):\n    return name\n"
 OTHER_SCRIPT = "def main():\n  pass\n"
@@ -65,6 +66,21 @@ BODIES: dict[str, Any] = {
     "kiln_jobs_api_job_logs_since": None,
     "kiln_audit_api_audit_list": None,
     "kiln_accounts_api_user_password_reset": {"new_password": "stolen-horse-battery-9"},
+    "kiln_accounts_access_api_member_list": None,
+    "kiln_accounts_access_api_member_add": {"email": "mallory@example.com", "role": "admin"},
+    "kiln_accounts_access_api_member_role_set": {"role": "admin"},
+    "kiln_accounts_access_api_member_remove": None,
+    "kiln_accounts_access_api_group_list": None,
+    "kiln_accounts_access_api_group_create": {"name": "stolen", "members": []},
+    "kiln_accounts_access_api_group_members_set": {"members": []},
+    "kiln_accounts_access_api_group_delete": None,
+    "kiln_accounts_access_api_folder_list": None,
+    "kiln_accounts_access_api_folder_create": {"name": "stolen"},
+    "kiln_accounts_access_api_folder_get": None,
+    "kiln_accounts_access_api_folder_grants_set": {"grants": [{"group": "all", "level": "owner"}]},
+    "kiln_accounts_access_api_folder_delete": None,
+    "kiln_scripts_api_script_webhook_get": None,
+    "kiln_scripts_api_script_webhook_put": {"raw_request": False, "signature": None},
 }
 # Routes only a superuser may call: B's own (non-superuser) admin is refused too, so the
 # control below asks a superuser instead.
@@ -119,7 +135,8 @@ FILL: dict[str, Any] = {
     "hash": lambda b: b.hash,
     "job_id": lambda b: b.job_id,
     "token_id": lambda b: b.personal_token_id,
-    "email": lambda b: b.secrets["email"],
+    "email": lambda b: b.secrets["member email"],
+    "name": lambda b: B_NAME,  # B's group and B's folder share the name
 }
 # Routes whose {token_id} is a webhook token (the workspace's) rather than a personal one.
 WEBHOOK_TOKEN_ROUTES = {"kiln_accounts_api_webhook_token_delete"}
@@ -129,7 +146,11 @@ def make_tenant_b(client: Client) -> TenantB:
     workspace = Workspace.objects.create(id=B_ID, name="Beta Corp", settings={"default_network": "none"})
     bea = User.objects.create_user(email="bea@beta.example", password="correct-horse")
     Membership.objects.create(user=bea, workspace=workspace, role=Role.ADMIN)
+    bob = User.objects.create_user(email="bob@beta.example", password="correct-horse")
     b = Api(client, token_create(user=bea))
+    assert b.post(f"/api/w/{B_ID}/members", {"email": bob.email, "role": "developer"}).status_code == 201
+    assert b.post(f"/api/w/{B_ID}/groups", {"name": B_NAME, "members": [bob.email]}).status_code == 201
+    assert b.post(f"/api/w/{B_ID}/folders", {"name": B_NAME}).status_code == 201
     saved = b.post(f"/api/w/{B_ID}/scripts", {"path": B_PATH, "language": "python3", "content": B_SCRIPT})
     assert saved.status_code in (200, 201), saved.content
     job = b.post(f"/api/w/{B_ID}/jobs/run/p/{B_PATH}", {"name": "q3"})
@@ -153,6 +174,8 @@ def make_tenant_b(client: Client) -> TenantB:
             "job_id": job.json()["id"],
             "marker": B_MARKER,
             "email": bea.email,
+            "member email": bob.email,
+            "group and folder": B_NAME,
             "webhook token": hook.json()["token"],
             "webhook prefix": hook.json()["prefix"],
             "personal token": personal.json()["token"],

@@ -19,7 +19,7 @@ from kiln.asgi import application
 from kiln.cli import main as kiln_cli
 from kiln.jobs.models import Job, JobStatus, Trigger
 from kiln.scripts.services import script_save
-from tests.conftest import Api
+from tests.conftest import Api, share_folder
 
 SCRIPT = "def main(x: int = 1):\n    return x\n"
 LISTED = {"id", "label", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"}
@@ -151,12 +151,13 @@ def test_a_token_within_the_minute_costs_one_query(
 
 @pytest.fixture
 def scripts(workspace: Workspace, owner: User) -> dict[str, str]:
-    """Scripts A and B in `main`; the hash of each version."""
+    """Scripts A and B in `main`, in a folder every member may run; the hash of each version."""
+    share_folder(workspace, owner, "ops")
     return {
         path: script_save(
             workspace=workspace, user=owner, path=path, language="python3", content=SCRIPT
         ).version.hash
-        for path in ("u/ada/a", "u/ada/b")
+        for path in ("f/ops/a", "f/ops/b")
     }
 
 
@@ -175,7 +176,7 @@ def operator(workspace: Workspace) -> User:
 @pytest.fixture
 def hook(developer_api: Api, scripts: dict[str, str]) -> dict[str, Any]:
     """A webhook token for script A, made by a developer (grace)."""
-    response = developer_api.post("/api/w/main/webhook_tokens", {"path": "u/ada/a", "label": "github"})
+    response = developer_api.post("/api/w/main/webhook_tokens", {"path": "f/ops/a", "label": "github"})
     assert response.status_code == 201, response.json()
     return dict(response.json())
 
@@ -188,11 +189,11 @@ def hook_api(hook: dict[str, Any]) -> Api:
 def test_a_webhook_token_is_shown_once_and_listed_for_the_workspace(
     hook: dict[str, Any], api: Api, developer_api: Api
 ) -> None:
-    assert hook["path"] == "u/ada/a" and hook["created_by"] == "grace@example.com"
+    assert hook["path"] == "f/ops/a" and hook["created_by"] == "grace@example.com"
     assert hook["token"].startswith("kiln_") and hook["prefix"] == hook["token"][:12]
     listed = api.get("/api/w/main/webhook_tokens")  # an admin sees the developer's token
     assert listed.status_code == 200
-    assert [(t["id"], t["path"]) for t in listed.json()] == [(hook["id"], "u/ada/a")]
+    assert [(t["id"], t["path"]) for t in listed.json()] == [(hook["id"], "f/ops/a")]
     assert set(listed.json()[0]) == LISTED | {"path", "created_by"}
     assert hook["token"] not in listed.content.decode()
     # It is not anybody's personal token.
@@ -200,45 +201,45 @@ def test_a_webhook_token_is_shown_once_and_listed_for_the_workspace(
 
 
 def test_a_webhook_token_runs_its_script_as_its_creator(hook_api: Api, member: User, settings: Any) -> None:
-    response = hook_api.post("/api/w/main/jobs/run/p/u/ada/a", {"x": 2})
+    response = hook_api.post("/api/w/main/jobs/run/p/f/ops/a", {"x": 2})
     assert response.status_code == 201
     job = Job.objects.get(pk=response.json()["id"])
-    assert (job.created_by, job.script_path, job.args) == (member, "u/ada/a", {"x": 2})
+    assert (job.created_by, job.script_path, job.args) == (member, "f/ops/a", {"x": 2})
     assert job.trigger == Trigger.WEBHOOK and job.status == JobStatus.QUEUED
 
     settings.KILN_SYNC_WAIT = 0  # nothing runs the job here: only the way in is under test
-    waited = hook_api.post("/api/w/main/jobs/run_wait_result/p/u/ada/a", {})
+    waited = hook_api.post("/api/w/main/jobs/run_wait_result/p/f/ops/a", {})
     assert waited.status_code not in (401, 403, 404)
-    assert Job.objects.filter(script_path="u/ada/a", created_by=member).count() == 2
+    assert Job.objects.filter(script_path="f/ops/a", created_by=member).count() == 2
 
 
 def forbidden(response: Any) -> bool:
     return response.status_code == 403 and response.json()["message"].startswith(
-        "this webhook token can only run u/ada/a"
+        "this webhook token can only run f/ops/a"
     )
 
 
 def test_a_webhook_token_for_script_a_cannot_run_script_b(hook_api: Api, scripts: dict[str, str]) -> None:
-    assert forbidden(hook_api.post("/api/w/main/jobs/run/p/u/ada/b", {}))
-    assert forbidden(hook_api.post("/api/w/main/jobs/run_wait_result/p/u/ada/b", {}))
-    assert forbidden(hook_api.post(f"/api/w/main/jobs/run/h/{scripts['u/ada/b']}", {}))
+    assert forbidden(hook_api.post("/api/w/main/jobs/run/p/f/ops/b", {}))
+    assert forbidden(hook_api.post("/api/w/main/jobs/run_wait_result/p/f/ops/b", {}))
+    assert forbidden(hook_api.post(f"/api/w/main/jobs/run/h/{scripts['f/ops/b']}", {}))
     # Not even A by hash or by a look-alike URL: only the exact path endpoints.
-    assert forbidden(hook_api.post(f"/api/w/main/jobs/run/h/{scripts['u/ada/a']}", {}))
-    assert forbidden(hook_api.post("/api/w/main/jobs/run/p/u/ada/a/", {}))
-    assert forbidden(hook_api.post("/api/w/main/jobs/run/p/u/ada/ab", {}))
+    assert forbidden(hook_api.post(f"/api/w/main/jobs/run/h/{scripts['f/ops/a']}", {}))
+    assert forbidden(hook_api.post("/api/w/main/jobs/run/p/f/ops/a/", {}))
+    assert forbidden(hook_api.post("/api/w/main/jobs/run/p/f/ops/ab", {}))
     assert Job.objects.count() == 0
 
 
 def test_a_webhook_token_cannot_read_jobs_scripts_or_anything_else(
     hook_api: Api, api: Api, hook: dict[str, Any]
 ) -> None:
-    job_id = api.post("/api/w/main/jobs/run/p/u/ada/a", {}).json()["id"]
+    job_id = api.post("/api/w/main/jobs/run/p/f/ops/a", {}).json()["id"]
     for url in (
         "/api/w/main/jobs",
         f"/api/w/main/jobs/{job_id}",
         f"/api/w/main/jobs/{job_id}/logs",
         "/api/w/main/scripts",
-        "/api/w/main/scripts/p/u/ada/a",
+        "/api/w/main/scripts/p/f/ops/a",
         "/api/w/main/webhook_tokens",
         "/api/w/main/settings",
         "/api/auth/me",
@@ -249,7 +250,7 @@ def test_a_webhook_token_cannot_read_jobs_scripts_or_anything_else(
     assert forbidden(hook_api.post(f"/api/w/main/jobs/{job_id}/cancel"))
     assert forbidden(hook_api.post(f"/api/w/main/jobs/{job_id}/rerun"))
     assert forbidden(hook_api.post("/api/tokens", {"label": "escalate"}))
-    assert forbidden(hook_api.post("/api/w/main/webhook_tokens", {"path": "u/ada/b", "label": "x"}))
+    assert forbidden(hook_api.post("/api/w/main/webhook_tokens", {"path": "f/ops/b", "label": "x"}))
     assert forbidden(hook_api.client.delete(f"/api/w/main/webhook_tokens/{hook['id']}", **hook_api.headers))
     assert ApiToken.objects.filter(revoked_at__isnull=True).count() == 3  # owner, grace, the hook
 
@@ -259,8 +260,8 @@ def test_a_webhook_token_cannot_be_used_in_another_workspace(
 ) -> None:
     other = Workspace.objects.create(id="other", name="Other")
     Membership.objects.create(user=member, workspace=other, role=Role.ADMIN)
-    script_save(workspace=other, user=owner, path="u/ada/a", language="python3", content=SCRIPT)
-    assert forbidden(hook_api.post("/api/w/other/jobs/run/p/u/ada/a", {}))
+    script_save(workspace=other, user=owner, path="f/ops/a", language="python3", content=SCRIPT)
+    assert forbidden(hook_api.post("/api/w/other/jobs/run/p/f/ops/a", {}))
     assert forbidden(hook_api.get("/api/w/other/jobs"))
     assert Job.objects.count() == 0
 
@@ -268,10 +269,10 @@ def test_a_webhook_token_cannot_be_used_in_another_workspace(
 def test_a_webhook_token_stops_working_when_revoked(
     hook_api: Api, hook: dict[str, Any], developer_api: Api
 ) -> None:
-    assert hook_api.post("/api/w/main/jobs/run/p/u/ada/a", {}).status_code == 201
+    assert hook_api.post("/api/w/main/jobs/run/p/f/ops/a", {}).status_code == 201
     url = f"/api/w/main/webhook_tokens/{hook['id']}"
     assert developer_api.client.delete(url, **developer_api.headers).status_code == 204
-    refused = hook_api.post("/api/w/main/jobs/run/p/u/ada/a", {})
+    refused = hook_api.post("/api/w/main/jobs/run/p/f/ops/a", {})
     assert refused.status_code == 401 and refused.json()["message"] == "invalid or expired API token"
     listed = developer_api.get("/api/w/main/webhook_tokens").json()
     assert listed[0]["revoked_at"] is not None
@@ -279,7 +280,7 @@ def test_a_webhook_token_stops_working_when_revoked(
 
 def test_a_webhook_token_stops_working_when_expired(hook_api: Api, hook: dict[str, Any]) -> None:
     ApiToken.objects.filter(pk=hook["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
-    refused = hook_api.post("/api/w/main/jobs/run/p/u/ada/a", {})
+    refused = hook_api.post("/api/w/main/jobs/run/p/f/ops/a", {})
     assert refused.status_code == 401 and refused.json()["message"] == "invalid or expired API token"
     assert Job.objects.count() == 0
 
@@ -288,19 +289,19 @@ def test_a_webhook_token_never_has_more_rights_than_its_creator(
     hook_api: Api, member: User, workspace: Workspace
 ) -> None:
     Membership.objects.filter(user=member, workspace=workspace).delete()
-    assert hook_api.post("/api/w/main/jobs/run/p/u/ada/a", {}).status_code == 404
+    assert hook_api.post("/api/w/main/jobs/run/p/f/ops/a", {}).status_code == 404
     User.objects.filter(pk=member.pk).update(is_active=False)
-    assert hook_api.post("/api/w/main/jobs/run/p/u/ada/a", {}).status_code == 401
+    assert hook_api.post("/api/w/main/jobs/run/p/f/ops/a", {}).status_code == 401
     assert Job.objects.count() == 0
 
 
 def test_a_webhook_token_can_expire(developer_api: Api, scripts: dict[str, str]) -> None:
     made = developer_api.post(
-        "/api/w/main/webhook_tokens", {"path": "u/ada/a", "label": "x", "expires_in_days": 7}
+        "/api/w/main/webhook_tokens", {"path": "f/ops/a", "label": "x", "expires_in_days": 7}
     )
     assert made.status_code == 201 and made.json()["expires_at"] is not None
     past = developer_api.post(
-        "/api/w/main/webhook_tokens", {"path": "u/ada/a", "label": "x", "expires_at": later(days=-1)}
+        "/api/w/main/webhook_tokens", {"path": "f/ops/a", "label": "x", "expires_at": later(days=-1)}
     )
     assert past.status_code == 400
 
@@ -309,7 +310,7 @@ def test_an_operator_cannot_create_list_or_revoke_webhook_tokens(
     client: Client, operator: User, hook: dict[str, Any]
 ) -> None:
     ops = Api(client, token_create(user=operator))
-    made = ops.post("/api/w/main/webhook_tokens", {"path": "u/ada/a", "label": "x"})
+    made = ops.post("/api/w/main/webhook_tokens", {"path": "f/ops/a", "label": "x"})
     assert made.status_code == 403 and "operator" in made.json()["message"]
     assert ops.get("/api/w/main/webhook_tokens").status_code == 403
     url = f"/api/w/main/webhook_tokens/{hook['id']}"
@@ -318,7 +319,7 @@ def test_an_operator_cannot_create_list_or_revoke_webhook_tokens(
 
 
 def test_an_outsider_gets_404_for_webhook_tokens(outsider_api: Api, hook: dict[str, Any]) -> None:
-    made = outsider_api.post("/api/w/main/webhook_tokens", {"path": "u/ada/a", "label": "x"})
+    made = outsider_api.post("/api/w/main/webhook_tokens", {"path": "f/ops/a", "label": "x"})
     assert made.status_code == 404 and made.json()["message"] == "workspace 'main' not found"
     assert outsider_api.get("/api/w/main/webhook_tokens").status_code == 404
     url = f"/api/w/main/webhook_tokens/{hook['id']}"
@@ -364,11 +365,11 @@ async def close_code(path: str) -> int | None:
 def test_the_live_log_socket_refuses_webhook_revoked_and_expired_tokens(
     workspace: Workspace, owner: User
 ) -> None:
-    version = script_save(workspace=workspace, user=owner, path="u/ada/a", language="python3", content=SCRIPT)
+    version = script_save(workspace=workspace, user=owner, path="f/ops/a", language="python3", content=SCRIPT)
     job = Job.objects.create(
         workspace=workspace,
         script_version=version.version,
-        script_path="u/ada/a",
+        script_path="f/ops/a",
         language="python3",
         queue="unused",
         created_by=owner,
@@ -378,7 +379,7 @@ def test_the_live_log_socket_refuses_webhook_revoked_and_expired_tokens(
         attempt=1,
         started_at=timezone.now(),
     )
-    hook = token_create(user=owner, kind=TokenKind.WEBHOOK, workspace=workspace, script_path="u/ada/a")
+    hook = token_create(user=owner, kind=TokenKind.WEBHOOK, workspace=workspace, script_path="f/ops/a")
     personal = token_create(user=owner, label="good")
     revoked = token_create(user=owner, label="revoked")
     expired = token_create(user=owner, label="expired", expires_at=timezone.now() + timedelta(hours=1))

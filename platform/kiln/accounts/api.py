@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from kiln.accounts.access import Access, Principal, caller, path_access, require_path, visible_paths
 from kiln.accounts.login_guard import login_check, login_failed, login_succeeded
 from kiln.accounts.models import ApiToken, Role, TokenKind, User, Workspace
 from kiln.accounts.selectors import (
@@ -98,12 +99,6 @@ def auth_logout(request: HttpRequest) -> HttpResponse:
 def auth_me(request: HttpRequest) -> MeOut:
     user = request.auth  # type: ignore[attr-defined]
     return me_out(user)
-
-
-@router.get("/workspaces", response=list[WorkspaceOut])
-def workspaces(request: HttpRequest) -> list[WorkspaceOut]:
-    user = request.auth  # type: ignore[attr-defined]
-    return [WorkspaceOut(id=w.id, name=w.name, role=role) for w, role in workspaces_of(user=user)]
 
 
 class WorkspaceSettingsOut(Schema):
@@ -259,10 +254,10 @@ def token_delete(request: HttpRequest, token_id: int) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def _webhook_workspace(request: HttpRequest, workspace: str) -> Workspace:
-    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    require_role(membership, Role.ADMIN, Role.DEVELOPER)
-    return membership.workspace
+def _webhook_caller(request: HttpRequest, workspace: str) -> Principal:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    require_role(principal.member, Role.ADMIN, Role.DEVELOPER)
+    return principal
 
 
 @router.get(
@@ -272,7 +267,11 @@ def _webhook_workspace(request: HttpRequest, workspace: str) -> Workspace:
     summary="The workspace's webhook tokens (admins, developers)",
 )
 def webhook_token_list(request: HttpRequest, workspace: str) -> list[dict[str, Any]]:
-    return [token_out(t) for t in webhook_tokens_of(workspace=_webhook_workspace(request, workspace))]
+    principal = _webhook_caller(request, workspace)
+    tokens = webhook_tokens_of(workspace=principal.member.workspace).filter(
+        visible_paths(principal, "script_path")
+    )
+    return [token_out(t) for t in tokens]
 
 
 @router.post(
@@ -283,7 +282,9 @@ def webhook_token_list(request: HttpRequest, workspace: str) -> list[dict[str, A
 )
 def webhook_token_create(request: HttpRequest, workspace: str, payload: WebhookTokenIn) -> Status:
     user: User = request.auth  # type: ignore[attr-defined]
-    ws = _webhook_workspace(request, workspace)
+    principal = _webhook_caller(request, workspace)
+    ws = principal.member.workspace
+    require_path(principal, payload.path, Access.VIEW)  # a token runs as you: only what you may run
     issued = token_issue(
         user=user,
         label=payload.label,
@@ -311,8 +312,11 @@ def webhook_token_create(request: HttpRequest, workspace: str, payload: WebhookT
     summary="Revoke a webhook token (admins, developers)",
 )
 def webhook_token_delete(request: HttpRequest, workspace: str, token_id: int) -> HttpResponse:
-    ws = _webhook_workspace(request, workspace)
+    principal = _webhook_caller(request, workspace)
+    ws = principal.member.workspace
     token = webhook_token_get(workspace=ws, token_id=token_id)
+    if path_access(principal, token.script_path) < Access.VIEW:
+        raise NotFound(f"webhook token {token_id} not found")
     token_revoke(token=token)
     audit_record(
         request,

@@ -113,3 +113,75 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user.email})"
+
+
+# Names of groups and folders: what may follow `g/` or `f/` in a path.
+NAME_RE = r"^[a-z0-9_][a-z0-9_-]{0,63}$"
+ALL_GROUP = "all"  # every member of the workspace, always; it cannot be created, edited or deleted
+
+
+class Group(models.Model):
+    """Named set of a workspace's members. Folder grants and a script's `run_as` name groups."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=64)
+    summary = models.CharField(max_length=500, blank=True)
+    members = models.ManyToManyField(User, related_name="kiln_groups", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="one_group_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id}:g/{self.name}"
+
+
+class Folder(models.Model):
+    """`f/<name>/`: everything saved under it is reached through the folder's grants."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="folders")
+    name = models.CharField(max_length=64)
+    summary = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="one_folder_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id}:f/{self.name}"
+
+
+class Level(models.TextChoices):
+    """What a folder grant allows, each level including the ones before it."""
+
+    VIEWER = "viewer"  # see and run what is in the folder
+    WRITER = "writer"  # also save and change it
+    OWNER = "owner"  # also change the folder's grants, and delete it
+
+
+class FolderGrant(models.Model):
+    """One user's or one group's level on a folder (exactly one of the two)."""
+
+    folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # A group by name, so the implicit `all` group can be granted like any other.
+    group = models.CharField(max_length=64, blank=True)
+    level = models.CharField(max_length=10, choices=Level.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(user__isnull=False) & models.Q(group=""))
+                    | (models.Q(user__isnull=True) & ~models.Q(group=""))
+                ),
+                name="grant_to_a_user_or_a_group",
+            ),
+            models.UniqueConstraint(
+                fields=["folder", "user"], condition=models.Q(user__isnull=False), name="one_grant_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["folder", "group"], condition=~models.Q(group=""), name="one_grant_per_group"
+            ),
+        ]

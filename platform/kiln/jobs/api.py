@@ -20,13 +20,14 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
+from kiln.accounts.access import Access, caller, path_access, require_path
 from kiln.accounts.models import User
-from kiln.accounts.selectors import membership_get
-from kiln.api_params import WorkspacePath
+from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
-from kiln.errors import BadRequest
+from kiln.errors import BadRequest, NotFound
 from kiln.ratelimit import check_run_rate
 from kiln.scripts import selectors as script_selectors
+from kiln.scripts import webhooks
 from kiln.scripts.models import ScriptVersion
 from kiln.timeutil import as_utc
 
@@ -185,9 +186,8 @@ def job_list_out(
 
 def _trigger(request: HttpRequest) -> str:
     """A browser session is a person clicking (manual); a token is a program calling (webhook)."""
-    return (
-        Trigger.WEBHOOK if request.headers.get("Authorization", "").startswith("Bearer ") else Trigger.MANUAL
-    )
+    by_token = request.headers.get("Authorization", "").startswith("Bearer ") or query_token_used(request)
+    return Trigger.WEBHOOK if by_token else Trigger.MANUAL
 
 
 def parse_args(request: HttpRequest) -> Any:
@@ -233,12 +233,17 @@ def _from_text(text: str, prop: dict[str, Any]) -> Any:
         return text
 
 
-def args_from_query(request: HttpRequest, schema: dict[str, Any]) -> dict[str, Any]:
+def args_from_query(
+    request: HttpRequest, schema: dict[str, Any], *, skip_token: bool = False
+) -> dict[str, Any]:
     """Arguments of a GET run from its query string, typed by the script's schema. A repeated
-    name (`?tag=a&tag=b`) is a list; so is one value of an array parameter that is not JSON."""
+    name (`?tag=a&tag=b`) is a list; so is one value of an array parameter that is not JSON.
+    `token` is left out when it carried the webhook token."""
     properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
     args: dict[str, Any] = {}
     for name in request.GET:
+        if skip_token and name == "token":
+            continue
         values = request.GET.getlist(name)
         prop = properties.get(name, {}) if isinstance(properties.get(name), dict) else {}
         if "array" in _json_types(prop):
@@ -256,15 +261,30 @@ def _create(
     """The new job (or, for a repeated Idempotency-Key, the first one: then True)."""
     check_run_rate(request)
     user: User = request.auth  # type: ignore[attr-defined]
-    ws = membership_get(user=user, workspace_id=workspace).workspace
-    args = parse_args(request) if request.method != "GET" else None
+    principal = caller(user=user, workspace_id=workspace)
+    ws = principal.member.workspace
     version: ScriptVersion
     if path is not None:
+        require_path(principal, path, Access.VIEW)  # 404 for a path the caller may not see
         version = script_selectors.version_by_path(workspace=ws, path=path)
     else:
         version = script_selectors.version_by_hash(workspace=ws, hash=hash or "")
-    if args is None:
-        args = args_from_query(request, version.schema)
+        if path_access(principal, version.script.path) < Access.VIEW:
+            raise NotFound(f"script version '{hash}' not found")
+    script = version.script
+    webhooks.signature_check(script.webhook or {}, script.webhook_secret, request)
+    if (script.webhook or {}).get("raw_request"):
+        if "request" not in (version.schema.get("properties") or {}):
+            raise BadRequest(
+                f"script '{script.path}' takes the raw request, but this version's main has no "
+                "`request` parameter",
+                {"field": "request"},
+            )
+        args = webhooks.raw_request_args(request, query_token=query_token_used(request))
+    elif request.method == "GET":
+        args = args_from_query(request, version.schema, skip_token=query_token_used(request))
+    else:
+        args = parse_args(request)
 
     def create() -> Job:
         return services.job_create(
@@ -281,7 +301,7 @@ def _create(
             workspace=ws, key=key, fingerprint=fingerprint, create=create
         )
     if not replayed:
-        detail = {"path": version.script.path, "hash": version.hash, "trigger": job.trigger}
+        detail = {"path": script.path, "hash": version.hash, "trigger": job.trigger, "run_as": job.run_as}
         audit_record(
             request,
             actor=user,
@@ -463,8 +483,11 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
 )
 def job_cancel(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict[str, Any]:
     user: User = request.auth  # type: ignore[attr-defined]
-    ws = membership_get(user=user, workspace_id=workspace).workspace
-    job = cancel.job_cancel(job=selectors.job_get(workspace=ws, job_id=job_id), user=user)
+    principal = caller(user=user, workspace_id=workspace)
+    ws = principal.member.workspace
+    job = cancel.job_cancel(
+        job=selectors.job_get(workspace=ws, job_id=job_id, principal=principal), user=user
+    )
     audit_record(
         request,
         actor=user,
@@ -487,8 +510,10 @@ def job_rerun(
 ) -> Status:
     check_run_rate(request)
     user: User = request.auth  # type: ignore[attr-defined]
-    ws = membership_get(user=user, workspace_id=workspace).workspace
-    old = selectors.job_get(workspace=ws, job_id=job_id)
+    principal = caller(user=user, workspace_id=workspace)
+    ws = principal.member.workspace
+    old = selectors.job_get(workspace=ws, job_id=job_id, principal=principal)
+    require_path(principal, old.script_path, Access.VIEW)  # running needs the path, not just the job
     payload = payload or RerunIn(args=None, latest=False)
     version = old.script_version
     if payload.latest:
@@ -524,7 +549,8 @@ def job_list(
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
-    ws = membership_get(user=request.auth, workspace_id=workspace).workspace  # type: ignore[attr-defined]
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    ws = principal.member.workspace
     filters = selectors.JobFilters(
         statuses=[s.strip() for s in status.split(",") if s.strip()] if status else None,
         path=path,
@@ -534,7 +560,9 @@ def job_list(
         created_after=as_utc(created_after),
         created_before=as_utc(created_before),
     )
-    jobs, next_cursor = selectors.job_list(workspace=ws, filters=filters, cursor=cursor, limit=limit)
+    jobs, next_cursor = selectors.job_list(
+        workspace=ws, filters=filters, cursor=cursor, limit=limit, principal=principal
+    )
     served = live_tags() if any(j.status == JobStatus.QUEUED for j in jobs) else set()
     running = selectors.running_per_key(jobs)
     return {"items": [job_list_out(job, served, running) for job in jobs], "next_cursor": next_cursor}
@@ -542,8 +570,8 @@ def job_list(
 
 @router.get("/{job_id}", response=JobOut, summary="A job: status, result, error, logs and timings")
 def job_get(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict[str, Any]:
-    ws = membership_get(user=request.auth, workspace_id=workspace).workspace  # type: ignore[attr-defined]
-    job = selectors.job_get(workspace=ws, job_id=job_id)
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    job = selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
     return {
         **job_list_out(job),
         "args": job.args,
@@ -575,8 +603,8 @@ def job_logs_since(
     job_id: str,
     start: int = Query(0, alias="from", ge=0, description="Byte offset to start at (UTF-8 bytes)"),
 ) -> dict[str, Any]:
-    ws = membership_get(user=request.auth, workspace_id=workspace).workspace  # type: ignore[attr-defined]
-    job = selectors.job_get(workspace=ws, job_id=job_id)
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    job = selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
     logs = selectors.job_log_since(job_id=str(job.pk), offset=start, max_bytes=LOGS_PAGE_BYTES)
     return {
         "offset": logs.offset,

@@ -21,8 +21,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from kiln.accounts.access import caller
 from kiln.accounts.models import TokenKind, User
-from kiln.accounts.selectors import membership_get
 from kiln.accounts.services import token_authenticate
 from kiln.errors import NotFound
 
@@ -156,8 +156,9 @@ class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if user is None:
             return UNAUTHENTICATED
         try:
-            ws = membership_get(user=user, workspace_id=workspace).workspace
-            self.job_id = str(selectors.job_get(workspace=ws, job_id=job_id).pk)
+            principal = caller(user=user, workspace_id=workspace)
+            job = selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
+            self.job_id = str(job.pk)
         except NotFound:
             return NOT_FOUND
         return None

@@ -51,6 +51,12 @@ class Job(models.Model):
     args = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Whose access the job has (kiln.accounts.access): the author of the version it runs (`u/<name>`,
+    # run_as_user) or the script's chosen group (`g/<name>`), never simply whoever called.
+    run_as = models.CharField(max_length=80, blank=True)
+    run_as_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # When the doorbell last rang; the sweeper rings again for jobs nobody claimed. Null:
     # not rung yet, the job waits for its time (a retry's back-off) or a concurrency slot.

@@ -10,13 +10,28 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from kiln.accounts.access import Access, Principal, path_access, visible_paths
 from kiln.accounts.models import Workspace
 from kiln.errors import BadRequest, NotFound
 
 from .models import TERMINAL, Job, JobLogChunk, JobStatus, Trigger
 
 
-def job_get(*, workspace: Workspace, job_id: str) -> Job:
+def may_view_job(principal: Principal, job: Job) -> bool:
+    """A job is seen by whoever may view its script's path, and by whoever started it."""
+    if principal.user_id is not None and job.created_by_id == principal.user_id:
+        return True
+    return path_access(principal, job.script_path) >= Access.VIEW
+
+
+def visible_jobs(principal: Principal) -> Q:
+    if principal.is_admin:
+        return Q()
+    return visible_paths(principal, "script_path") | Q(created_by_id=principal.user_id)
+
+
+def job_get(*, workspace: Workspace, job_id: str, principal: Principal | None = None) -> Job:
+    """The job, or 404 if it is not in the workspace (or `principal` may not see it)."""
     try:
         uuid.UUID(job_id)
     except ValueError:
@@ -26,7 +41,7 @@ def job_get(*, workspace: Workspace, job_id: str) -> Job:
         .filter(workspace=workspace, pk=job_id)
         .first()
     )
-    if job is None:
+    if job is None or (principal is not None and not may_view_job(principal, job)):
         raise NotFound(f"job '{job_id}' not found")
     return job
 
@@ -58,7 +73,12 @@ def _cursor_decode(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def job_list(
-    *, workspace: Workspace, filters: JobFilters | None = None, cursor: str | None = None, limit: int = 50
+    *,
+    workspace: Workspace,
+    filters: JobFilters | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    principal: Principal | None = None,
 ) -> tuple[list[Job], str | None]:
     """One page of jobs, newest first, and the cursor of the next page (None: no more).
 
@@ -67,6 +87,8 @@ def job_list(
     f = filters or JobFilters()
     limit = max(1, min(limit, 500))
     jobs = Job.objects.filter(workspace=workspace)
+    if principal is not None:
+        jobs = jobs.filter(visible_jobs(principal))
     if f.statuses:
         unknown = sorted(set(f.statuses) - set(JobStatus.values))
         if unknown:

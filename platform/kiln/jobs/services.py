@@ -16,7 +16,7 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from kiln.accounts.models import User, Workspace
+from kiln.accounts.models import Group, User, Workspace
 from kiln.errors import BadRequest, Conflict
 from kiln.jobs.limits import effective, workspace_maximums
 from kiln.scripts.models import ScriptVersion
@@ -72,6 +72,12 @@ def job_create(
     """
     validate_args(version.schema, args)
     conf = version.script.settings or {}
+    run_as = conf.get("run_as") or ""
+    if run_as and not Group.objects.filter(workspace=workspace, name=run_as[2:]).exists():
+        raise Conflict(
+            f"script '{version.script.path}' runs as {run_as}, which no longer exists: change its run_as",
+            {"run_as": run_as},
+        )
     ws_conf = workspace_settings(workspace.settings)
     limits, notes = effective(conf.get("limits"), workspace_maximums(ws_conf.max_limits.model_dump()))
     concurrency = conf.get("concurrency") or None
@@ -90,6 +96,8 @@ def job_create(
             queue=conf.get("tag") or registry.get(version.language).tag,
             args=args,
             created_by=user,
+            run_as=run_as or f"u/{version.created_by.username}",
+            run_as_user=None if run_as else version.created_by,
             timeout_s=limits.timeout_s,
             limits=limits.as_dict(),
             network=conf.get("network") or ws_conf.default_network,

@@ -8,14 +8,27 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from kiln.accounts.models import Role
-from kiln.accounts.selectors import membership_get, require_role
+from kiln.accounts.access import (
+    Access,
+    Principal,
+    caller,
+    check_run_as,
+    path_access,
+    require_path,
+    split_path,
+    visible_paths,
+)
+from kiln.accounts.access_services import folder_ensure
+from kiln.accounts.models import Folder, Role
+from kiln.accounts.selectors import require_role
 from kiln.api_params import WorkspacePath
 from kiln.audit.services import audit_record
+from kiln.errors import Forbidden, NotFound
 
 from . import selectors, services
 from .models import Script, ScriptVersion
 from .run_settings import ScriptSettings
+from .webhooks import WebhookIn
 
 router = Router(tags=["scripts"])
 
@@ -52,6 +65,7 @@ class ScriptOut(Schema):
     settings: dict[str, Any]
     created_by: str
     created_at: datetime
+    access: str = Field(description="Yours: view (see and run), write or owner")
 
 
 class ScriptListOut(Schema):
@@ -64,8 +78,9 @@ class ScriptListOut(Schema):
     versions: int
 
 
-def script_out(version: ScriptVersion) -> dict[str, Any]:
+def script_out(version: ScriptVersion, principal: Principal) -> dict[str, Any]:
     return {
+        "access": path_access(principal, version.script.path).name.lower(),
         "path": version.script.path,
         "language": version.language,
         "hash": version.hash,
@@ -85,8 +100,15 @@ def script_out(version: ScriptVersion) -> dict[str, Any]:
     summary="Save a script version (returns its inferred JSON Schema)",
 )
 def script_create(request: HttpRequest, workspace: WorkspacePath, payload: ScriptIn) -> Status:
-    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    membership = principal.member
     require_role(membership, Role.ADMIN, Role.DEVELOPER)  # operators run and view, never write
+    may_write(principal, payload.path)
+    existing = selectors.script_find(workspace=membership.workspace, path=payload.path)
+    run_as_before = (existing.settings if existing is not None else {}).get("run_as")
+    check_run_as(principal, run_as_before)  # changing the code of a script that runs as a group
+    if payload.settings is not None:
+        check_run_as(principal, payload.settings.run_as)
     saved = services.script_save(
         workspace=membership.workspace,
         user=request.auth,  # type: ignore[attr-defined]
@@ -111,7 +133,22 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
             object_id=version.script.path,
             detail=detail,
         )
-    return Status(201 if saved.created else 200, script_out(saved.version))
+    return Status(201 if saved.created else 200, script_out(saved.version, principal))
+
+
+def may_write(principal: Principal, path: str) -> None:
+    """403 unless the caller may save at `path`; a first save into a new folder creates it,
+    owned by the saver."""
+    services.validate_path(path)
+    kind, name = split_path(path)
+    ws = principal.member.workspace
+    if kind == "f" and not Folder.objects.filter(workspace=ws, name=name).exists():
+        folder_ensure(workspace=ws, user=principal.member.user, name=name)
+        return
+    if path_access(principal, path) < Access.WRITE:
+        where = f"{kind}/{name}/"
+        why = "a user's space is their own" if kind == "u" else "ask its owners for writer access"
+        raise Forbidden(f"you may not save under {where}: {why}", {"path": path, "required": "write"})
 
 
 @router.post(
@@ -121,15 +158,16 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
     summary="The JSON Schema of a script's main, without saving it (for the editor, as you type)",
 )
 def script_infer_schema(request: HttpRequest, workspace: WorkspacePath, payload: InferIn) -> dict[str, Any]:
-    membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     language, schema = services.schema_infer(language=payload.language, content=payload.content)
     return {"language": language, "schema": schema}
 
 
 @router.get("", response=list[ScriptListOut])
 def script_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
-    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    return [script_list_out(s) for s in selectors.script_list(workspace=membership.workspace)]
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    scripts = selectors.script_list(workspace=principal.member.workspace).filter(visible_paths(principal))
+    return [script_list_out(s) for s in scripts]
 
 
 def script_list_out(script: Script) -> dict[str, Any]:
@@ -148,14 +186,18 @@ def script_list_out(script: Script) -> dict[str, Any]:
 
 @router.get("/p/{path:path}", response=ScriptOut, by_alias=True, summary="The latest version of a script")
 def script_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
-    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    return script_out(selectors.version_by_path(workspace=membership.workspace, path=path))
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    require_path(principal, path, Access.VIEW)
+    return script_out(selectors.version_by_path(workspace=principal.member.workspace, path=path), principal)
 
 
 @router.get("/h/{hash}", response=ScriptOut, by_alias=True, summary="One version of a script, by hash")
 def script_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
-    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    return script_out(selectors.version_by_hash(workspace=membership.workspace, hash=hash))
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    version = selectors.version_by_hash(workspace=principal.member.workspace, hash=hash)
+    if path_access(principal, version.script.path) < Access.VIEW:
+        raise NotFound(f"script version '{hash}' not found")
+    return script_out(version, principal)
 
 
 @router.put(
@@ -167,9 +209,13 @@ def script_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) ->
 def script_settings_put(
     request: HttpRequest, workspace: WorkspacePath, path: str, payload: ScriptSettings
 ) -> dict[str, Any]:
-    membership = membership_get(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    membership = principal.member
     require_role(membership, Role.ADMIN, Role.DEVELOPER)
+    require_path(principal, path, Access.WRITE)
     script = selectors.script_get(workspace=membership.workspace, path=path)
+    check_run_as(principal, script.settings.get("run_as"))
+    check_run_as(principal, payload.run_as)
     settings = payload.model_dump(exclude_none=True)
     saved = services.script_settings_update(script=script, settings=settings).settings
     audit_record(
@@ -182,3 +228,73 @@ def script_settings_put(
         detail={"settings": saved},
     )
     return saved
+
+
+class WebhookOut(Schema):
+    path: str
+    raw_request: bool
+    signature: dict[str, Any] | None = Field(
+        None, description="scheme, header, tolerance_s (never the secret)"
+    )
+    has_secret: bool
+    urls: dict[str, str] = Field(
+        description="Where to send requests (token: header, or ?token= for webhook tokens)"
+    )
+
+
+def webhook_out(script: Script) -> dict[str, Any]:
+    conf = script.webhook or {}
+    base = f"/api/w/{script.workspace_id}/jobs"
+    return {
+        "path": script.path,
+        "raw_request": bool(conf.get("raw_request")),
+        "signature": conf.get("signature"),
+        "has_secret": bool(script.webhook_secret),
+        "urls": {
+            "async": f"{base}/run/p/{script.path}",
+            "sync": f"{base}/run_wait_result/p/{script.path}",
+        },
+    }
+
+
+@router.get(
+    "/webhook/p/{path:path}",
+    response=WebhookOut,
+    summary="A script as a third-party webhook: signature check and raw request (never the secret)",
+)
+def script_webhook_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    require_path(principal, path, Access.VIEW)
+    return webhook_out(selectors.script_get(workspace=principal.member.workspace, path=path))
+
+
+@router.put(
+    "/webhook/p/{path:path}",
+    response=WebhookOut,
+    summary="Set how a script takes third-party webhooks: a signing secret (GitHub, Stripe, HMAC), "
+    "the raw request",
+)
+def script_webhook_put(
+    request: HttpRequest, workspace: WorkspacePath, path: str, payload: WebhookIn
+) -> dict[str, Any]:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    require_role(principal.member, Role.ADMIN, Role.DEVELOPER)
+    require_path(principal, path, Access.WRITE)
+    script = selectors.script_get(workspace=principal.member.workspace, path=path)
+    check_run_as(principal, script.settings.get("run_as"))
+    script = services.script_webhook_set(script=script, data=payload)
+    out = webhook_out(script)
+    audit_record(
+        request,
+        actor=principal.member.user,
+        workspace_id=principal.workspace_id,
+        action="script.webhook",
+        object_type="script",
+        object_id=path,
+        detail={
+            "raw_request": out["raw_request"],
+            "signature": out["signature"],
+            "secret_changed": bool(payload.signature and payload.signature.secret),
+        },
+    )
+    return out

@@ -20,6 +20,9 @@ class Script(models.Model):
     # How its jobs run: limits, network, retry, tag, priority, concurrency (kiln.scripts.settings).
     # Per path, not per version: changing them makes no new version; each job copies them.
     settings = models.JSONField(default=dict)
+    # As a third-party webhook: raw_request, signature {scheme, header, tolerance_s} (kiln.scripts.webhooks).
+    webhook = models.JSONField(default=dict)
+    webhook_secret = models.TextField(blank=True)  # the signing secret, encrypted (kiln.crypto)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "path"], name="one_script_per_path")]

@@ -80,6 +80,11 @@ class ScriptSettings(Strict):
     tag: str | None = Field(None, description="Worker tag (queue); default: the language's tag")
     priority: int = Field(0, ge=0, le=100, description="Higher runs first within a tag")
     concurrency: ConcurrencySettings | None = None
+    run_as: str | None = Field(
+        None,
+        pattern=r"^g/[a-z0-9_][a-z0-9_-]{0,63}$",
+        description="`g/<group>`: jobs get that group's access; default: the author of the version that runs",
+    )
 
 
 class WorkspaceSettings(Strict):

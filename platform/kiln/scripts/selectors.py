@@ -46,3 +46,7 @@ def script_get(*, workspace: Workspace, path: str) -> Script:
     if script is None:
         raise NotFound(f"script '{path}' not found")
     return script
+
+
+def script_find(*, workspace: Workspace, path: str) -> Script | None:
+    return Script.objects.filter(workspace=workspace, path=path).first()

@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from kiln.accounts.models import User, Workspace
+from kiln.crypto import encrypt
 from kiln.errors import BadRequest
 from scripts_runtime import registry
 from scripts_runtime.languages.base import SignatureError
@@ -21,6 +22,7 @@ from scripts_runtime.schema_edits import Edits, apply_edits, schema_edits
 
 from .models import Script, ScriptVersion
 from .run_settings import validate_script_settings
+from .webhooks import WebhookIn, webhook_config
 
 # u/<user>/<name> or f/<folder>/<name>, each segment [a-z0-9_-], the name may nest with /.
 PATH_RE = re.compile(r"^(u|f)/[a-z0-9_][a-z0-9_-]{0,63}(/[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,63}){1,8}$")
@@ -151,6 +153,27 @@ def script_settings_update(*, script: Script, settings: dict[str, Any]) -> Scrip
     """Replace how the script's jobs run (no new version: the code did not change)."""
     script.settings = validate_script_settings(settings, workspace_settings_data=script.workspace.settings)
     script.save(update_fields=["settings"])
+    return script
+
+
+def script_webhook_set(*, script: Script, data: WebhookIn) -> Script:
+    """Store how the script takes third-party webhooks; the signing secret only encrypted."""
+    config = webhook_config(data, has_secret=bool(script.webhook_secret))
+    if data.raw_request:
+        latest = script.latest
+        props = (latest.schema.get("properties") or {}) if latest is not None else {}
+        if "request" not in props:
+            raise BadRequest(
+                "raw_request needs a `request` parameter in main (e.g. `def main(request: dict)`)",
+                {"field": "raw_request"},
+            )
+    secret = script.webhook_secret
+    if data.signature is None:
+        secret = ""  # signing off: the old secret is forgotten, not kept around
+    elif data.signature.secret is not None:
+        secret = encrypt(data.signature.secret)
+    script.webhook, script.webhook_secret = config, secret
+    script.save(update_fields=["webhook", "webhook_secret"])
     return script
 
 
