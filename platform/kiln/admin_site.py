@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kiln.accounts.models import ApiToken, Membership, User, Workspace
+from kiln.accounts.models import ApiToken, Membership, User, Workspace, free_username
 from kiln.audit.models import AuditEvent
 from kiln.jobs.models import Job, Worker
 from kiln.scripts.models import Script
@@ -35,10 +35,17 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("email", "name", "is_active", "is_superuser", "date_joined")
-    search_fields = ("email", "name")
+    list_display = ("email", "username", "name", "is_active", "is_superuser", "date_joined")
+    search_fields = ("email", "name", "username")
     exclude = ("password",)  # set passwords with `kiln user set-password`, never in a form field
+    # The user's space is u/<username>/: renaming would strand what is saved there.
+    readonly_fields = ("username",)
     inlines = (MembershipInline,)
+
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        if not obj.username:
+            obj.username = free_username(obj.email)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Workspace)

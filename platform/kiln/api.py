@@ -86,6 +86,13 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # CSRF guards what a session cookie could be tricked into doing, so it is checked only
+        # when one came: a cookie-less caller (a webhook with `?token=`) has nothing to forge.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
         return user if user.is_authenticated and isinstance(user, User) else None

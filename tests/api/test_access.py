@@ -320,3 +320,21 @@ def test_a_webhook_token_is_only_made_for_a_path_its_creator_may_run(grace: Api,
     assert made.status_code == 404
     assert grace.post("/api/w/main/webhook_tokens", {"label": "x", "path": "u/grace/mine"}).status_code == 201
     assert linus.get("/api/w/main/webhook_tokens").json() == []
+
+
+def test_two_emails_with_one_local_part_get_spaces_of_their_own(workspace: Workspace, owner: User) -> None:
+    twin = User.objects.create_user(email="ada@elsewhere.example", password="correct-horse")
+    third = User.objects.create_user(email="Ada@third.example", password="correct-horse")
+    assert (owner.username, twin.username, third.username) == ("ada", "ada2", "ada3")
+    Membership.objects.create(user=twin, workspace=workspace, role=Role.DEVELOPER)
+    twin_api = Api(Client(), token_create(user=twin))
+    assert save(Api(Client(), token_create(user=owner)), "u/ada/private").status_code == 201
+    assert twin_api.get("/api/w/main/scripts/p/u/ada/private").status_code == 404
+    assert save(twin_api, "u/ada2/mine").status_code == 201
+
+
+def test_a_failed_first_save_into_a_new_folder_leaves_no_folder(grace: Api) -> None:
+    refused = save(grace, "f/newfolder/broken", "def main(:\n")
+    assert refused.status_code == 400
+    assert not Folder.objects.filter(name="newfolder").exists()
+    assert grace.get("/api/w/main/folders/newfolder").status_code == 404

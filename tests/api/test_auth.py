@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -102,3 +106,19 @@ def test_login_with_a_malformed_body_is_400(client: Client, owner: User) -> None
 
 def test_health_needs_no_credentials(client: Client) -> None:
     assert client.get("/api/health").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("public_url", "secure"), [("https://kiln.example.com", True), ("http://127.0.0.1:8000", False)]
+)
+def test_cookies_are_secure_when_kiln_is_served_over_https(
+    public_url: str, secure: bool, tmp_path: Path
+) -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE)"
+    )
+    env = {**os.environ, "KILN_PUBLIC_URL": public_url, "KILN_DATA_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(secure), str(secure), "True", "Lax"]

@@ -189,3 +189,14 @@ def test_a_raw_request_script_receives_the_request_without_credentials(
     api.post("/api/w/main/scripts", {"path": PATH, "language": "python3", "content": ARGS_SCRIPT})
     later = client.post(f"{RUN}?token={hook_token}", data=b"{}", content_type="application/json")
     assert later.status_code == 400 and "`request` parameter" in later.json()["message"]
+
+
+def test_a_cookie_less_webhook_needs_no_csrf_token_but_a_session_still_does(
+    api: Api, hook_token: str, owner: User
+) -> None:
+    sender = Client(enforce_csrf_checks=True)  # as GitHub: no cookie, no CSRF token
+    assert post(sender, f"{RUN}?token={hook_token}", b"{}").status_code == 201
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    refused = post(browser, RUN, b"{}")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["message"]

@@ -104,3 +104,62 @@ def test_a_second_start_keeps_everything_and_a_stop_leaves_nothing_behind(new_ki
 
     assert new_kiln.stop(signal.SIGINT) == 0  # Ctrl-C stops it the same way
     assert processes_marked(new_kiln.mark) == []
+
+
+GITHUB_HOOK = '''import time
+
+
+def main(request: dict):
+    """A GitHub push hook: reads the raw request the way GitHub sends it."""
+    time.sleep(0.1)
+    print("event", request["headers"]["x-github-event"])
+    return {"event": request["headers"]["x-github-event"], "ref": request["json"]["ref"],
+            "saw_token": "token" in request["query"], "saw_auth": "authorization" in request["headers"]}
+'''
+
+
+def test_a_signed_github_webhook_runs_the_script_with_the_raw_request(kiln: Kiln) -> None:
+    """As GitHub calls it: the token in the URL, no Authorization header, an HMAC of the body."""
+    import hashlib
+    import hmac
+    import json
+    import urllib.error
+    import urllib.request
+
+    save(kiln, "f/ci/on_push", GITHUB_HOOK)
+    secret = "gh-webhook-secret-1"
+    status, conf, _ = kiln.request(
+        "PUT",
+        "/api/w/main/scripts/webhook/p/f/ci/on_push",
+        {"raw_request": True, "signature": {"scheme": "github", "secret": secret}},
+    )
+    assert status == 200, conf
+    status, hook, _ = kiln.request(
+        "POST", "/api/w/main/webhook_tokens", {"label": "github", "path": "f/ci/on_push"}
+    )
+    assert status == 201, hook
+    body = json.dumps({"ref": "refs/heads/main", "commits": []}).encode()
+
+    def deliver(signature: str) -> tuple[int, dict]:
+        req = urllib.request.Request(
+            f"{kiln.url}{conf['urls']['sync']}?token={hook['token']}",
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-GitHub-Event": "push",
+                "X-Hub-Signature-256": signature,
+            },
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=90) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    good = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    status, result = deliver(good)
+    assert status == 200, result
+    assert result == {"event": "push", "ref": "refs/heads/main", "saw_token": False, "saw_auth": False}
+    status, refused = deliver("sha256=" + "0" * 64)
+    assert status == 401 and refused["message"] == "invalid webhook signature"

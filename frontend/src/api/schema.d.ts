@@ -1549,6 +1549,11 @@ export interface components {
             concurrency_limit?: number | null;
             /** Rerun Of */
             rerun_of?: string | null;
+            /**
+             * Run As
+             * @description Whose access the job has: `u/<author>` or `g/<group>`
+             */
+            run_as: string;
         };
         /** JobLogsOut */
         JobLogsOut: {

@@ -10,9 +10,27 @@ from django.db import models
 from django.utils import timezone
 
 
+def username_base(email: str) -> str:
+    """The email's local part as a path segment: lowercase letters, digits, _ and -."""
+    local = email.split("@", 1)[0].lower()
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "_-") else "_" for c in local)
+    return name.lstrip("-")[:60] or "user"
+
+
+def unique_username(email: str, taken: set[str]) -> str:
+    base = username_base(email)
+    name, n = base, 1
+    while name in taken:  # ada@x.com and ada@y.com must not share u/ada/
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
 class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        email = self.normalize_email(email).lower()
+        extra["username"] = extra.get("username") or free_username(email)
+        user = self.model(email=email, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -25,6 +43,8 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
+    # The user's space is `u/<username>/`: unique, so two emails with one local part never share it.
+    username = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -39,11 +59,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
-    @property
-    def username(self) -> str:
-        """The short name used in user paths: `u/<username>/...`."""
-        local = self.email.split("@", 1)[0].lower()
-        return "".join(c if c.isalnum() or c in "_-" else "_" for c in local)
+
+def free_username(email: str) -> str:
+    """A username for a new user of `email` that no user has yet."""
+    base = username_base(email)
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    return unique_username(email, taken)
 
 
 class Workspace(models.Model):

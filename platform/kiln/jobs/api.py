@@ -142,6 +142,7 @@ class JobOut(JobListOut):
     concurrency_key: str
     concurrency_limit: int | None = None
     rerun_of: UUID | None = None
+    run_as: str = Field(description="Whose access the job has: `u/<author>` or `g/<group>`")
 
 
 class RerunIn(Schema):
@@ -589,6 +590,7 @@ def job_get(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict
         "concurrency_key": job.concurrency_key,
         "concurrency_limit": job.concurrency_limit,
         "rerun_of": job.rerun_of_id,
+        "run_as": job.run_as,
     }
 
 

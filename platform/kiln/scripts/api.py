@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
@@ -103,52 +104,65 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
     principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     membership = principal.member
     require_role(membership, Role.ADMIN, Role.DEVELOPER)  # operators run and view, never write
-    may_write(principal, payload.path)
-    existing = selectors.script_find(workspace=membership.workspace, path=payload.path)
-    run_as_before = (existing.settings if existing is not None else {}).get("run_as")
-    check_run_as(principal, run_as_before)  # changing the code of a script that runs as a group
-    if payload.settings is not None:
-        check_run_as(principal, payload.settings.run_as)
-    saved = services.script_save(
-        workspace=membership.workspace,
-        user=request.auth,  # type: ignore[attr-defined]
-        path=payload.path,
-        language=payload.language,
-        content=payload.content,
-        summary=payload.summary,
-        schema=payload.schema_,
-        settings=payload.settings.model_dump(exclude_none=True) if payload.settings is not None else None,
-    )
-    if saved.created or payload.settings is not None:
-        version = saved.version
-        detail = {"hash": version.hash, "language": version.language, "new_version": saved.created}
+    # One transaction: a save that fails (bad code, bad settings) leaves no new folder behind.
+    with transaction.atomic():
+        if may_write(principal, payload.path):
+            audit_record(
+                request,
+                actor=membership.user,
+                workspace_id=membership.workspace_id,
+                action="folder.create",
+                object_type="folder",
+                object_id=split_path(payload.path)[1],
+                detail={"by_saving": payload.path},
+            )
+        existing = selectors.script_find(workspace=membership.workspace, path=payload.path)
+        run_as_before = (existing.settings if existing is not None else {}).get("run_as")
+        check_run_as(principal, run_as_before)  # changing the code of a script that runs as a group
         if payload.settings is not None:
-            detail["settings"] = version.script.settings
-        audit_record(
-            request,
-            actor=membership.user,
-            workspace_id=membership.workspace_id,
-            action="script.save",
-            object_type="script",
-            object_id=version.script.path,
-            detail=detail,
+            check_run_as(principal, payload.settings.run_as)
+        saved = services.script_save(
+            workspace=membership.workspace,
+            user=request.auth,  # type: ignore[attr-defined]
+            path=payload.path,
+            language=payload.language,
+            content=payload.content,
+            summary=payload.summary,
+            schema=payload.schema_,
+            settings=payload.settings.model_dump(exclude_none=True) if payload.settings is not None else None,
         )
+        if saved.created or payload.settings is not None:
+            version = saved.version
+            detail = {"hash": version.hash, "language": version.language, "new_version": saved.created}
+            if payload.settings is not None:
+                detail["settings"] = version.script.settings
+            audit_record(
+                request,
+                actor=membership.user,
+                workspace_id=membership.workspace_id,
+                action="script.save",
+                object_type="script",
+                object_id=version.script.path,
+                detail=detail,
+            )
     return Status(201 if saved.created else 200, script_out(saved.version, principal))
 
 
-def may_write(principal: Principal, path: str) -> None:
+def may_write(principal: Principal, path: str) -> bool:
     """403 unless the caller may save at `path`; a first save into a new folder creates it,
-    owned by the saver."""
+    owned by the saver (then True)."""
     services.validate_path(path)
     kind, name = split_path(path)
     ws = principal.member.workspace
     if kind == "f" and not Folder.objects.filter(workspace=ws, name=name).exists():
-        folder_ensure(workspace=ws, user=principal.member.user, name=name)
-        return
+        if folder_ensure(workspace=ws, user=principal.member.user, name=name):
+            return True
+        # Someone else created it a moment ago: their folder, their grants.
     if path_access(principal, path) < Access.WRITE:
         where = f"{kind}/{name}/"
         why = "a user's space is their own" if kind == "u" else "ask its owners for writer access"
         raise Forbidden(f"you may not save under {where}: {why}", {"path": path, "required": "write"})
+    return False
 
 
 @router.post(
