@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from "react-router";
 import { NotFound } from "./components/NotFound";
+import { AccessPage } from "./features/access/AccessPage";
 import { LoginPage } from "./features/auth/LoginPage";
 import { RequireAuth } from "./features/auth/RequireAuth";
 import { JobPage } from "./features/jobs/JobPage";
@@ -22,6 +23,7 @@ export function App() {
           <Route path="scripts/p/*" element={<ScriptDetailPage />} />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:id" element={<JobPage />} />
+          <Route path="access" element={<AccessPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>
         <Route path="*" element={<NotFound />} />

@@ -338,3 +338,8 @@ def test_a_failed_first_save_into_a_new_folder_leaves_no_folder(grace: Api) -> N
     assert refused.status_code == 400
     assert not Folder.objects.filter(name="newfolder").exists()
     assert grace.get("/api/w/main/folders/newfolder").status_code == 404
+
+
+def test_a_members_email_may_come_percent_encoded_in_the_url(api: Api, member: User) -> None:
+    changed = api.put("/api/w/main/members/grace%40example.com", {"role": "operator"})
+    assert changed.status_code == 200 and changed.json()["role"] == "operator"

@@ -13,6 +13,14 @@ export type JobCreated = Schemas["JobCreatedOut"];
 export type JobPage = Schemas["JobPageOut"];
 export type ScriptSettings = Schemas["ScriptSettings"];
 export type WorkspaceSettings = Schemas["WorkspaceSettingsOut"];
+export type Member = Schemas["MemberOut"];
+export type MemberRole = Schemas["MemberIn"]["role"];
+export type Group = Schemas["GroupOut"];
+export type Folder = Schemas["FolderOut"];
+export type Grant = Schemas["GrantSchema"];
+export type GrantLevel = Grant["level"];
+export type Webhook = Schemas["WebhookOut"];
+export type WebhookSettings = Schemas["WebhookIn"];
 
 /**
  * The statuses the backend uses. Its schema declares `status` as a plain

@@ -7,11 +7,19 @@ import { useScript } from "./queries";
 import { RunSection } from "./RunSection";
 import { ScriptArgsTable } from "./ScriptArgsTable";
 import { ScriptSettingsPanel } from "./ScriptSettingsPanel";
+import { WebhookPanel } from "./WebhookPanel";
 
 const TABS = [
   { id: "overview", label: "Overview" },
   { id: "settings", label: "Settings" },
+  { id: "webhook", label: "Webhook" },
 ] as const;
+
+type TabId = (typeof TABS)[number]["id"];
+
+function tabOf(value: string | null): TabId {
+  return TABS.find((t) => t.id === value)?.id ?? "overview";
+}
 
 export function ScriptDetailPage() {
   const workspace = useCurrentWorkspace();
@@ -19,7 +27,7 @@ export function ScriptDetailPage() {
   const script = useScript(workspace.id, path);
   // The tab is in the URL (?tab=settings) so that it survives a reload and can be linked to.
   const [search, setSearch] = useSearchParams();
-  const tab = search.get("tab") === "settings" ? "settings" : "overview";
+  const tab = tabOf(search.get("tab"));
 
   return (
     <section>
@@ -57,6 +65,16 @@ export function ScriptDetailPage() {
                 <RelativeTime iso={script.data.created_at} /> by {script.data.created_by}
               </dd>
             </div>
+            {script.data.access && (
+              <div>
+                <dt>Your access</dt>
+                <dd>
+                  <span className="tag" data-testid="script-access">
+                    {script.data.access}
+                  </span>
+                </dd>
+              </div>
+            )}
           </dl>
 
           <div className="tabs" role="tablist" aria-label="Script">
@@ -94,9 +112,13 @@ export function ScriptDetailPage() {
                 <code>{script.data.content}</code>
               </pre>
             </div>
-          ) : (
+          ) : tab === "settings" ? (
             <div role="tabpanel" id="script-panel-settings" aria-labelledby="script-tab-settings">
               <ScriptSettingsPanel key={path} script={script.data} />
+            </div>
+          ) : (
+            <div role="tabpanel" id="script-panel-webhook" aria-labelledby="script-tab-webhook">
+              <WebhookPanel key={path} script={script.data} />
             </div>
           )}
         </>

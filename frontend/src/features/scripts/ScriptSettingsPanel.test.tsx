@@ -200,6 +200,18 @@ describe("Script settings", () => {
     expect(alert).toHaveClass("form-error");
   });
 
+  it("is read-only with view access to the script's path", async () => {
+    mockApi({
+      "GET /api/auth/me": () => jsonResponse(ME),
+      "GET /api/w/demo/scripts/p/u/ada/greet": () => jsonResponse({ ...SCRIPT, access: "view" }),
+      "GET /api/w/demo/settings": () => jsonResponse(WORKSPACE_SETTINGS),
+    });
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet?tab=settings" });
+    await screen.findByRole("form", { name: "Script settings" });
+    expect(screen.getByTestId("settings-read-only")).toHaveTextContent("needs write access");
+    expect(screen.getByRole("button", { name: "Save settings" })).toBeDisabled();
+  });
+
   it("is read-only for operators", async () => {
     open(undefined, { ...ME, workspaces: [{ id: "demo", name: "Demo workspace", role: "operator" }] });
     await screen.findByRole("form", { name: "Script settings" });

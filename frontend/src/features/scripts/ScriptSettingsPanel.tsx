@@ -76,7 +76,9 @@ export function ScriptSettingsPanel({ script }: { script: Script }) {
   const save = useSaveScriptSettings(workspace.id, script.path);
   const [draft, setDraft] = useState<SettingsDraft>(() => draftFromSettings(script.settings));
   const [saved, setSaved] = useState(false);
-  const readOnly = workspace.role === "operator";
+  const operator = workspace.role === "operator";
+  // Scripts under a folder shared with you as viewer: you see and run them, nothing more.
+  const readOnly = operator || script.access === "view";
   const errors = settingsErrors(save.error);
   const maxima = workspaceSettings.data?.effective_max_limits;
   const defaults = workspaceSettings.data?.default_limits;
@@ -121,7 +123,9 @@ export function ScriptSettingsPanel({ script }: { script: Script }) {
     <form className="settings-form" aria-label="Script settings" onSubmit={onSubmit} noValidate>
       {readOnly && (
         <p className="muted" data-testid="settings-read-only">
-          Operators can see these settings; admins and developers change them.
+          {operator
+            ? "Operators can see these settings; admins and developers change them."
+            : "You can see these settings; changing them needs write access to this script's path."}
         </p>
       )}
       <GroupError name="" errors={errors} />

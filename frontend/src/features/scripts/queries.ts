@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, unwrap, type Script, type ScriptSettings } from "../../api/client";
+import { api, unwrap, type Script, type ScriptSettings, type WebhookSettings } from "../../api/client";
 
 export const scriptKeys = {
   list: (workspace: string) => ["w", workspace, "scripts"] as const,
   detail: (workspace: string, path: string) => ["w", workspace, "scripts", "p", path] as const,
+  webhook: (workspace: string, path: string) => ["w", workspace, "scripts", "webhook", path] as const,
 };
 
 export function useScripts(workspace: string) {
@@ -37,6 +38,32 @@ export function useSaveScriptSettings(workspace: string, path: string) {
       queryClient.setQueryData<Script>(scriptKeys.detail(workspace, path), (script) =>
         script === undefined ? script : { ...script, settings: saved },
       );
+    },
+  });
+}
+
+/** How the script takes third-party webhooks: its URLs, signature check and raw request (never the secret). */
+export function useScriptWebhook(workspace: string, path: string) {
+  return useQuery({
+    queryKey: scriptKeys.webhook(workspace, path),
+    queryFn: () =>
+      unwrap(api.GET("/api/w/{workspace}/scripts/webhook/p/{path}", { params: { path: { workspace, path } } })),
+  });
+}
+
+/** Replaces how the script takes webhooks; the cached webhook becomes the saved one. */
+export function useSaveScriptWebhook(workspace: string, path: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (webhook: WebhookSettings) =>
+      unwrap(
+        api.PUT("/api/w/{workspace}/scripts/webhook/p/{path}", {
+          params: { path: { workspace, path } },
+          body: webhook,
+        }),
+      ),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(scriptKeys.webhook(workspace, path), saved);
     },
   });
 }
