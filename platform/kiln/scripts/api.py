@@ -154,10 +154,9 @@ def may_write(principal: Principal, path: str) -> bool:
     services.validate_path(path)
     kind, name = split_path(path)
     ws = principal.member.workspace
-    if kind == "f" and not Folder.objects.filter(workspace=ws, name=name).exists():
-        if folder_ensure(workspace=ws, user=principal.member.user, name=name):
-            return True
-        # Someone else created it a moment ago: their folder, their grants.
+    new_folder = kind == "f" and not Folder.objects.filter(workspace=ws, name=name).exists()
+    if new_folder and folder_ensure(workspace=ws, user=principal.member.user, name=name):
+        return True  # (when it returns False, someone else created it a moment ago: their grants apply)
     if path_access(principal, path) < Access.WRITE:
         where = f"{kind}/{name}/"
         why = "a user's space is their own" if kind == "u" else "ask its owners for writer access"
