@@ -216,6 +216,7 @@ def _register() -> None:
     from kiln.accounts.api import router as accounts_router
     from kiln.audit.api import router as audit_router
     from kiln.jobs.api import router as jobs_router
+    from kiln.schedules.api import router as schedules_router
     from kiln.scripts.api import router as scripts_router
 
     api.add_router("/", accounts_router)
@@ -223,6 +224,7 @@ def _register() -> None:
     api.add_router("/w/{workspace}/scripts", scripts_router)
     api.add_router("/w/{workspace}/jobs", jobs_router)
     api.add_router("/w/{workspace}/audit", audit_router)
+    api.add_router("/w/{workspace}/schedules", schedules_router)
 
 
 _register()

@@ -47,6 +47,10 @@ ENV_DOC: list[tuple[str, str]] = [
     ("KILN_LOGIN_LOCKOUT_SECONDS", "how long failed logins count and a lockout lasts (900)"),
     ("KILN_RATE_LIMIT_TOKEN", "run requests a minute per token or session; then 429 (12000; 0: off)"),
     ("KILN_RATE_LIMIT_IP", "run requests a minute per client address; then 429 (12000; 0: off)"),
+    (
+        "KILN_SCHEDULE_GRACE_SECONDS",
+        "a tick later than this when a scheduler sees it was missed: its catch-up policy decides (30)",
+    ),
     ("KILN_SYNC_WAIT", "seconds run_wait_result waits before answering 202 with the job id (20)"),
     ("KILN_ADMIN_EMAIL", "first admin's email, used on the first start only (admin@kiln.local)"),
     ("KILN_ADMIN_PASSWORD", "first admin's password, first start only; unset: generated and printed"),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kiln.scripts",
     "kiln.jobs",
     "kiln.audit",
+    "kiln.schedules",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,7 @@ KILN_ALLOW_UNSANDBOXED = config.env_bool("KILN_ALLOW_UNSANDBOXED")
 KILN_LEASE_SECONDS = config.env_int("KILN_LEASE_SECONDS", 60)
 KILN_JOB_LOG_LIMIT = config.env_int("KILN_JOB_LOG_LIMIT", 2 * 1024 * 1024)
 KILN_SYNC_WAIT = config.env_int("KILN_SYNC_WAIT", 20)
+KILN_SCHEDULE_GRACE_SECONDS = config.env_int("KILN_SCHEDULE_GRACE_SECONDS", 30)
 # Failed logins per email within the lockout window before it is locked (5x that per address).
 KILN_LOGIN_MAX_FAILURES = config.env_int("KILN_LOGIN_MAX_FAILURES", 5)
 KILN_LOGIN_LOCKOUT_SECONDS = config.env_int("KILN_LOGIN_LOCKOUT_SECONDS", 900)

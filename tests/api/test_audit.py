@@ -54,7 +54,9 @@ def test_filters_and_pages(api: Api) -> None:
     first = api.get("/api/w/main/audit?limit=4").json()
     second = api.get(f"/api/w/main/audit?limit=4&cursor={first['next_cursor']}").json()
     ids = [e["id"] for e in first["items"] + second["items"]]
-    assert len(ids) == len(set(ids)) == 6 and second["next_cursor"] is None
+    # Six saves, and the folder f/ops that the first save into it created.
+    assert len(ids) == len(set(ids)) == 7 and second["next_cursor"] is None
+    assert actions(api, "?action=folder.create") == [("folder.create", "ops")]
 
 
 def test_only_admins_of_the_workspace_read_it(

@@ -81,7 +81,18 @@ BODIES: dict[str, Any] = {
     "kiln_accounts_access_api_folder_delete": None,
     "kiln_scripts_api_script_webhook_get": None,
     "kiln_scripts_api_script_webhook_put": {"raw_request": False, "signature": None},
+    "kiln_schedules_api_schedule_preview": None,
+    "kiln_schedules_api_schedule_list": None,
+    "kiln_schedules_api_schedule_create": {"path": "u/bea/stolen", "script_path": B_PATH, "cron": "@hourly"},
+    "kiln_schedules_api_schedule_get": None,
+    "kiln_schedules_api_schedule_update": {"path": B_PATH, "script_path": B_PATH, "cron": "@daily"},
+    "kiln_schedules_api_schedule_delete": None,
+    "kiln_schedules_api_schedule_enable": {"enabled": False},
+    "kiln_schedules_api_schedule_runs": None,
+    "kiln_schedules_api_schedule_events": None,
 }
+# operationId -> a query string the route needs to be a valid request.
+QUERIES: dict[str, str] = {"kiln_schedules_api_schedule_preview": "?cron=@hourly&tz=UTC"}
 # Routes only a superuser may call: B's own (non-superuser) admin is refused too, so the
 # control below asks a superuser instead.
 SUPERUSER_ROUTES = {"kiln_accounts_api_user_password_reset"}
@@ -153,6 +164,8 @@ def make_tenant_b(client: Client) -> TenantB:
     assert b.post(f"/api/w/{B_ID}/folders", {"name": B_NAME}).status_code == 201
     saved = b.post(f"/api/w/{B_ID}/scripts", {"path": B_PATH, "language": "python3", "content": B_SCRIPT})
     assert saved.status_code in (200, 201), saved.content
+    sched = b.post(f"/api/w/{B_ID}/schedules", {"path": B_PATH, "script_path": B_PATH, "cron": "@hourly"})
+    assert sched.status_code == 201, sched.content
     job = b.post(f"/api/w/{B_ID}/jobs/run/p/{B_PATH}", {"name": "q3"})
     assert job.status_code == 201, job.content
     hook = b.post(f"/api/w/{B_ID}/webhook_tokens", {"label": "b hook", "path": B_PATH})
@@ -194,7 +207,7 @@ def url_for(route: Route, b: TenantB, workspace: str) -> str:
         else:
             value = b.fill(param)
         url = url.replace("{" + param + "}", value)
-    return url
+    return url + QUERIES.get(route.operation_id, "")
 
 
 def call(who: Api, route: Route, url: str) -> Any:

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from kiln.errors import BadRequest, Conflict, NotFound
+from kiln.errors import BadRequest, Conflict, Forbidden, NotFound
 
+from .access import Access, Principal, path_access, split_path
 from .models import ALL_GROUP, NAME_RE, Folder, FolderGrant, Group, Level, Membership, Role, User, Workspace
 
 NAME = re.compile(NAME_RE)
@@ -217,3 +218,22 @@ def folder_delete(*, folder: Folder) -> None:
     if Script.objects.filter(workspace_id=folder.workspace_id, path__startswith=f"f/{folder.name}/").exists():
         raise Conflict(f"folder '{folder.name}' is not empty: move or delete what is in it first")
     folder.delete()
+
+
+def path_write_check(principal: Principal, path: str) -> bool:
+    """403 unless the caller may save something at `path` (a script, a schedule); a first save
+    into a new folder creates it, owned by the saver (then True). Call inside the saving
+    transaction, so a save that fails leaves no folder behind."""
+    from kiln.scripts.services import validate_path  # scripts depend on accounts, not the reverse
+
+    validate_path(path)
+    kind, name = split_path(path)
+    ws = principal.member.workspace
+    new_folder = kind == "f" and not Folder.objects.filter(workspace=ws, name=name).exists()
+    if new_folder and folder_ensure(workspace=ws, user=principal.member.user, name=name):
+        return True  # (False: someone else created it a moment ago, and their grants apply)
+    if path_access(principal, path) < Access.WRITE:
+        where = f"{kind}/{name}/"
+        why = "a user's space is their own" if kind == "u" else "ask its owners for writer access"
+        raise Forbidden(f"you may not save under {where}: {why}", {"path": path, "required": "write"})
+    return False

@@ -117,6 +117,8 @@ class JobListOut(Schema):
     attempt: int
     retries: int
     scheduled_for: datetime | None = None
+    schedule_id: int | None = Field(None, description="The schedule that started it")
+    schedule_tick: datetime | None = Field(None, description="The tick it runs for (a schedule's job)")
     # Why a queued job is not running yet: an unserved tag, a retry's back-off, a concurrency slot.
     waiting_reason: str | None = None
 
@@ -181,6 +183,8 @@ def job_list_out(
         "attempt": job.attempt,
         "retries": job.retries,
         "scheduled_for": job.scheduled_for,
+        "schedule_id": job.schedule_id,
+        "schedule_tick": job.schedule_tick,
         "waiting_reason": selectors.waiting_reason(job, served_tags or set(), running),
     }
 

@@ -64,6 +64,13 @@ class Job(models.Model):
     # Not to be started before this (a retry's back-off); null: as soon as possible.
     scheduled_for = models.DateTimeField(null=True, blank=True)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    # A schedule's job: the tick it runs for (unique per schedule: each tick runs once, however many
+    # schedulers saw it); a schedule's handler job has the schedule but no tick.
+    schedule = models.ForeignKey(
+        "schedules.Schedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    schedule_tick = models.DateTimeField(null=True, blank=True)
+    schedule_handled = models.BooleanField(default=False)  # its end was counted by the schedule
     priority = models.SmallIntegerField(default=0)  # 0-100, higher first within a tag
     # At most `concurrency_limit` jobs with the same key run at once; the rest wait queued.
     concurrency_key = models.CharField(max_length=255, blank=True)
@@ -99,6 +106,21 @@ class Job(models.Model):
             models.Index(fields=["status", "published_at"], name="job_status_published"),
             models.Index(fields=["status", "concurrency_key"], name="job_status_concurrency"),
             models.Index(fields=["finished_at"], name="job_finished"),
+            models.Index(fields=["schedule", "-created_at"], name="job_schedule_runs"),
+            # The scheduler's "which schedule runs ended and are not counted yet": a small set.
+            models.Index(
+                fields=["finished_at"],
+                condition=models.Q(schedule_tick__isnull=False, schedule_handled=False),
+                name="job_schedule_unhandled",
+            ),
+        ]
+        constraints = [
+            # Each tick of a schedule makes at most one job, whatever the number of schedulers.
+            models.UniqueConstraint(
+                fields=["schedule", "schedule_tick"],
+                condition=models.Q(schedule_tick__isnull=False),
+                name="one_job_per_schedule_tick",
+            )
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,8 @@
 Each pass: the lease reaper (requeue jobs whose worker stopped renewing), the
 dispatcher (ring retries whose back-off is over and jobs a concurrency slot freed
 for), the sweeper (re-publish queued jobs nobody claimed) and, once a minute,
-retention (delete old finished jobs). Cron ticks join them later.
+retention (delete old finished jobs). Cron ticks run in a thread of their own
+(kiln.schedules.ticker), which wakes at the next tick rather than every pass.
 Every pass is safe to run from several scheduler copies at once: each change is
 a compare-and-set.
 """
@@ -58,6 +59,10 @@ def run_forever(*, interval: float) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     log.info("scheduler started (pass every %ss)", interval)
+    from kiln.schedules.ticker import run_ticks
+
+    ticks = threading.Thread(target=run_ticks, args=(stop,), name="schedule-ticks", daemon=True)
+    ticks.start()
     next_retention = 0.0
     while not stop.is_set():
         try:
@@ -72,4 +77,5 @@ def run_forever(*, interval: float) -> None:
         finally:
             close_old_connections()
         stop.wait(interval)
+    ticks.join(timeout=10)
     log.info("scheduler stopped")

@@ -55,6 +55,7 @@ class JobFilters:
     tag: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    schedule_id: int | None = None
 
 
 def _cursor_encode(job: Job) -> str:
@@ -96,6 +97,8 @@ def job_list(
                 f"unknown status '{unknown[0]}'", {"field": "status", "expected": sorted(JobStatus.values)}
             )
         jobs = jobs.filter(status__in=f.statuses)
+    if f.schedule_id is not None:
+        jobs = jobs.filter(schedule_id=f.schedule_id)
     if f.path:
         jobs = jobs.filter(script_path=f.path)
     if f.path_prefix:

@@ -6,8 +6,8 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -22,6 +22,9 @@ from kiln.jobs.limits import effective, workspace_maximums
 from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import concurrency_key, workspace_settings
 from scripts_runtime import registry
+
+if TYPE_CHECKING:
+    from kiln.schedules.models import Schedule
 
 from .dispatch import dispatch_after_commit, slot_acquire, slot_release
 from .leases import lease_duration
@@ -62,6 +65,9 @@ def job_create(
     args: Any,
     trigger: str = Trigger.MANUAL,
     rerun_of: Job | None = None,
+    schedule: Schedule | None = None,
+    schedule_tick: datetime | None = None,
+    retry: dict[str, Any] | None = None,
 ) -> Job:
     """Commit a queued Job, then (after commit) ring the worker's doorbell.
 
@@ -101,7 +107,7 @@ def job_create(
             timeout_s=limits.timeout_s,
             limits=limits.as_dict(),
             network=conf.get("network") or ws_conf.default_network,
-            retry=conf.get("retry") or None,
+            retry=retry or conf.get("retry") or None,  # a schedule's retry policy wins over the script's
             priority=int(conf.get("priority") or 0),
             concurrency_key=key,
             concurrency_limit=concurrency["limit"] if concurrency else None,
@@ -109,6 +115,8 @@ def job_create(
             published_at=None if concurrency else timezone.now(),
             trigger=trigger,
             rerun_of=rerun_of,
+            schedule=schedule,
+            schedule_tick=schedule_tick,
         )
         if notes:
             text = "".join(f"[kiln] {note}\n" for note in notes)

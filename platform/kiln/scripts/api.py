@@ -19,12 +19,12 @@ from kiln.accounts.access import (
     split_path,
     visible_paths,
 )
-from kiln.accounts.access_services import folder_ensure
-from kiln.accounts.models import Folder, Role
+from kiln.accounts.access_services import path_write_check
+from kiln.accounts.models import Role
 from kiln.accounts.selectors import require_role
 from kiln.api_params import WorkspacePath
 from kiln.audit.services import audit_record
-from kiln.errors import Forbidden, NotFound
+from kiln.errors import NotFound
 
 from . import selectors, services
 from .models import Script, ScriptVersion
@@ -106,7 +106,7 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
     require_role(membership, Role.ADMIN, Role.DEVELOPER)  # operators run and view, never write
     # One transaction: a save that fails (bad code, bad settings) leaves no new folder behind.
     with transaction.atomic():
-        if may_write(principal, payload.path):
+        if path_write_check(principal, payload.path):
             audit_record(
                 request,
                 actor=membership.user,
@@ -146,22 +146,6 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
                 detail=detail,
             )
     return Status(201 if saved.created else 200, script_out(saved.version, principal))
-
-
-def may_write(principal: Principal, path: str) -> bool:
-    """403 unless the caller may save at `path`; a first save into a new folder creates it,
-    owned by the saver (then True)."""
-    services.validate_path(path)
-    kind, name = split_path(path)
-    ws = principal.member.workspace
-    new_folder = kind == "f" and not Folder.objects.filter(workspace=ws, name=name).exists()
-    if new_folder and folder_ensure(workspace=ws, user=principal.member.user, name=name):
-        return True  # (when it returns False, someone else created it a moment ago: their grants apply)
-    if path_access(principal, path) < Access.WRITE:
-        where = f"{kind}/{name}/"
-        why = "a user's space is their own" if kind == "u" else "ask its owners for writer access"
-        raise Forbidden(f"you may not save under {where}: {why}", {"path": path, "required": "write"})
-    return False
 
 
 @router.post(
