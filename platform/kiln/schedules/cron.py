@@ -12,7 +12,7 @@ of the month, #1-#5) and `FRIL` or `5L` (the last Friday of the month). Aliases:
 As in Vixie/Debian cron, if the day-of-month or the day-of-week field starts with `*` (or `?`)
 a day must match both fields, otherwise it may match either.
 
-Time zones and daylight saving time (the same rules as the `cronsim` library):
+Time zones and daylight saving time:
 
 - A 5-field expression whose minute and hour fields are both fixed (neither starts with `*`),
   such as `30 2 * * *` or `0 9-17 * * 1-5`, runs by the wall clock. Kiln works out the local
@@ -29,6 +29,12 @@ Time zones and daylight saving time (the same rules as the `cronsim` library):
 
 Fire times are whole seconds, strictly after the given moment, returned in UTC. A search gives
 up (returns None) after 50 years.
+
+For developers: fire times are those of the `cronsim` library (the tests compare the two), with
+two deliberate differences. A start inside a repeated hour never gets a fire time at or before
+it (cronsim can return the first pass of that hour). And in zones whose clocks move by less than
+an hour (Australia/Lord_Howe), real-time expressions fire at every matching moment, where
+cronsim steps whole hours from the top of the hour, lands on :30 and skips some.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from __future__ import annotations
 import calendar
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -56,18 +62,33 @@ ALIASES = {
 }
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-MONTH_NAMES = tuple(calendar.month_name[1:])
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 WEEKDAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 MONTH_LENGTHS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # the longest each month gets
 
 _ONE_SECOND = timedelta(seconds=1)
 _DAY_SECONDS = 86400
-# Fire times must stay representable as datetimes (year 9999 is the last one).
+# Searches stop a year short of datetime's last year, so stepping past a candidate never overflows.
 _LAST_SEARCH_YEAR = MAXYEAR - 1
 
 
 class CronError(ValueError):
     """A bad expression; str(exc) says what is wrong and where."""
+
+    field: str | None  # "second", "minute", "hour", "day of month", "month", "day of week" or None
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -295,6 +316,8 @@ class Cron:
         """The first fire time strictly after `after` (aware, any zone), in UTC; None if none in 50 years."""
         if after.utcoffset() is None:
             raise ValueError("after must be an aware datetime")
+        if after.astimezone(UTC).year >= _LAST_SEARCH_YEAR:
+            return None
         fire = self._next_by_wall_clock(after, tz) if self.wall_clock else self._next_by_real_time(after, tz)
         return None if fire is None else datetime.fromtimestamp(fire, UTC)
 
@@ -307,7 +330,9 @@ class Cron:
 
     def describe(self) -> str:
         """The expression in English, e.g. "At 09:30 on Monday through Friday"."""
-        return _describe_time(self) + _describe_days(self)
+        from .cron_describe import describe  # the words live apart from the engine
+
+        return describe(self)
 
     def _next_wall(self, start: datetime, last_year: int) -> datetime | None:
         """The first naive wall time at or after `start` that every field allows, up to `last_year`.
@@ -351,8 +376,6 @@ class Cron:
 
     def _next_by_wall_clock(self, after: datetime, tz: tzinfo) -> int | None:
         wall = after.astimezone(tz).replace(tzinfo=None, microsecond=0)
-        if wall.year >= _LAST_SEARCH_YEAR:
-            return None
         last_year = min((wall + _ONE_SECOND).year + SEARCH_YEARS, _LAST_SEARCH_YEAR)
         while (target := self._next_wall(wall + _ONE_SECOND, last_year)) is not None:
             fire = _instant(target, tz, fold=0)  # fold=0: a repeated wall time fires the first time
@@ -370,8 +393,6 @@ class Cron:
 
     def _next_by_real_time(self, after: datetime, tz: tzinfo) -> int | None:
         now = (after - _EPOCH) // _ONE_SECOND + 1  # whole seconds, strictly after
-        if datetime.fromtimestamp(now, tz).year >= _LAST_SEARCH_YEAR:
-            return None
         last_year = min(datetime.fromtimestamp(now, tz).year + SEARCH_YEARS, _LAST_SEARCH_YEAR)
         # Invariant: no real second in [first second searched, now) has a matching wall time.
         # Jumps assume a zone's UTC offset changes at most once within any 24 hours.
@@ -446,7 +467,7 @@ def _check_it_fires(days: DayRule, months: tuple[int, ...], dom: str, month: str
     if plain_days and not days.nth_weekdays and not days.last_weekdays:
         names = [MONTH_NAMES[number - 1] for number in months]
         verb = "has" if len(names) == 1 else "have"
-        message = f"never fires: {_join(names)} {verb} no day {min(days.days_of_month)}"
+        message = f"never fires: {join_words(names)} {verb} no day {min(days.days_of_month)}"
     else:
         message = (
             f"never fires: no day in month '{month}' matches day of month '{dom}' and day of week '{dow}'"
@@ -464,124 +485,5 @@ def parse_timezone(name: str) -> ZoneInfo:
         raise CronError(f"unknown time zone '{name}'") from exc
 
 
-# describe() -------------------------------------------------------------------------------------
-
-_NTH = ("", "first", "second", "third", "fourth", "fifth")
-
-
-def _describe_time(cron: Cron) -> str:
-    if len(cron.seconds) == 1 and len(cron.minutes) * len(cron.hours) <= 4:
-        second = f":{cron.seconds[0]:02d}" if cron.seconds != (0,) else ""
-        return "At " + _join([f"{h:02d}:{m:02d}{second}" for h in cron.hours for m in cron.minutes])
-    every_minute, every_hour = cron.minutes == tuple(range(60)), cron.hours == tuple(range(24))
-    if cron.seconds == (0,):
-        if cron.minutes == (0,) and every_hour:
-            return "Every hour"
-        sentence = _time_unit(cron.minutes, "minute", 0, 59)[0]
-    else:
-        sentence, _ = _time_unit(cron.seconds, "second", 0, 59)
-        if not every_minute:
-            sentence += " past " + _time_unit(cron.minutes, "minute", 0, 59)[1]
-        elif not sentence.startswith("Every"):
-            sentence += " past every minute"
-    if not every_hour:
-        sentence += " past " + _time_unit(cron.hours, "hour", 0, 23)[1]
-    elif cron.seconds == (0,) and len(cron.minutes) == 1:
-        sentence += " past every hour"
-    return sentence
-
-
-def _time_unit(values: tuple[int, ...], unit: str, low: int, high: int) -> tuple[str, str]:
-    """How a second, minute or hour field reads at the start of a sentence and after "past"."""
-    if values == tuple(range(low, high + 1)):
-        return f"Every {unit}", f"every {unit}"
-    if len(values) == 1:
-        return f"At {unit} {values[0]}", f"{unit} {values[0]}"
-    step = _step_of(values)
-    if step and values[0] == low and values[-1] + step > high:
-        return f"Every {step} {unit}s", f"every {_ordinal(step)} {unit}"
-    if step and len(values) >= 3:
-        span = f"from {values[0]} through {values[-1]}"
-        if step == 1:
-            return f"Every {unit} {span}", f"every {unit} {span}"
-        return f"Every {step} {unit}s {span}", f"every {_ordinal(step)} {unit} {span}"
-    listed = _join(_runs(values, str))
-    return f"At {unit}s {listed}", f"{unit}s {listed}"
-
-
-def _describe_days(cron: Cron) -> str:
-    rule = cron.days
-    all_month_days = rule.days_of_month == frozenset(range(1, 32)) and not rule.last_day_of_month
-    all_weekdays = rule.weekdays == frozenset(range(7)) and not rule.nth_weekdays and not rule.last_weekdays
-    months = "" if cron.months == tuple(range(1, 13)) else " in " + _month_words(cron.months)
-    if rule.both and all_weekdays:
-        if all_month_days:
-            return months
-        if len(cron.months) == 1 and len(rule.days_of_month) == 1 and not rule.last_day_of_month:
-            return f" on {MONTH_NAMES[cron.months[0] - 1]} {min(rule.days_of_month)}"
-        return f" on {_month_day_words(rule)}{months}"
-    if rule.both and all_month_days:
-        return f" on {_weekday_words(rule)}{months}"
-    joint = "if it is" if rule.both else "and on"
-    return f" on {_month_day_words(rule)} {joint} {_weekday_words(rule)}{months}"
-
-
-def _month_day_words(rule: DayRule) -> str:
-    values = tuple(sorted(rule.days_of_month))
-    words = []
-    step = _step_of(values)
-    if step and step > 1 and values[0] == 1 and values[-1] + step > 31:
-        words.append(f"every {_ordinal(step)} day")
-    elif len(values) == 1:
-        words.append(f"day {values[0]}")
-    elif values:
-        words.append(f"days {_join(_runs(values, str))}")
-    if rule.last_day_of_month:
-        words.append("the last day")
-    return _join(words) + " of the month"
-
-
-def _weekday_words(rule: DayRule) -> str:
-    words = _runs(tuple(sorted(rule.weekdays)), lambda day: WEEKDAY_NAMES[day])
-    words += [f"the {_NTH[n]} {WEEKDAY_NAMES[day]} of the month" for day, n in sorted(rule.nth_weekdays)]
-    words += [f"the last {WEEKDAY_NAMES[day]} of the month" for day in sorted(rule.last_weekdays)]
-    return _join(words)
-
-
-def _month_words(months: tuple[int, ...]) -> str:
-    step = _step_of(months)
-    if step and step > 1 and len(months) >= 3 and months[0] == 1 and months[-1] + step > 12:
-        return f"every {_ordinal(step)} month"
-    return _join(_runs(months, lambda month: MONTH_NAMES[month - 1]))
-
-
-def _step_of(values: tuple[int, ...]) -> int | None:
-    """The common difference if `values` (sorted) is an arithmetic progression of 2 or more."""
-    if len(values) < 2:
-        return None
-    step = values[1] - values[0]
-    return step if all(b - a == step for a, b in zip(values, values[1:], strict=False)) else None
-
-
-def _runs(values: tuple[int, ...], name: Callable[[int], str]) -> list[str]:
-    """Names `values`, writing three or more consecutive ones as "a through b"."""
-    words: list[str] = []
-    start = 0
-    for end in range(len(values)):
-        if end + 1 < len(values) and values[end + 1] == values[end] + 1:
-            continue
-        if end - start >= 2:
-            words.append(f"{name(values[start])} through {name(values[end])}")
-        else:
-            words.extend(name(value) for value in values[start : end + 1])
-        start = end + 1
-    return words
-
-
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-def _join(words: list[str]) -> str:
+def join_words(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
