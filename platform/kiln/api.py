@@ -119,6 +119,7 @@ ERROR_STATUSES = {
     "404": "No such object, or not yours to see",
     "409": "Conflicts with the object's state",
     "413": "Request body over 10 MiB",
+    "415": "A body that is not JSON (run URLs take any body)",
     "429": "Rate limited: see Retry-After",
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -66,3 +67,53 @@ class RejectNulCharacters:
             return _nul_at(json.loads(body))
         except (ValueError, UnicodeDecodeError):
             return "" if b"\x00" in body else None  # not JSON: raw NULs are refused all the same
+
+
+# Run URLs take any body: a JSON object of arguments whatever the sender calls it (`curl -d`
+# says form-urlencoded), or, for a raw-request script, whatever a third party sends.
+RUN_URL = re.compile(r"^/api/w/[^/]+/jobs/(run|run_wait_result)/")
+JSON_TYPES = ("application/json",)
+
+
+class RequireJsonBodies:
+    """415 for an API write whose body is declared as something other than JSON.
+
+    The API speaks JSON only; a form post or an XML body would otherwise fail later with a
+    parse error that hides the real mistake. A body without a Content-Type is read as JSON.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.path.startswith("/api/")
+            and request.method in ("POST", "PUT", "PATCH")
+            and not RUN_URL.match(request.path)
+            and request.META.get("CONTENT_LENGTH") not in (None, "", "0")
+        ):
+            declared = (request.content_type or "").lower()
+            if (
+                declared
+                and declared not in JSON_TYPES
+                and not declared.endswith("+json")
+                and self._has_payload(request)
+            ):
+                return JsonResponse(
+                    {
+                        "message": f"unsupported Content-Type '{declared}': send JSON (application/json)",
+                        "detail": {"content_type": declared},
+                    },
+                    status=415,
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_payload(request: HttpRequest) -> bool:
+        """A form with no fields (what an HTML form or a test client sends for "no body") is none."""
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            try:
+                return bool(request.POST) or bool(request.FILES)
+            except Exception:  # a malformed form is a payload, and not JSON
+                return True
+        return True

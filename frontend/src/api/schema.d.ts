@@ -2017,6 +2017,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -2104,6 +2113,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -2178,6 +2196,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2268,6 +2295,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -2346,6 +2382,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2442,6 +2487,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -2518,6 +2572,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2612,6 +2675,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -2688,6 +2760,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2773,6 +2854,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2869,6 +2959,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -2946,6 +3045,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3031,6 +3139,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3127,6 +3244,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -3203,6 +3329,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3297,6 +3432,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -3373,6 +3517,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3467,6 +3620,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -3546,6 +3708,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3636,6 +3807,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3734,6 +3914,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -3812,6 +4001,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3905,6 +4103,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -3988,6 +4195,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4086,6 +4302,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -4164,6 +4389,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4250,6 +4484,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4347,6 +4590,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -4434,6 +4686,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -4512,6 +4773,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4610,6 +4880,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -4689,6 +4968,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4795,6 +5083,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -4878,6 +5175,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4972,6 +5278,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -5052,6 +5367,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5150,6 +5474,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -5230,6 +5563,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5328,6 +5670,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -5416,6 +5767,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5520,6 +5880,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -5608,6 +5977,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5712,6 +6090,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -5809,6 +6196,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5931,6 +6327,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -6037,6 +6442,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6159,6 +6573,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -6255,6 +6678,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -6339,6 +6771,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6450,6 +6891,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -6530,6 +6980,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6620,6 +7079,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6727,6 +7195,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -6817,6 +7294,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -6896,6 +7382,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6993,6 +7488,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -7073,6 +7577,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7171,6 +7684,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -7249,6 +7771,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7347,6 +7878,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -7438,6 +7978,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited: see Retry-After */
             429: {
                 headers: {
@@ -7520,6 +8069,15 @@ export interface operations {
             };
             /** @description Request body over 10 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
