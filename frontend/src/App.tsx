@@ -5,6 +5,9 @@ import { LoginPage } from "./features/auth/LoginPage";
 import { RequireAuth } from "./features/auth/RequireAuth";
 import { JobPage } from "./features/jobs/JobPage";
 import { RunsPage } from "./features/jobs/RunsPage";
+import { NewSchedulePage } from "./features/schedules/NewSchedulePage";
+import { ScheduleDetailPage } from "./features/schedules/ScheduleDetailPage";
+import { SchedulesPage } from "./features/schedules/SchedulesPage";
 import { ScriptDetailPage } from "./features/scripts/ScriptDetailPage";
 import { ScriptsPage } from "./features/scripts/ScriptsPage";
 import { HomeRedirect } from "./features/workspace/HomeRedirect";
@@ -23,6 +26,9 @@ export function App() {
           <Route path="scripts/p/*" element={<ScriptDetailPage />} />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:id" element={<JobPage />} />
+          <Route path="schedules" element={<SchedulesPage />} />
+          <Route path="schedules/new" element={<NewSchedulePage />} />
+          <Route path="schedules/p/*" element={<ScheduleDetailPage />} />
           <Route path="access" element={<AccessPage />} />
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -21,6 +21,10 @@ export type Grant = Schemas["GrantSchema"];
 export type GrantLevel = Grant["level"];
 export type Webhook = Schemas["WebhookOut"];
 export type WebhookSettings = Schemas["WebhookIn"];
+export type Schedule = Schemas["ScheduleOut"];
+export type ScheduleInput = Schemas["ScheduleIn"];
+export type ScheduleEvent = Schemas["EventOut"];
+export type CronPreview = Schemas["PreviewOut"];
 
 /**
  * The statuses the backend uses. Its schema declares `status` as a plain

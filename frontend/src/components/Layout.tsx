@@ -43,6 +43,9 @@ function Sidebar({ workspace }: { workspace: Workspace | null }) {
           <NavLink to={`${base}/runs`} className={navClass}>
             Runs
           </NavLink>
+          <NavLink to={`${base}/schedules`} className={navClass}>
+            Schedules
+          </NavLink>
           <NavLink to={`${base}/access`} className={navClass}>
             Access
           </NavLink>

@@ -9,6 +9,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto", style: "short" });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 
 /** "just now", "5 min. ago", "yesterday"…; the raw string if it is not a date. */
 export function formatRelative(iso: string, now: number = Date.now()): string {
@@ -27,6 +28,12 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
 export function formatDateTime(iso: string): string {
   const then = Date.parse(iso);
   return Number.isNaN(then) ? iso : dateTime.format(then);
+}
+
+/** Like formatDateTime, to the second (for schedules that tick every few seconds). */
+export function formatDateTimeSeconds(iso: string): string {
+  const then = Date.parse(iso);
+  return Number.isNaN(then) ? iso : dateTimeSeconds.format(then);
 }
 
 /** 850 → "850 ms", 12_300 → "12.3 s", 125_000 → "2m 5s"; null → "—". */

@@ -4,21 +4,24 @@ import { ProgressBar } from "../../components/ProgressBar";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
 import { WaitingReason } from "../../components/WaitingReason";
-import { formatDuration } from "../../lib/format";
+import { formatDateTimeSeconds, formatDuration } from "../../lib/format";
 import { scriptUrl } from "../scripts/links";
 import { jobUrl } from "./links";
 
 interface RunsTableProps {
   workspaceId: string;
   jobs: Job[];
+  /** A schedule's runs: add the tick each ran for (a handler's run has none). */
+  showTick?: boolean;
 }
 
-export function RunsTable({ workspaceId, jobs }: RunsTableProps) {
+export function RunsTable({ workspaceId, jobs, showTick = false }: RunsTableProps) {
   return (
     <table className="table" data-testid="runs-table">
       <thead>
         <tr>
           <th scope="col">Status</th>
+          {showTick && <th scope="col">Tick</th>}
           <th scope="col">Script</th>
           <th scope="col">Tag</th>
           <th scope="col">Trigger</th>
@@ -38,6 +41,15 @@ export function RunsTable({ workspaceId, jobs }: RunsTableProps) {
               )}
               {job.retries > 0 && <div className="cell-sub">retry {job.retries}</div>}
             </td>
+            {showTick && (
+              <td className="nowrap" data-testid="run-tick">
+                {job.schedule_tick ? (
+                  <time dateTime={job.schedule_tick}>{formatDateTimeSeconds(job.schedule_tick)}</time>
+                ) : (
+                  <span className="muted">handler</span>
+                )}
+              </td>
+            )}
             <td>
               <Link className="mono" to={scriptUrl(workspaceId, job.script_path)}>
                 {job.script_path}

@@ -7,10 +7,12 @@ export const scriptKeys = {
   webhook: (workspace: string, path: string) => ["w", workspace, "scripts", "webhook", path] as const,
 };
 
-export function useScripts(workspace: string) {
+/** `fresh`: fetch the list again on mount even when cached (a picker should offer a script saved a moment ago). */
+export function useScripts(workspace: string, { fresh = false }: { fresh?: boolean } = {}) {
   return useQuery({
     queryKey: scriptKeys.list(workspace),
     queryFn: () => unwrap(api.GET("/api/w/{workspace}/scripts", { params: { path: { workspace } } })),
+    refetchOnMount: fresh ? "always" : true,
   });
 }
 
