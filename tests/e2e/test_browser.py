@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -28,8 +29,9 @@ def chromium_path() -> str | None:
     return os.environ.get("KILN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
-def page(kiln: Kiln) -> Iterator[Any]:
+@contextmanager
+def open_page(kiln: Kiln, *, sign_in: bool = False) -> Iterator[Any]:
+    """A Chromium page (signed in as the admin if asked); Chromium must exist in CI."""
     executable = chromium_path()
     if executable is None:
         if os.environ.get("CI") == "true":
@@ -42,8 +44,20 @@ def page(kiln: Kiln) -> Iterator[Any]:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
         page.set_default_timeout(20_000)
+        if sign_in:
+            page.goto(kiln.url + "/login")
+            page.get_by_label("Email").fill(ADMIN[0])
+            page.get_by_label("Password").fill(ADMIN[1])
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/w/main/scripts")
         yield page
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(kiln: Kiln) -> Iterator[Any]:
+    with open_page(kiln) as opened:
+        yield opened
 
 
 def shot(page: Any, name: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 
 from tests.conftest import example
 from tests.e2e.harness import ADMIN, Kiln
-from tests.e2e.test_browser import CHROMIUM_ARGS, chromium_path, shot
+from tests.e2e.test_browser import open_page, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -20,25 +19,8 @@ SCRIPT = "u/admin/hooked"
 @pytest.fixture(scope="module")
 def page(kiln: Kiln) -> Iterator[Any]:
     """A Chromium page signed in as the admin."""
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing, and CI must not skip browser tests (apt-get install chromium)")
-        pytest.skip("no Chromium on this machine (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(kiln.url + "/login")
-        page.get_by_label("Email").fill(ADMIN[0])
-        page.get_by_label("Password").fill(ADMIN[1])
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/w/main/scripts")
-        yield page
-        browser.close()
+    with open_page(kiln, sign_in=True) as opened:
+        yield opened
 
 
 def test_an_admin_shares_a_new_folder_with_everyone_as_viewers(kiln: Kiln, page: Any) -> None:

@@ -3,7 +3,6 @@ and switches it off, in Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,8 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.harness import ADMIN, Kiln
-from tests.e2e.test_browser import CHROMIUM_ARGS, chromium_path, shot
+from tests.e2e.harness import Kiln
+from tests.e2e.test_browser import open_page, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -27,25 +26,8 @@ RUNS_WITHIN_S = 20
 @pytest.fixture(scope="module")
 def page(kiln: Kiln) -> Iterator[Any]:
     """A Chromium page signed in as the admin."""
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing, and CI must not skip browser tests (apt-get install chromium)")
-        pytest.skip("no Chromium on this machine (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto(kiln.url + "/login")
-        page.get_by_label("Email").fill(ADMIN[0])
-        page.get_by_label("Password").fill(ADMIN[1])
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/w/main/scripts")
-        yield page
-        browser.close()
+    with open_page(kiln, sign_in=True) as opened:
+        yield opened
 
 
 def preview(kiln: Kiln, cron: str, zone: str) -> dict[str, Any]:
