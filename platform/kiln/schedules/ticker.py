@@ -1,9 +1,9 @@
 """The scheduler's tick loop: turn due ticks into jobs, each exactly once, and count how they end.
 
 Any number of `kiln scheduler` copies may run this at once. A pass takes the due schedules
-in one transaction (on PostgreSQL with `SKIP LOCKED`, so copies share the work instead of
-queueing on it) and, per schedule, moves `next_fire_at` with a compare-and-set: only the copy
-whose update changed the row makes the tick's jobs. The job row's unique key
+in short transactions of a few schedules each (on PostgreSQL with `SKIP LOCKED`, so copies
+share the work instead of queueing on it) and, per schedule, moves `next_fire_at` with a
+compare-and-set: only the copy whose update changed the row makes the tick's jobs. The job row's unique key
 `(schedule, schedule_tick)` is the last word: even a copy that somehow got past the
 compare-and-set cannot make a second job for a tick.
 
@@ -156,16 +156,28 @@ def _fire(schedule: Schedule, now: datetime) -> int:
     return made
 
 
-def tick_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """One pass: every schedule whose next tick is due. Returns the number of jobs made."""
+def tick_due(*, now: datetime | None = None, limit: int = 500, chunk: int = 20) -> int:
+    """One pass: every schedule whose next tick is due. Returns the number of jobs made.
+
+    Schedules are taken `chunk` at a time, each chunk in a short transaction, so a row is never
+    locked for long: an API request changing a schedule waits for one chunk at most, not for
+    a whole pass (which, with hundreds of every-second schedules, never ends)."""
     now = now or timezone.now()
+    due = list(
+        Schedule.objects.filter(enabled=True, next_fire_at__lte=now)
+        .order_by("next_fire_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     made = 0
-    with transaction.atomic():
-        due = Schedule.objects.filter(enabled=True, next_fire_at__lte=now).order_by("next_fire_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        for schedule in list(due[:limit]):
-            made += _fire(schedule, now)
+    for start in range(0, len(due), chunk):
+        with transaction.atomic():
+            batch = Schedule.objects.filter(
+                pk__in=due[start : start + chunk], enabled=True, next_fire_at__lte=now
+            ).order_by("pk")
+            if connection.features.has_select_for_update_skip_locked:
+                batch = batch.select_for_update(skip_locked=True, of=("self",))
+            for schedule in list(batch):
+                made += _fire(schedule, now)
     return made
 
 
