@@ -191,3 +191,16 @@ def check_run_as(principal: Principal, run_as: str | None) -> None:
             f"this script runs as {run_as}: only that group's members and admins may change it",
             {"run_as": run_as},
         )
+
+
+def folder_levels(principal: Principal) -> dict[str, Access]:
+    """The principal's access to every folder of the workspace it has any grant on (one query);
+    for an admin, call folder_access or treat every folder as OWNER."""
+    best: dict[str, Access] = {}
+    grants = FolderGrant.objects.filter(
+        _grant_filter(principal), folder__workspace_id=principal.workspace_id
+    ).values_list("folder__name", "level")
+    cap = ROLE_CAP[Role(principal.role)]
+    for name, level in grants:
+        best[name] = Access(min(max(best.get(name, Access.NONE), LEVEL_ACCESS[Level(level)]), cap))
+    return best

@@ -13,9 +13,9 @@ from kiln.audit.services import audit_record
 from kiln.errors import Forbidden, NotFound
 
 from . import access_services as services
-from .access import Access, Principal, caller, folder_access
+from .access import Access, Principal, caller, folder_access, folder_levels
 from .models import ALL_GROUP, Folder, Group, Membership, Role, User
-from .selectors import workspaces_of
+from .selectors import require_role, workspaces_of
 
 router = Router(tags=["access"])
 RoleName = Literal["admin", "developer", "operator"]
@@ -31,11 +31,7 @@ def _superuser(request: HttpRequest) -> User:
 
 def _admin(request: HttpRequest, workspace: str) -> Principal:
     principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    if not principal.is_admin:
-        raise Forbidden(
-            f"your role in workspace '{workspace}' is {principal.role}; this needs admin",
-            {"role": principal.role, "required": ["admin"]},
-        )
+    require_role(principal.member, Role.ADMIN)
     return principal
 
 
@@ -341,9 +337,10 @@ def _folder(principal: Principal, name: str, needed: Access) -> tuple[Folder, Ac
 def folder_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
     principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     folders = Folder.objects.filter(workspace_id=workspace).select_related("created_by").order_by("name")
+    levels = None if principal.is_admin else folder_levels(principal)  # one query, not one per folder
     out = []
     for folder in folders:
-        have = folder_access(principal, folder.name)
+        have = Access.OWNER if levels is None else levels.get(folder.name, Access.NONE)
         if have >= Access.VIEW:
             out.append(folder_out(folder, have))
     return out

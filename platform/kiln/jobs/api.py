@@ -20,11 +20,11 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from kiln.accounts.access import Access, caller, path_access, require_path
+from kiln.accounts.access import Access, caller, require_path
 from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
-from kiln.errors import BadRequest, NotFound
+from kiln.errors import BadRequest
 from kiln.ratelimit import check_run_rate
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts import webhooks
@@ -273,9 +273,7 @@ def _create(
         require_path(principal, path, Access.VIEW)  # 404 for a path the caller may not see
         version = script_selectors.version_by_path(workspace=ws, path=path)
     else:
-        version = script_selectors.version_by_hash(workspace=ws, hash=hash or "")
-        if path_access(principal, version.script.path) < Access.VIEW:
-            raise NotFound(f"script version '{hash}' not found")
+        version = script_selectors.version_by_hash(workspace=ws, hash=hash or "", principal=principal)
     script = version.script
     webhooks.signature_check(script.webhook or {}, script.webhook_secret, request)
     if (script.webhook or {}).get("raw_request"):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from kiln.accounts.access import Access, Principal, path_access
-from kiln.errors import BadRequest, Conflict
+from kiln.errors import BadRequest, Conflict, NotFound
 from kiln.jobs.services import validate_args
 from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import RetrySettings
@@ -54,7 +54,7 @@ def _target(principal: Principal, path: str, field_name: str) -> ScriptVersion:
         raise BadRequest(f"{field_name}: script '{path}' not found", {"field": field_name})
     try:
         return version_by_path(workspace=principal.member.workspace, path=path)
-    except Exception:
+    except NotFound:
         raise BadRequest(f"{field_name}: script '{path}' not found", {"field": field_name}) from None
 
 

@@ -24,7 +24,6 @@ from kiln.accounts.models import Role
 from kiln.accounts.selectors import require_role
 from kiln.api_params import WorkspacePath
 from kiln.audit.services import audit_record
-from kiln.errors import NotFound
 
 from . import selectors, services
 from .models import Script, ScriptVersion
@@ -191,9 +190,7 @@ def script_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) ->
 @router.get("/h/{hash}", response=ScriptOut, by_alias=True, summary="One version of a script, by hash")
 def script_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
     principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    version = selectors.version_by_hash(workspace=principal.member.workspace, hash=hash)
-    if path_access(principal, version.script.path) < Access.VIEW:
-        raise NotFound(f"script version '{hash}' not found")
+    version = selectors.version_by_hash(workspace=principal.member.workspace, hash=hash, principal=principal)
     return script_out(version, principal)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from kiln.accounts.access import Access, Principal, path_access
 from kiln.accounts.models import Workspace
 from kiln.errors import NotFound
 
@@ -30,13 +31,16 @@ def version_by_path(*, workspace: Workspace, path: str) -> ScriptVersion:
     return script.latest
 
 
-def version_by_hash(*, workspace: Workspace, hash: str) -> ScriptVersion:
+def version_by_hash(*, workspace: Workspace, hash: str, principal: Principal | None = None) -> ScriptVersion:
+    """One version; with `principal`, a version of a path it may not view is a 404 too."""
     version = (
         ScriptVersion.objects.select_related("script", "created_by")
         .filter(script__workspace=workspace, hash=hash)
         .first()
     )
-    if version is None:
+    if version is None or (
+        principal is not None and path_access(principal, version.script.path) < Access.VIEW
+    ):
         raise NotFound(f"script version '{hash}' not found")
     return version
 
