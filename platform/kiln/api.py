@@ -47,7 +47,11 @@ class TokenAuth(HttpBearer):
 def webhook_urls(token: ApiToken) -> list[str]:
     """The only URLs a webhook token opens (GET or POST): run, and run and wait, its path."""
     base = f"{reverse(f'{api.urls_namespace}:api-root')}w/{token.workspace_id}/jobs"
-    return [f"{base}/run/p/{token.script_path}", f"{base}/run_wait_result/p/{token.script_path}"]
+    return [
+        f"{base}/{run}/{kind}/{token.script_path}"
+        for kind in ("p", "f")  # a path holds a script or a flow: the token runs whichever it is
+        for run in ("run", "run_wait_result")
+    ]
 
 
 def webhook_may_call(token: ApiToken, request: HttpRequest) -> bool:
@@ -216,6 +220,8 @@ def _register() -> None:
     from kiln.accounts.access_api import router as access_router
     from kiln.accounts.api import router as accounts_router
     from kiln.audit.api import router as audit_router
+    from kiln.flows.api import router as flows_router
+    from kiln.jobs.api import approvals_router
     from kiln.jobs.api import router as jobs_router
     from kiln.schedules.api import router as schedules_router
     from kiln.scripts.api import router as scripts_router
@@ -226,6 +232,8 @@ def _register() -> None:
     api.add_router("/w/{workspace}/jobs", jobs_router)
     api.add_router("/w/{workspace}/audit", audit_router)
     api.add_router("/w/{workspace}/schedules", schedules_router)
+    api.add_router("/w/{workspace}/flows", flows_router)
+    api.add_router("/w/{workspace}/jobs_u", approvals_router)
 
 
 _register()

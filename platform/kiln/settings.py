@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kiln.jobs",
     "kiln.audit",
     "kiln.schedules",
+    "kiln.flows",
 ]
 
 MIDDLEWARE = [
@@ -193,9 +194,11 @@ KILN_JOBS_DIR = DATA_DIR / "jobs"
 KILN_CACHE_DIR = Path(config.env("KILN_CACHE_DIR", str(DATA_DIR / "cache")))
 # File-backed resources, e.g. SQLite databases a `sqlite` script's resource names by relative path.
 KILN_FILES_DIR = Path(config.env("KILN_FILES_DIR", str(DATA_DIR / "files")))
-# By default a worker serves every language's tag, plus "default".
-_ALL_TAGS = ",".join(sorted({lang.tag for lang in _registry.LANGUAGES.values()} | {"default"}))
+# By default a worker serves every language's tag, plus "default" and "flow" (starting flow runs).
+_ALL_TAGS = ",".join(sorted({lang.tag for lang in _registry.LANGUAGES.values()} | {"default", "flow"}))
 KILN_WORKER_TAGS = [t.strip() for t in config.env("KILN_WORKER_TAGS", _ALL_TAGS).split(",") if t.strip()]
+# A while loop (or a for loop) of a flow fails when it reaches this many iterations.
+KILN_FLOW_MAX_ITERATIONS = config.env_int("KILN_FLOW_MAX_ITERATIONS", 10000)
 KILN_WORKER_CONCURRENCY = config.env_int("KILN_WORKER_CONCURRENCY", os.cpu_count() or 1)
 
 LOGGING = {

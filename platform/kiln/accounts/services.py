@@ -51,7 +51,10 @@ def token_issue(
     if kind == TokenKind.WEBHOOK:
         if workspace is None or not script_path:
             raise BadRequest("a webhook token needs a workspace and a script path", {"field": "path"})
-        version_by_path(workspace=workspace, path=script_path)  # 404 for a path with nothing to run
+        from kiln.flows.models import Flow
+
+        if not Flow.objects.filter(workspace=workspace, path=script_path, latest__isnull=False).exists():
+            version_by_path(workspace=workspace, path=script_path)  # 404 for a path with nothing to run
     else:
         workspace, script_path = None, ""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

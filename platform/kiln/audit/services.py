@@ -15,7 +15,7 @@ from .models import AuditEvent
 def audit_record(
     request: HttpRequest | None,
     *,
-    actor: User,
+    actor: User | None,
     workspace_id: str,
     action: str,
     object_type: str,
@@ -26,7 +26,7 @@ def audit_record(
     return AuditEvent.objects.create(
         workspace_id=workspace_id,
         actor=actor,
-        actor_email=actor.email,
+        actor_email=actor.email if actor is not None else "(signed URL)",
         action=action,
         object_type=object_type,
         object_id=str(object_id)[:255],

@@ -24,7 +24,7 @@ from kiln.accounts.access import Access, caller, require_path
 from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
-from kiln.errors import BadRequest
+from kiln.errors import BadRequest, Conflict, NotFound
 from kiln.ratelimit import check_run_rate
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts import webhooks
@@ -33,11 +33,12 @@ from kiln.timeutil import as_utc
 
 from . import cancel, selectors, services
 from .limits import job_limits
-from .models import TERMINAL, Job, JobStatus, Trigger
+from .models import TERMINAL, Job, JobKind, JobStatus, Trigger
 from .workers import live_tags
 
 log = logging.getLogger(__name__)
 router = Router(tags=["jobs"])
+approvals_router = Router(tags=["approvals"], auth=None)  # the signed URL is the credential
 SYNC_RECHECK_S = 1.0  # the row is read at least this often while waiting, whatever Redis says
 
 
@@ -66,7 +67,7 @@ async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaita
                 message = await asyncio.wait_for(layer.receive(channel), left)
             except TimeoutError:
                 return
-            if message.get("type") == "job.done":
+            if message.get("type") in ("job.done", "flow.early_return"):
                 return  # log chunks also arrive on this group: keep listening past them
 
     try:
@@ -101,6 +102,7 @@ class JobRunningOut(Schema):
 
 class JobListOut(Schema):
     id: UUID
+    kind: str = Field(description="script, inline (a flow's inline step) or flow")
     script_path: str
     script_hash: str
     language: str
@@ -121,6 +123,9 @@ class JobListOut(Schema):
     schedule_tick: datetime | None = Field(None, description="The tick it runs for (a schedule's job)")
     # Why a queued job is not running yet: an unserved tag, a retry's back-off, a concurrency slot.
     waiting_reason: str | None = None
+    parent_id: UUID | None = Field(None, description="A flow step's flow run")
+    root_id: UUID | None = Field(None, description="A flow step's top flow run")
+    flow_step: str = Field("", description="A flow step's place in its flow, e.g. score/3/score_one")
 
 
 class JobPageOut(Schema):
@@ -145,6 +150,9 @@ class JobOut(JobListOut):
     concurrency_limit: int | None = None
     rerun_of: UUID | None = None
     run_as: str = Field(description="Whose access the job has: `u/<author>` or `g/<group>`")
+    flow_status: dict[str, Any] | None = Field(
+        None, description="A flow run's steps: status, child job, result, iterations, branch, approvals"
+    )
 
 
 class RerunIn(Schema):
@@ -168,7 +176,8 @@ def job_list_out(
     return {
         "id": job.id,
         "script_path": job.script_path,
-        "script_hash": job.script_version.hash,
+        "kind": job.kind,
+        "script_hash": job_hash(job),
         "language": job.language,
         "status": job.status,
         "tag": job.queue,
@@ -186,7 +195,19 @@ def job_list_out(
         "schedule_id": job.schedule_id,
         "schedule_tick": job.schedule_tick,
         "waiting_reason": selectors.waiting_reason(job, served_tags or set(), running),
+        "parent_id": job.parent_id,
+        "root_id": job.root_id,
+        "flow_step": job.flow_step,
     }
+
+
+def job_hash(job: Job) -> str:
+    """The hash of what the job runs: a script version's, a flow version's, an inline step's."""
+    if job.script_version is not None:
+        return job.script_version.hash
+    if job.flow_version is not None:
+        return job.flow_version.hash
+    return job.raw_hash
 
 
 def _trigger(request: HttpRequest) -> str:
@@ -260,6 +281,50 @@ def args_from_query(
     return args
 
 
+def _create_flow(request: HttpRequest, workspace: str, flow_path: str) -> tuple[Job, bool]:
+    from kiln.flows.api import latest_version
+    from kiln.flows.runs import flow_job_create
+
+    check_run_rate(request)
+    user: User = request.auth  # type: ignore[attr-defined]
+    principal = caller(user=user, workspace_id=workspace)
+    ws = principal.member.workspace
+    version = latest_version(principal, flow_path)
+    if request.method == "GET":
+        args = args_from_query(request, version.schema, skip_token=query_token_used(request))
+    else:
+        args = parse_args(request)
+
+    def create() -> Job:
+        return flow_job_create(workspace=ws, user=user, version=version, args=args, trigger=_trigger(request))
+
+    job, replayed = _once(request, ws, {"flow": flow_path, "args": args}, create)
+    if not replayed:
+        detail = {"flow": flow_path, "hash": version.hash, "trigger": job.trigger, "run_as": job.run_as}
+        audit_record(
+            request,
+            actor=user,
+            workspace_id=ws.id,
+            action="flow.run",
+            object_type="job",
+            object_id=str(job.id),
+            detail=detail,
+        )
+    return job, replayed
+
+
+def _once(
+    request: HttpRequest, ws: Any, asked: dict[str, Any], create: Callable[[], Job]
+) -> tuple[Job, bool]:
+    """`create()`, or the first job of a repeated Idempotency-Key (then True)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return create(), False
+    text = json.dumps(asked, sort_keys=True, default=str)
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    return services.job_create_once(workspace=ws, key=key, fingerprint=fingerprint, create=create)
+
+
 def _create(
     request: HttpRequest, workspace: str, *, path: str | None = None, hash: str | None = None
 ) -> tuple[Job, bool]:
@@ -294,15 +359,7 @@ def _create(
             workspace=ws, user=user, version=version, args=args, trigger=_trigger(request)
         )
 
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        job, replayed = create(), False
-    else:
-        asked = json.dumps({"path": path, "hash": hash, "args": args}, sort_keys=True, default=str)
-        fingerprint = hashlib.sha256(asked.encode()).hexdigest()
-        job, replayed = services.job_create_once(
-            workspace=ws, key=key, fingerprint=fingerprint, create=create
-        )
+    job, replayed = _once(request, ws, {"path": path, "hash": hash, "args": args}, create)
     if not replayed:
         detail = {"path": script.path, "hash": version.hash, "trigger": job.trigger, "run_as": job.run_as}
         audit_record(
@@ -438,6 +495,55 @@ async def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash:
     return await wait_result(job.id, workspace)
 
 
+@router.post(
+    "/run/f/{path:path}",
+    response={201: JobCreatedOut},
+    openapi_extra=RUN_EXTRA,
+    summary="Run the latest version of a flow; returns the flow run's job id at once",
+)
+def run_flow(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    return _created(*_create_flow(request, workspace, path))
+
+
+@router.get(
+    "/run/f/{path:path}",
+    response={201: JobCreatedOut},
+    openapi_extra=GET_RUN_EXTRA,
+    summary="Run the latest version of a flow with its inputs from the query string",
+)
+def run_flow_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    return _created(*_create_flow(request, workspace, path))
+
+
+@router.post(
+    "/run_wait_result/f/{path:path}",
+    response={200: Any, 202: JobRunningOut},
+    openapi_extra=RUN_EXTRA,
+    summary="Run a flow and wait for its result (or its early_return step's result)",
+)
+async def run_wait_flow(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    job, _ = await sync_to_async(_create_flow)(request, workspace, path)
+    return await wait_result(job.id, workspace)
+
+
+@router.get(
+    "/run_wait_result/f/{path:path}",
+    response={200: Any, 202: JobRunningOut},
+    openapi_extra=GET_RUN_EXTRA,
+    summary="Run a flow with inputs from the query string and wait for its result",
+)
+async def run_wait_flow_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    job, _ = await sync_to_async(_create_flow)(request, workspace, path)
+    return await wait_result(job.id, workspace)
+
+
+def _early(row: Any) -> dict[str, Any] | None:
+    """A flow run's early_return result, once its step has ended (the run goes on)."""
+    status = (row or {}).get("flow_status") or {}
+    early = status.get("early_return") if isinstance(status, dict) else None
+    return early if isinstance(early, dict) else None
+
+
 async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
     """Wait for the job to end without holding a thread, woken by its `job.done` message.
 
@@ -452,9 +558,18 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
     headers = {"X-Kiln-Job-Id": str(job_id)}
     async with job_done_signal(str(job_id)) as wait_done:
         while True:
-            row = await Job.objects.filter(pk=job_id).values("status", "result", "error").afirst()
+            row = (
+                await Job.objects.filter(pk=job_id)
+                .values("status", "result", "error", "flow_status")
+                .afirst()
+            )
             if row is not None and row["status"] in TERMINAL:
                 break
+            early = _early(row)
+            if early is not None:  # the flow answers now and carries on
+                return JsonResponse(
+                    early.get("result"), safe=False, headers={**headers, "X-Kiln-Early-Return": "true"}
+                )
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return JsonResponse(
@@ -518,7 +633,14 @@ def job_rerun(
     old = selectors.job_get(workspace=ws, job_id=job_id, principal=principal)
     require_path(principal, old.script_path, Access.VIEW)  # running needs the path, not just the job
     payload = payload or RerunIn(args=None, latest=False)
+    if old.kind == JobKind.FLOW:
+        return _rerun_flow(request, principal, old, payload)
     version = old.script_version
+    if version is None:
+        raise BadRequest(
+            "a flow's inline step does not run on its own: restart its flow from that step",
+            {"field": "job_id", "flow": str(old.root_id or old.parent_id)},
+        )
     if payload.latest:
         version = script_selectors.version_by_path(workspace=ws, path=old.script_path)
     args = payload.args if payload.args is not None else old.args
@@ -538,6 +660,99 @@ def job_rerun(
     return Status(201, {"id": job.id})
 
 
+def _rerun_flow(request: HttpRequest, principal: Any, old: Job, payload: RerunIn) -> Status:
+    from kiln.flows.api import latest_version
+    from kiln.flows.runs import flow_job_create
+
+    version = latest_version(principal, old.script_path) if payload.latest else old.flow_version
+    assert version is not None
+    args = payload.args if payload.args is not None else old.args
+    job = flow_job_create(
+        workspace=principal.member.workspace,
+        user=principal.member.user,
+        version=version,
+        args=args,
+        trigger=Trigger.RERUN,
+        rerun_of=old,
+    )
+    audit_record(
+        request,
+        actor=principal.member.user,
+        workspace_id=principal.workspace_id,
+        action="flow.rerun",
+        object_type="job",
+        object_id=str(job.id),
+        detail={"flow": old.script_path, "hash": version.hash, "rerun_of": str(old.id)},
+    )
+    return Status(201, {"id": job.id})
+
+
+class RestartIn(Schema):
+    step: str = Field(description="A top-level step id: it and every later step run again")
+
+
+@router.post(
+    "/{job_id}/restart",
+    response={201: JobCreatedOut},
+    summary="Run a flow again from one of its top-level steps, reusing the results of the steps before it",
+)
+def flow_restart(request: HttpRequest, workspace: WorkspacePath, job_id: str, payload: RestartIn) -> Status:
+    from kiln.flows.engine import flow_restart as restart
+
+    check_run_rate(request)
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    old = selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
+    if old.kind != JobKind.FLOW or old.parent_id is not None:
+        raise BadRequest("only a flow run can be restarted from a step", {"field": "job_id"})
+    require_path(principal, old.script_path, Access.VIEW)
+    job = restart(old=old, step=payload.step, user=principal.member.user)
+    audit_record(
+        request,
+        actor=principal.member.user,
+        workspace_id=principal.workspace_id,
+        action="flow.restart",
+        object_type="job",
+        object_id=str(job.id),
+        detail={"flow": old.script_path, "from_step": payload.step, "rerun_of": str(old.id)},
+    )
+    return Status(201, {"id": job.id})
+
+
+class ResumeUrlsOut(Schema):
+    resume: str
+    cancel: str
+    approval_page: str
+
+
+@router.get(
+    "/{job_id}/resume_urls",
+    response=ResumeUrlsOut,
+    summary="Signed URLs that approve or reject a flow run's suspended step (one approver each)",
+)
+def resume_urls(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    job_id: str,
+    step: str | None = Query(None, description="The suspended step's key; omitted: the one waiting"),
+    approver: str = Query("", description="Who the URLs are for (each approver counts once)"),
+) -> dict[str, str]:
+    from kiln.flows import approvals
+
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    job = selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
+    steps = (job.flow_status or {}).get("steps", {}) if job.kind == JobKind.FLOW else {}
+    waiting = [key for key, node in steps.items() if node.get("status") == "suspended"]
+    if step is None:
+        if not waiting:
+            raise Conflict("no step of this run waits for an approval", {"status": job.status})
+        step = waiting[0]
+    elif step not in steps:
+        raise NotFound(f"no step '{step}' in this run")
+    return approvals.resume_urls(
+        workspace=principal.workspace_id, job_id=str(job.id), step=step, approver=approver
+    )
+
+
 @router.get("", response=JobPageOut, summary="Jobs, newest first, filtered; follow next_cursor for more")
 def job_list(
     request: HttpRequest,
@@ -549,6 +764,8 @@ def job_list(
     tag: str | None = Query(None, description="Worker tag"),
     created_after: Annotated[datetime | None, Query(description="Created at or after (ISO 8601)")] = None,
     created_before: Annotated[datetime | None, Query(description="Created before (ISO 8601)")] = None,
+    parent: Annotated[UUID | None, Query(description="A flow run's id: its steps (child jobs)")] = None,
+    include_steps: bool = Query(False, description="Flow steps too (default: only top-level runs)"),
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
@@ -562,6 +779,8 @@ def job_list(
         tag=tag,
         created_after=as_utc(created_after),
         created_before=as_utc(created_before),
+        parent=parent,
+        include_steps=include_steps,
     )
     jobs, next_cursor = selectors.job_list(
         workspace=ws, filters=filters, cursor=cursor, limit=limit, principal=principal
@@ -593,6 +812,7 @@ def job_get(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict
         "concurrency_limit": job.concurrency_limit,
         "rerun_of": job.rerun_of_id,
         "run_as": job.run_as,
+        "flow_status": job.flow_status,
     }
 
 
@@ -617,3 +837,147 @@ def job_logs_since(
         "done": logs.done,
         "status": logs.status,
     }
+
+
+class ApprovalOut(Schema):
+    job_id: UUID
+    flow: str
+    step: str
+    status: str = Field(description="The flow run's status")
+    step_status: str
+    approvals: int
+    required_events: int
+    resume_form: dict[str, Any] | None = Field(None, description="The schema of the values to send")
+
+
+def _approval(
+    workspace: str, job_id: str, resume_id: str, signature: str, step: str, approver: str
+) -> tuple[Job, dict[str, Any]]:
+    from kiln.flows import approvals
+
+    approvals.check(
+        workspace=workspace, job_id=job_id, step=step, resume_id=resume_id, approver=approver, given=signature
+    )
+    job = (
+        Job.objects.filter(pk=job_id, workspace_id=workspace, kind=JobKind.FLOW)
+        .select_related("flow_version")
+        .first()
+    )
+    if job is None:
+        raise NotFound("flow run not found")
+    return job, approval_out(job, step)
+
+
+def approval_out(job: Job, step: str) -> dict[str, Any]:
+    from kiln.flows.spec import walk
+
+    node = (job.flow_status or {}).get("steps", {}).get(step) or {}
+    step_id = step.rsplit("/", 1)[-1]
+    module = next((m for _, m in walk(job.flow_version.value) if m.get("id") == step_id), {})  # type: ignore[union-attr]
+    form = ((module.get("suspend") or {}).get("resume_form") or {}).get("schema")
+    return {
+        "job_id": job.id,
+        "flow": job.script_path,
+        "step": step,
+        "status": job.status,
+        "step_status": node.get("status", "waiting"),
+        "approvals": len(node.get("approvals") or []),
+        "required_events": int(node.get("required_events") or 1),
+        "resume_form": form,
+    }
+
+
+@approvals_router.get(
+    "/resume/{job_id}/{resume_id}/{signature}",
+    response=ApprovalOut,
+    summary="What a signed approval URL is for: the run, the step, the form to fill",
+)
+def approval_get(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    job_id: UUID,
+    resume_id: str,
+    signature: str,
+    step: str,
+    approver: str = "",
+) -> dict[str, Any]:
+    return _approval(workspace, str(job_id), resume_id, signature, step, approver)[1]
+
+
+@approvals_router.post(
+    "/resume/{job_id}/{resume_id}/{signature}",
+    response=ApprovalOut,
+    openapi_extra={
+        "requestBody": {
+            "description": "The resume form's values (they become `resume` in the next steps)",
+            "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+            "required": False,
+        }
+    },
+    summary="Approve a suspended flow step through its signed URL",
+)
+def approval_resume(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    job_id: UUID,
+    resume_id: str,
+    signature: str,
+    step: str,
+    approver: str = "",
+) -> dict[str, Any]:
+    from kiln.flows.engine import flow_approve
+
+    job, info = _approval(workspace, str(job_id), resume_id, signature, step, approver)
+    payload = parse_args(request)
+    if info["resume_form"]:
+        _check_form(info["resume_form"], payload)
+    job = flow_approve(
+        flow_id=str(job.pk), key=step, approver=approver, resume_id=resume_id, payload=payload, approve=True
+    )
+    audit_record(
+        request,
+        actor=None,
+        workspace_id=workspace,
+        action="flow.approve",
+        object_type="job",
+        object_id=str(job.pk),
+        detail={"step": step, "approver": approver},
+    )
+    return approval_out(job, step)
+
+
+@approvals_router.post(
+    "/cancel/{job_id}/{resume_id}/{signature}",
+    response=ApprovalOut,
+    summary="Reject a suspended flow step through its signed URL: the run is canceled",
+)
+def approval_cancel(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    job_id: UUID,
+    resume_id: str,
+    signature: str,
+    step: str,
+    approver: str = "",
+) -> dict[str, Any]:
+    from kiln.flows.engine import flow_approve
+
+    job, _ = _approval(workspace, str(job_id), resume_id, signature, step, approver)
+    job = flow_approve(
+        flow_id=str(job.pk), key=step, approver=approver, resume_id=resume_id, payload=None, approve=False
+    )
+    audit_record(
+        request,
+        actor=None,
+        workspace_id=workspace,
+        action="flow.reject",
+        object_type="job",
+        object_id=str(job.pk),
+        detail={"step": step, "approver": approver},
+    )
+    return approval_out(job, step)
+
+
+def _check_form(schema: dict[str, Any], payload: dict[str, Any]) -> None:
+    """The resume form's values must fit its schema (400 naming the field)."""
+    services.validate_args(schema, payload)

@@ -3,7 +3,9 @@
 `/ws/w/<workspace>/jobs/<id>/logs?from=<byte offset>`. The client gets
 `{"type": "log", "offset", "data"}` messages that tile the log from `from` on
 (no gap, no repeat), `{"type": "progress", "progress"}` when the job reports how far
-it is, then `{"type": "done", "status", "log_size"}`, then a close.
+it is, `{"type": "flow", "flow_status"}` whenever a flow run's steps move (a flow run's
+socket: each step's status, job id and timings; results are read from the job), then
+`{"type": "done", "status", "log_size"}`, then a close.
 Refusals accept first and close with a code, so browsers can see why:
 4400 bad `from`, 4401 not authenticated, 4403 session from another origin or a webhook token,
 4404 no such job or workspace (or not a member).
@@ -100,6 +102,15 @@ class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         async with self.lock:
             if not self.finished:
                 await self.send_json({"type": "progress", "progress": int(event["progress"])})
+
+    async def flow_status(self, event: dict[str, Any]) -> None:
+        """A flow run's steps moved: passed on as `{"type": "flow", "flow_status": {...}}`."""
+        async with self.lock:
+            if not self.finished:
+                await self.send_json({"type": "flow", "flow_status": event["flow_status"]})
+
+    async def flow_early_return(self, event: dict[str, Any]) -> None:
+        """For sync waiters only (kiln.jobs.api.wait_result); viewers get the flow's status."""
 
     async def job_done(self, event: dict[str, Any]) -> None:
         async with self.lock:

@@ -47,7 +47,7 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
     attempt. Returns (requeued, crashed). Safe from several schedulers at once."""
     from .cancel import canceled_error
     from .dispatch import dispatch_after_commit, slot_release
-    from .services import job_log_publish
+    from .services import job_log_publish, tell_flow
 
     now = timezone.now()
     requeued = crashed = 0
@@ -71,6 +71,7 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                 )
                 if won:
                     slot_release(job)
+                    tell_flow(job)
             elif (
                 job.attempt - job.retries < job.max_attempts
             ):  # a retry after a failure is not a lost attempt
@@ -101,6 +102,7 @@ def reap_expired(*, limit: int = 200) -> tuple[int, int]:
                     _note(job, f"\n[kiln] {message}\n")
                     done = {"type": "job.done", "status": JobStatus.CRASHED.value}
                     transaction.on_commit(partial(job_log_publish, str(job.pk), done))
+                    tell_flow(job)
                     crashed += 1
     if requeued or crashed:
         log.info("reaper: requeued %d job(s), marked %d crashed", requeued, crashed)

@@ -36,6 +36,12 @@ class Trigger(models.TextChoices):
     RERUN = "rerun"
 
 
+class JobKind(models.TextChoices):
+    SCRIPT = "script"  # a saved script's version
+    INLINE = "inline"  # a flow's inline script (raw_code): a step with no saved script behind it
+    FLOW = "flow"  # a flow run: no sandbox of its own; its steps are child jobs (kiln.flows.engine)
+
+
 class Network(models.TextChoices):
     NONE = "none"  # an empty network namespace: no socket reaches anything
     INTERNET = "internet"  # outbound through pasta; the host and the metadata address stay unreachable
@@ -44,7 +50,24 @@ class Network(models.TextChoices):
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="jobs")
-    script_version = models.ForeignKey(ScriptVersion, on_delete=models.PROTECT, related_name="jobs")
+    kind = models.CharField(max_length=16, choices=JobKind.choices, default=JobKind.SCRIPT)
+    script_version = models.ForeignKey(
+        ScriptVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    flow_version = models.ForeignKey(
+        "flows.FlowVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
+    )
+    # A flow's step: the flow job it belongs to, the top flow run, and its place in the parent's
+    # status (e.g. `score/3/score_one`: iteration 3 of loop `score`). Unique per parent, so a step
+    # is created once however many workers advance the flow.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    root = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    flow_step = models.CharField(max_length=255, blank=True)
+    flow_status = models.JSONField(null=True, blank=True)  # a flow job's progress (kiln.flows.engine)
+    raw_code = models.TextField(blank=True)  # an inline step's code
+    raw_hash = models.CharField(max_length=64, blank=True)
     script_path = models.CharField(max_length=255)
     language = models.CharField(max_length=32)
     queue = models.CharField(max_length=64)
@@ -113,14 +136,25 @@ class Job(models.Model):
                 condition=models.Q(schedule_tick__isnull=False, schedule_handled=False),
                 name="job_schedule_unhandled",
             ),
+            # The scheduler's "which flow runs wait for a timer": a sleep or an approval's timeout.
+            models.Index(
+                fields=["scheduled_for"],
+                condition=models.Q(kind="flow", status="running"),
+                name="job_flow_timers",
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "flow_step"],
+                condition=models.Q(parent__isnull=False),
+                name="one_job_per_flow_step",
+            ),
             # Each tick of a schedule makes at most one job, whatever the number of schedulers.
             models.UniqueConstraint(
                 fields=["schedule", "schedule_tick"],
                 condition=models.Q(schedule_tick__isnull=False),
                 name="one_job_per_schedule_tick",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

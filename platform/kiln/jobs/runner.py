@@ -27,7 +27,7 @@ from . import services
 from .cancel import cancel_requested, canceled_error
 from .leases import lease_renew
 from .limits import JobLimits, job_limits
-from .models import Job, JobStatus
+from .models import Job, JobKind, JobStatus
 from .retry import NOT_RETRIED, next_delay, total_retries
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
 from .workers import main_worker_id
@@ -171,6 +171,12 @@ class JobRunner:
         if job is None:
             log.info("job %s: not queued any more, nothing to do", self.job_id)
             return None
+        if job.kind == JobKind.FLOW:  # a flow run: start it; its steps are jobs of their own
+            from kiln.flows.engine import flow_start
+
+            flow_start(job)
+            job.refresh_from_db()
+            return job
         job_dir = Path(settings.KILN_JOBS_DIR) / f"{job.id}-{job.attempt}"
         limits = job_limits(job)
         sink = LogSink(job, limits.log_bytes)
@@ -228,11 +234,11 @@ class JobRunner:
         self, job: Job, job_dir: Path, sink: LogSink, limits: JobLimits
     ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
         lang = registry.get(job.language)
-        version = job.script_version
+        content, lock = job_code(job)
         job_dir.parent.mkdir(parents=True, exist_ok=True)
         prepare_job_dir(job_dir)
         script = job_dir / f"main.{lang.extension}"
-        script.write_text(version.content)
+        script.write_text(content)
         (job_dir / "args.json").write_text(json.dumps(job.args))
         for path in (script, job_dir / "args.json"):
             path.chmod(0o644)
@@ -252,16 +258,15 @@ class JobRunner:
             cache_dir=Path(settings.KILN_CACHE_DIR),
             job_dir=job_dir,
             log=log_line,
-            lock=version.lock,
+            lock=lock,
             files_dir=Path(settings.KILN_FILES_DIR),
         )
         try:
-            prepared = lang.prepare(version.content, ctx)
+            prepared = lang.prepare(content, ctx)
         except PrepareError as exc:
             return JobStatus.FAILURE, None, {"name": exc.kind, "message": exc.message, "traceback": ""}
-        if prepared.lock is not None and version.lock is None:
-            # Resolved once: every later run of this version installs from the same lock.
-            ScriptVersion.objects.filter(pk=version.pk, lock__isnull=True).update(lock=prepared.lock)
+        if prepared.lock is not None and lock is None:
+            lock_store(job, prepared.lock)
         cpu_before = children_cpu_seconds()
         # Before launch: nsjail's own time_limit starts after this, so a jail it ended at its
         # limit always shows at least the timeout here.
@@ -403,6 +408,27 @@ class JobRunner:
             return JobStatus.FAILURE, None, {"name": "Killed", "message": message, "traceback": ""}
         message = f"the job exited with code {returncode} without writing a result"
         return JobStatus.FAILURE, None, {"name": "NoResult", "message": message, "traceback": ""}
+
+
+def job_code(job: Job) -> tuple[str, str | None]:
+    """What the job runs and its dependency lock (None: not resolved yet): a script version's,
+    or a flow's inline step's (its lock kept by content hash, kiln.flows.models.InlineLock)."""
+    if job.script_version is not None:
+        return job.script_version.content, job.script_version.lock
+    from kiln.flows.models import InlineLock
+
+    lock = InlineLock.objects.filter(hash=job.raw_hash).values_list("lock", flat=True).first()
+    return job.raw_code, lock
+
+
+def lock_store(job: Job, lock: str) -> None:
+    """Resolved once: every later run of the same code installs from the same lock."""
+    if job.script_version is not None:
+        ScriptVersion.objects.filter(pk=job.script_version.pk, lock__isnull=True).update(lock=lock)
+        return
+    from kiln.flows.models import InlineLock
+
+    InlineLock.objects.get_or_create(hash=job.raw_hash, defaults={"language": job.language, "lock": lock})
 
 
 def _read_error(path: Path) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 Each pass: the lease reaper (requeue jobs whose worker stopped renewing), the
 dispatcher (ring retries whose back-off is over and jobs a concurrency slot freed
-for), the sweeper (re-publish queued jobs nobody claimed) and, once a minute,
-retention (delete old finished jobs). Cron ticks run in a thread of their own
+for), flow timers (a step's sleep ended, an approval timed out), the sweeper
+(re-publish queued jobs nobody claimed) and, once a minute, retention (delete old
+finished jobs). Cron ticks run in a thread of their own
 (kiln.schedules.ticker), which wakes at the next tick rather than every pass.
 Every pass is safe to run from several scheduler copies at once: each change is
 a compare-and-set.
@@ -20,6 +21,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
+
+from kiln.flows.engine import flow_timers_due
 
 from .dispatch import dispatch_due
 from .leases import reap_expired
@@ -68,6 +71,7 @@ def run_forever(*, interval: float) -> None:
         try:
             reap_expired()
             dispatch_due()
+            flow_timers_due()
             sweep_unclaimed()
             if time.monotonic() >= next_retention:
                 next_retention = time.monotonic() + RETENTION_EVERY_S

@@ -37,7 +37,7 @@ def job_get(*, workspace: Workspace, job_id: str, principal: Principal | None = 
     except ValueError:
         raise NotFound(f"job '{job_id}' not found") from None
     job = (
-        Job.objects.select_related("created_by", "script_version")
+        Job.objects.select_related("created_by", "script_version", "flow_version")
         .filter(workspace=workspace, pk=job_id)
         .first()
     )
@@ -56,6 +56,8 @@ class JobFilters:
     created_after: datetime | None = None
     created_before: datetime | None = None
     schedule_id: int | None = None
+    parent: uuid.UUID | None = None  # a flow run's steps
+    include_steps: bool = False  # flow steps too (by default only top-level runs)
 
 
 def _cursor_encode(job: Job) -> str:
@@ -99,6 +101,10 @@ def job_list(
         jobs = jobs.filter(status__in=f.statuses)
     if f.schedule_id is not None:
         jobs = jobs.filter(schedule_id=f.schedule_id)
+    if f.parent:
+        jobs = jobs.filter(parent_id=f.parent)
+    elif not f.include_steps:
+        jobs = jobs.filter(parent__isnull=True)
     if f.path:
         jobs = jobs.filter(script_path=f.path)
     if f.path_prefix:
@@ -119,7 +125,9 @@ def job_list(
         created, job_id = _cursor_decode(cursor)
         jobs = jobs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=job_id))
     page = list(
-        jobs.select_related("created_by", "script_version").order_by("-created_at", "-id")[: limit + 1]
+        jobs.select_related("created_by", "script_version", "flow_version").order_by("-created_at", "-id")[
+            : limit + 1
+        ]
     )
     more = len(page) > limit
     page = page[:limit]

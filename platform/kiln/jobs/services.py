@@ -285,7 +285,26 @@ def job_finish(
         messages.append({"type": "job.done", "status": str(status), "log_size": log_size})
         job_id = str(job.pk)
         transaction.on_commit(lambda: job_log_publish(job_id, *messages))
+        tell_flow(job)
     return True
+
+
+def tell_flow(job: Job) -> None:
+    """Inside the transaction that ended `job`: if it is a flow's step, advance its flow now
+    (kiln.flows.engine). A bug there must not undo the step's end: it fails the flow instead."""
+    if job.parent_id is None:
+        return
+    from kiln.flows.engine import child_ended, flow_crash
+
+    try:
+        with transaction.atomic():  # a savepoint: the step's own end stays
+            child_ended(job)
+    except Exception as exc:
+        log.exception("flow %s: advancing after step %s failed", job.parent_id, job.flow_step)
+        with transaction.atomic():
+            flow_crash(
+                flow_id=job.parent_id, message=f"the flow engine failed after step {job.flow_step}: {exc}"
+            )
 
 
 def job_retry_later(

@@ -20,6 +20,14 @@ def run_job(job_id: str) -> None:
     JobRunner(job_id).run()
 
 
+@shared_task(name="kiln.flow_timer", acks_late=False)
+def flow_timer(job_id: str) -> None:
+    """A flow run's sleep or approval timeout is due (the scheduler's pass is the fallback)."""
+    from kiln.flows.engine import flow_timer_fire
+
+    flow_timer_fire(job_id)
+
+
 @worker_ready.connect
 def _on_worker_ready(sender: Any = None, **_: Any) -> None:
     """Start saying which tags this worker serves (see workers.py)."""

@@ -38,7 +38,8 @@ class Handler(Schema):
 
 class ScheduleIn(Schema):
     path: str = Field(..., description="The schedule's own path: u/<you>/<name> or f/<folder>/<name>")
-    script_path: str = Field(..., description="The script it runs (its latest version at each tick)")
+    script_path: str = Field(..., description="The script (or flow) it runs, its latest version at each tick")
+    is_flow: bool = Field(False, description="script_path names a flow")
     cron: str = Field(..., max_length=200, description="5 fields, or 6 with seconds first, or @hourly ...")
     timezone: str = Field("UTC", max_length=64, description="IANA name, e.g. Europe/Paris")
     args: dict[str, Any] = Field(default_factory=dict)
@@ -60,6 +61,7 @@ class ScheduleIn(Schema):
         return services.ScheduleData(
             path=self.path,
             script_path=self.script_path,
+            is_flow=self.is_flow,
             cron=self.cron,
             timezone=self.timezone,
             args=self.args,
@@ -80,6 +82,7 @@ class ScheduleOut(Schema):
     path: str
     summary: str
     script_path: str
+    is_flow: bool
     args: dict[str, Any]
     cron: str
     description: str
@@ -131,6 +134,7 @@ def schedule_out(schedule: Schedule, principal: Principal) -> dict[str, Any]:
         "path": schedule.path,
         "summary": schedule.summary,
         "script_path": schedule.script_path,
+        "is_flow": schedule.is_flow,
         "args": schedule.args,
         "cron": schedule.cron,
         "description": description,

@@ -22,6 +22,7 @@ class Schedule(models.Model):
     path = models.CharField(max_length=255)
     summary = models.CharField(max_length=500, blank=True)
     script_path = models.CharField(max_length=255)  # the target, run at its latest version
+    is_flow = models.BooleanField(default=False)  # the target is a flow, not a script
     args = models.JSONField(default=dict)
     cron = models.CharField(max_length=200)
     timezone = models.CharField(max_length=64, default="UTC")

@@ -33,6 +33,7 @@ class ScheduleData:
     path: str
     script_path: str
     cron: str
+    is_flow: bool = False
     timezone: str = "UTC"
     args: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
@@ -45,6 +46,18 @@ class ScheduleData:
     on_failure: dict[str, Any] | None = None
     on_recovery: dict[str, Any] | None = None
     on_success: dict[str, Any] | None = None
+
+
+def _flow_target(principal: Principal, path: str) -> Any:
+    """The latest version of the flow at `path`, if the principal may run it; 400 otherwise."""
+    from kiln.flows.models import Flow
+
+    flow = (
+        Flow.objects.select_related("latest").filter(workspace=principal.member.workspace, path=path).first()
+    )
+    if flow is None or flow.latest is None or path_access(principal, path) < Access.VIEW:
+        raise BadRequest(f"script_path: flow '{path}' not found", {"field": "script_path"})
+    return flow.latest
 
 
 def _target(principal: Principal, path: str, field_name: str) -> ScriptVersion:
@@ -92,7 +105,13 @@ def schedule_clean(principal: Principal, data: ScheduleData) -> tuple[dict[str, 
         zone = parse_timezone(data.timezone)
     except CronError as exc:
         raise BadRequest(f"timezone: {exc}", {"field": "timezone"}) from None
-    version = _target(principal, data.script_path, "script_path")
+    version = (
+        _flow_target(principal, data.script_path)
+        if data.is_flow
+        else _target(principal, data.script_path, "script_path")
+    )
+    if data.is_flow and data.retry is not None:
+        raise BadRequest("retry: a flow retries per step (each module's `retry`)", {"field": "retry"})
     if not isinstance(data.args, dict):
         raise BadRequest("args must be an object of the script's arguments", {"field": "args"})
     try:
@@ -115,6 +134,7 @@ def schedule_clean(principal: Principal, data: ScheduleData) -> tuple[dict[str, 
         "path": data.path,
         "summary": data.summary[:500],
         "script_path": data.script_path,
+        "is_flow": data.is_flow,
         "args": data.args,
         "cron": cron.expression,
         "timezone": data.timezone,

@@ -97,6 +97,8 @@ def start_job(
         raise KilnError(f"{schedule.edited_by} is no longer a member of the workspace")
     if path_access(principal, path) < Access.VIEW:
         raise KilnError(f"script '{path}' not found, or {principal.label} may no longer run it")
+    if tick is not None and schedule.is_flow and path == schedule.script_path:
+        return _start_flow(schedule, principal, args=args, tick=tick)
     version = version_by_path(workspace=principal.member.workspace, path=path)
     return job_create(
         workspace=principal.member.workspace,
@@ -107,6 +109,28 @@ def start_job(
         schedule=schedule,
         schedule_tick=tick,
         retry=retry,
+    )
+
+
+def _start_flow(schedule: Schedule, principal: Principal, *, args: dict[str, Any], tick: datetime) -> Job:
+    from kiln.flows.models import Flow
+    from kiln.flows.runs import flow_job_create
+
+    flow = (
+        Flow.objects.select_related("latest")
+        .filter(workspace=schedule.workspace, path=schedule.script_path)
+        .first()
+    )
+    if flow is None or flow.latest is None:
+        raise KilnError(f"flow '{schedule.script_path}' not found")
+    return flow_job_create(
+        workspace=principal.member.workspace,
+        user=principal.member.user,
+        version=flow.latest,
+        args=args,
+        trigger=Trigger.SCHEDULE,
+        schedule=schedule,
+        schedule_tick=tick,
     )
 
 

@@ -1,0 +1,252 @@
+"""Flows: save a version (JSON, or imported YAML/JSON text), list, read, export, versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema, Status
+
+from kiln.accounts.access import (
+    Access,
+    Principal,
+    caller,
+    path_access,
+    require_path,
+    split_path,
+    visible_paths,
+)
+from kiln.accounts.access_services import path_write_check
+from kiln.accounts.models import Role
+from kiln.accounts.selectors import require_role
+from kiln.api_params import WorkspacePath
+from kiln.audit.services import audit_record
+from kiln.errors import NotFound
+
+from . import services, spec
+from .models import Flow, FlowVersion
+
+router = Router(tags=["flows"])
+
+
+class FlowIn(Schema):
+    path: str
+    summary: str = ""
+    description: str = ""
+    schema_: dict[str, Any] | None = Field(None, alias="schema")
+    value: dict[str, Any] = Field(description="modules, failure_module, early_return, concurrent_limit ...")
+
+
+class FlowImportIn(Schema):
+    path: str
+    format: Literal["yaml", "json"] | None = Field(None, description="Omitted: guessed from the text")
+    content: str = Field(description="The flow document as YAML or JSON text")
+
+
+class FlowOut(Schema):
+    path: str
+    hash: str
+    summary: str
+    description: str
+    schema_: dict[str, Any] = Field(alias="schema")
+    value: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    access: str = Field(description="Yours: view (see and run), write or owner")
+
+
+class FlowListOut(Schema):
+    path: str
+    hash: str
+    summary: str
+    created_by: str
+    created_at: datetime
+    versions: int
+
+
+class FlowVersionOut(Schema):
+    hash: str
+    summary: str
+    created_by: str
+    created_at: datetime
+
+
+def flow_out(version: FlowVersion, principal: Principal) -> dict[str, Any]:
+    return {
+        "path": version.flow.path,
+        "hash": version.hash,
+        "summary": version.summary,
+        "description": version.description,
+        "schema": version.schema,
+        "value": version.value,
+        "created_by": version.created_by.email,
+        "created_at": version.created_at,
+        "access": path_access(principal, version.flow.path).name.lower(),
+    }
+
+
+def _save(request: HttpRequest, workspace: str, path: str, save: Any) -> Status:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    membership = principal.member
+    require_role(membership, Role.ADMIN, Role.DEVELOPER)
+    with transaction.atomic():  # a save that fails leaves no new folder behind
+        if path_write_check(principal, path):
+            audit_record(
+                request,
+                actor=membership.user,
+                workspace_id=membership.workspace_id,
+                action="folder.create",
+                object_type="folder",
+                object_id=split_path(path)[1],
+                detail={"by_saving": path},
+            )
+        saved: services.SavedFlow = save(membership.workspace, membership.user)
+        if saved.created:
+            audit_record(
+                request,
+                actor=membership.user,
+                workspace_id=membership.workspace_id,
+                action="flow.save",
+                object_type="flow",
+                object_id=path,
+                detail={"hash": saved.version.hash},
+            )
+    return Status(201 if saved.created else 200, flow_out(saved.version, principal))
+
+
+@router.post("", response={200: FlowOut, 201: FlowOut}, by_alias=True, summary="Save a flow version")
+def flow_create(request: HttpRequest, workspace: WorkspacePath, payload: FlowIn) -> Status:
+    doc: dict[str, Any] = {
+        "summary": payload.summary,
+        "description": payload.description,
+        "value": payload.value,
+    }
+    if payload.schema_ is not None:
+        doc["schema"] = payload.schema_
+    return _save(
+        request,
+        workspace,
+        payload.path,
+        lambda ws, user: services.flow_save(workspace=ws, user=user, path=payload.path, doc=doc),
+    )
+
+
+@router.post(
+    "/import",
+    response={200: FlowOut, 201: FlowOut},
+    by_alias=True,
+    summary="Save a flow version from YAML or JSON text (e.g. a Windmill flow.yaml)",
+)
+def flow_import(request: HttpRequest, workspace: WorkspacePath, payload: FlowImportIn) -> Status:
+    return _save(
+        request,
+        workspace,
+        payload.path,
+        lambda ws, user: services.flow_import(
+            workspace=ws, user=user, path=payload.path, text=payload.content, fmt=payload.format
+        ),
+    )
+
+
+@router.get("", response=list[FlowListOut], summary="The flows you may see, newest first")
+def flow_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    flows = (
+        Flow.objects.filter(workspace=principal.member.workspace, latest__isnull=False)
+        .filter(visible_paths(principal))
+        .select_related("latest", "latest__created_by")
+        .annotate(version_count=Count("versions"))
+        .order_by("-latest__created_at", "path")
+    )
+    out = []
+    for flow in flows:
+        latest = flow.latest
+        assert latest is not None
+        out.append(
+            {
+                "path": flow.path,
+                "hash": latest.hash,
+                "summary": latest.summary,
+                "created_by": latest.created_by.email,
+                "created_at": latest.created_at,
+                "versions": flow.version_count,  # type: ignore[attr-defined]
+            }
+        )
+    return out
+
+
+def latest_version(principal: Principal, path: str) -> FlowVersion:
+    require_path(principal, path, Access.VIEW)
+    flow = (
+        Flow.objects.select_related("latest", "latest__flow", "latest__created_by")
+        .filter(workspace=principal.member.workspace, path=path)
+        .first()
+    )
+    if flow is None or flow.latest is None:
+        raise NotFound(f"flow '{path}' not found")
+    return flow.latest
+
+
+def version_by_hash(principal: Principal, hash: str) -> FlowVersion:
+    version = (
+        FlowVersion.objects.select_related("flow", "created_by")
+        .filter(flow__workspace=principal.member.workspace, hash=hash)
+        .first()
+    )
+    if version is None or path_access(principal, version.flow.path) < Access.VIEW:
+        raise NotFound(f"flow version '{hash}' not found")
+    return version
+
+
+@router.get("/p/{path:path}", response=FlowOut, by_alias=True, summary="The latest version of a flow")
+def flow_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    return flow_out(latest_version(principal, path), principal)
+
+
+@router.get("/h/{hash}", response=FlowOut, by_alias=True, summary="One version of a flow, by hash")
+def flow_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    return flow_out(version_by_hash(principal, hash), principal)
+
+
+@router.get(
+    "/versions/p/{path:path}", response=list[FlowVersionOut], summary="A flow's versions, newest first"
+)
+def flow_versions(request: HttpRequest, workspace: WorkspacePath, path: str) -> list[dict[str, Any]]:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    latest = latest_version(principal, path)
+    versions = latest.flow.versions.select_related("created_by").order_by("-created_at", "-id")
+    return [
+        {"hash": v.hash, "summary": v.summary, "created_by": v.created_by.email, "created_at": v.created_at}
+        for v in versions
+    ]
+
+
+@router.get(
+    "/export/p/{path:path}",
+    response={200: str},
+    summary="The latest version of a flow as a YAML or JSON document, to keep or import elsewhere",
+)
+def flow_export(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    path: str,
+    format: Literal["yaml", "json"] = Query("yaml"),
+    hash: str | None = Query(None, description="A version's hash; omitted: the latest"),
+) -> HttpResponse:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    version = latest_version(principal, path)
+    if hash is not None:
+        version = version_by_hash(principal, hash)
+        if version.flow.path != path:
+            raise NotFound(f"flow version '{hash}' not found")
+    text = spec.dump_text(version.document(), format)
+    name = path.rsplit("/", 1)[-1]
+    content_type = "application/yaml" if format == "yaml" else "application/json"
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.flow.{format}"'
+    return response
