@@ -165,11 +165,6 @@ def test_defaults_are_filled_when_a_flow_is_saved(api: Api) -> None:
     assert made.json()["schema"]["type"] == "object" and made.json()["schema"]["properties"] == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: version_by_hash picks the first version with that hash in the workspace, "
-    "so the same document saved at two paths cannot be exported by hash from the second path",
-)
 def test_a_pinned_export_finds_the_version_of_that_path_when_two_paths_share_a_document(api: Api) -> None:
     first = import_text(api, "u/ada/one", EXAMPLE).json()
     second = import_text(api, "u/ada/two", EXAMPLE).json()
@@ -317,11 +312,6 @@ def test_an_invalid_schema_is_a_400_naming_it(
     assert not Flow.objects.exists() and not Folder.objects.filter(name="reports").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: services.flow_validate reports a bad JSON Schema as detail {'path': 'schema'} "
-    "without the `errors` list every other spec error carries",
-)
 def test_an_invalid_json_schema_is_reported_in_the_same_shape_as_other_spec_errors(api: Api) -> None:
     response = save(api, flow(schema={"type": "object", "properties": {"x": {"type": "integr"}}}))
     assert response.status_code == 400
@@ -488,9 +478,6 @@ def test_a_script_and_a_flow_cannot_share_a_path(api: Api) -> None:
     assert not Flow.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="product bug: scripts.services.script_save does not check for a flow at the path"
-)
 def test_a_script_cannot_be_saved_where_a_flow_lives(api: Api, saved: dict[str, Any]) -> None:
     refused = api.post("/api/w/main/scripts", {"path": PATH, "language": "python3", "content": PY})
     assert refused.status_code == 409

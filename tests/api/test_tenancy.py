@@ -32,6 +32,13 @@ B_NAME = "bravo-team"  # a group and a folder of B
 B_MARKER = "b-only-marker-7f3a"  # in B's script, so any leak of its content shows
 B_SCRIPT = f"def main(name: str = '{B_MARKER}'):\n    return name\n"
 OTHER_SCRIPT = "def main():\n  pass\n"
+B_FLOW = "u/bea/quarterly-flow"
+B_FLOW_VALUE = {
+    "modules": [
+        {"id": "approve", "value": {"type": "identity"}, "suspend": {"required_events": 1}},
+        {"id": "report", "value": {"type": "identity"}},
+    ]
+}
 
 # operationId -> the JSON body to send (None: no body). A valid body, so a 400 cannot hide the check.
 BODIES: dict[str, Any] = {
@@ -64,6 +71,22 @@ BODIES: dict[str, Any] = {
     "kiln_jobs_api_job_list": None,
     "kiln_jobs_api_job_get": None,
     "kiln_jobs_api_job_logs_since": None,
+    "kiln_jobs_api_run_flow": {},
+    "kiln_jobs_api_run_flow_get": None,
+    "kiln_jobs_api_run_wait_flow": {},
+    "kiln_jobs_api_run_wait_flow_get": None,
+    "kiln_jobs_api_flow_restart": {"step": "approve"},
+    "kiln_jobs_api_resume_urls": None,
+    "kiln_jobs_api_approval_get": None,
+    "kiln_jobs_api_approval_resume": {},
+    "kiln_jobs_api_approval_cancel": None,
+    "kiln_flows_api_flow_create": {"path": B_FLOW, "value": {"modules": []}},
+    "kiln_flows_api_flow_list": None,
+    "kiln_flows_api_flow_import": {"path": B_FLOW, "content": "value:\n  modules: []\n"},
+    "kiln_flows_api_flow_by_path": None,
+    "kiln_flows_api_flow_by_hash": None,
+    "kiln_flows_api_flow_versions": None,
+    "kiln_flows_api_flow_export": None,
     "kiln_audit_api_audit_list": None,
     "kiln_accounts_api_user_password_reset": {"new_password": "stolen-horse-battery-9"},
     "kiln_accounts_access_api_member_list": None,
@@ -92,7 +115,29 @@ BODIES: dict[str, Any] = {
     "kiln_schedules_api_schedule_events": None,
 }
 # operationId -> a query string the route needs to be a valid request.
-QUERIES: dict[str, str] = {"kiln_schedules_api_schedule_preview": "?cron=@hourly&tz=UTC"}
+QUERIES: dict[str, str] = {
+    "kiln_schedules_api_schedule_preview": "?cron=@hourly&tz=UTC",
+    "kiln_jobs_api_approval_get": "?step=approve",
+    "kiln_jobs_api_approval_resume": "?step=approve",
+    "kiln_jobs_api_approval_cancel": "?step=approve",
+}
+# Routes about a flow: their {path}, {hash} and {job_id} are B's flow, its version and its run
+# (a run waiting at its `approve` step).
+FLOW_ROUTES = {
+    "kiln_jobs_api_run_flow",
+    "kiln_jobs_api_run_flow_get",
+    "kiln_jobs_api_run_wait_flow",
+    "kiln_jobs_api_run_wait_flow_get",
+    "kiln_jobs_api_flow_restart",
+    "kiln_jobs_api_resume_urls",
+    "kiln_jobs_api_approval_get",
+    "kiln_jobs_api_approval_resume",
+    "kiln_jobs_api_approval_cancel",
+    "kiln_flows_api_flow_by_path",
+    "kiln_flows_api_flow_by_hash",
+    "kiln_flows_api_flow_versions",
+    "kiln_flows_api_flow_export",
+}
 # Routes only a superuser may call: B's own (non-superuser) admin is refused too, so the
 # control below asks a superuser instead.
 SUPERUSER_ROUTES = {"kiln_accounts_api_user_password_reset"}
@@ -134,8 +179,11 @@ class TenantB:
     personal_token_id: int
     admin: Api  # B's admin: the same calls succeed for them, so the URLs are right
     secrets: dict[str, str]  # what must never show up in an answer to A's people
+    flow: dict[str, str]  # B's flow: path, hash and job_id (a run waiting for an approval)
 
-    def fill(self, param: str) -> str:
+    def fill(self, param: str, route: str = "") -> str:
+        if route in FLOW_ROUTES and param in self.flow:
+            return self.flow[param]
         return str(FILL[param](self))
 
 
@@ -148,6 +196,9 @@ FILL: dict[str, Any] = {
     "token_id": lambda b: b.personal_token_id,
     "email": lambda b: b.secrets["member email"],
     "name": lambda b: B_NAME,  # B's group and B's folder share the name
+    # A signed approval URL of B's flow run (FLOW_ROUTES): its resume id and signature.
+    "resume_id": lambda b: b.flow["resume_id"],
+    "signature": lambda b: b.flow["signature"],
 }
 # Routes whose {token_id} is a webhook token (the workspace's) rather than a personal one.
 WEBHOOK_TOKEN_ROUTES = {"kiln_accounts_api_webhook_token_delete"}
@@ -172,6 +223,7 @@ def make_tenant_b(client: Client) -> TenantB:
     assert hook.status_code == 201, hook.content
     personal = b.post("/api/tokens", {"label": "b laptop"})
     assert personal.status_code == 201, personal.content
+    flow = make_b_flow(b)
     return TenantB(
         workspace=B_ID,
         path=B_PATH,
@@ -180,6 +232,7 @@ def make_tenant_b(client: Client) -> TenantB:
         webhook_token_id=hook.json()["id"],
         personal_token_id=personal.json()["id"],
         admin=b,
+        flow=flow,
         secrets={
             "workspace": B_ID,
             "path": B_PATH,
@@ -193,19 +246,49 @@ def make_tenant_b(client: Client) -> TenantB:
             "webhook prefix": hook.json()["prefix"],
             "personal token": personal.json()["token"],
             "personal prefix": personal.json()["prefix"],
+            "flow path": B_FLOW,
+            "flow job": flow["job_id"],
+            "flow signature": flow["signature"],
         },
     )
 
 
-def url_for(route: Route, b: TenantB, workspace: str) -> str:
+def make_b_flow(b: Api) -> dict[str, str]:
+    """B's flow, and a run of it waiting at its approval step (made to wait by hand: no worker)."""
+    from kiln.flows.approvals import signature
+
+    saved = b.post(f"/api/w/{B_ID}/flows", {"path": B_FLOW, "value": B_FLOW_VALUE})
+    assert saved.status_code == 201, saved.content
+    run = b.post(f"/api/w/{B_ID}/jobs/run/f/{B_FLOW}", {})
+    assert run.status_code == 201, run.content
+    job_id = run.json()["id"]
+    node = {"id": "approve", "type": "identity", "status": "suspended", "approvals": [], "required_events": 1}
+    node["resume_deadline"] = "2099-01-01T00:00:00+00:00"
+    Job.objects.filter(pk=job_id).update(status="running", flow_status={"steps": {"approve": node}})
+    sig = signature(workspace=B_ID, job_id=job_id, step="approve", resume_id="r1", approver="")
+    return {
+        "path": B_FLOW,
+        "hash": saved.json()["hash"],
+        "job_id": job_id,
+        "resume_id": "r1",
+        "signature": sig,
+    }
+
+
+def url_for(route: Route, b: TenantB, workspace: str, *, credentials: bool = False) -> str:
+    """The route's URL with B's objects; a parameter that is itself a credential (an approval
+    URL's signature) is B's only for B's own admin (`credentials`): A's people cannot know it,
+    and whoever holds it may use it (the signed URL is the credential, as in Windmill)."""
     url = route.path
     for param in route.params:
         if param == "workspace":
             value = workspace
+        elif param == "signature" and not credentials:
+            value = "0" * 64
         elif param == "token_id" and route.operation_id in WEBHOOK_TOKEN_ROUTES:
             value = str(b.webhook_token_id)
         else:
-            value = b.fill(param)
+            value = b.fill(param, route.operation_id)
         url = url.replace("{" + param + "}", value)
     return url + QUERIES.get(route.operation_id, "")
 
@@ -264,7 +347,7 @@ def test_a_route_never_crosses_into_another_workspace(
     if route.operation_id in SUPERUSER_ROUTES:
         root = User.objects.create_superuser(email="root@platform.example", password="correct-horse")
         controller = Api(client, token_create(user=root))
-    response = call(controller, route, url_for(route, b, B_ID))
+    response = call(controller, route, url_for(route, b, B_ID, credentials=True))
     assert response.status_code < 400, (route, response.status_code, response.content[:300])
 
 

@@ -190,15 +190,18 @@ def latest_version(principal: Principal, path: str) -> FlowVersion:
     return flow.latest
 
 
-def version_by_hash(principal: Principal, hash: str) -> FlowVersion:
-    version = (
-        FlowVersion.objects.select_related("flow", "created_by")
-        .filter(flow__workspace=principal.member.workspace, hash=hash)
-        .first()
+def version_by_hash(principal: Principal, hash: str, path: str | None = None) -> FlowVersion:
+    """A version the principal may see (the same document saved at two paths has one hash:
+    then the oldest such version it may see, or the one at `path`)."""
+    versions = FlowVersion.objects.select_related("flow", "created_by").filter(
+        flow__workspace=principal.member.workspace, hash=hash
     )
-    if version is None or path_access(principal, version.flow.path) < Access.VIEW:
-        raise NotFound(f"flow version '{hash}' not found")
-    return version
+    if path is not None:
+        versions = versions.filter(flow__path=path)
+    for version in versions.order_by("created_at", "id"):
+        if path_access(principal, version.flow.path) >= Access.VIEW:
+            return version
+    raise NotFound(f"flow version '{hash}' not found")
 
 
 @router.get("/p/{path:path}", response=FlowOut, by_alias=True, summary="The latest version of a flow")
@@ -241,9 +244,7 @@ def flow_export(
     principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     version = latest_version(principal, path)
     if hash is not None:
-        version = version_by_hash(principal, hash)
-        if version.flow.path != path:
-            raise NotFound(f"flow version '{hash}' not found")
+        version = version_by_hash(principal, hash, path)
     text = spec.dump_text(version.document(), format)
     name = path.rsplit("/", 1)[-1]
     content_type = "application/yaml" if format == "yaml" else "application/json"

@@ -40,5 +40,4 @@ def resume_urls(*, workspace: str, job_id: str, step: str, approver: str = "") -
     return {
         "resume": f"{base}/resume/{job_id}/{resume_id}/{sig}?{query}",
         "cancel": f"{base}/cancel/{job_id}/{resume_id}/{sig}?{query}",
-        "approval_page": f"{base}/resume/{job_id}/{resume_id}/{sig}?{query}",
     }

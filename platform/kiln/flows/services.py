@@ -56,7 +56,8 @@ def flow_validate(*, workspace: Workspace, path: str, doc: Any) -> dict[str, Any
     try:
         Draft202012Validator.check_schema(normal["schema"])
     except SchemaError as exc:
-        raise BadRequest(f"schema: invalid JSON Schema: {exc.message}", {"path": "schema"}) from None
+        issue = spec.SpecIssue("schema", f"invalid JSON Schema: {exc.message}")
+        raise spec_error(spec.SpecError([issue])) from None
     return normal
 
 
@@ -64,12 +65,14 @@ def flow_save(*, workspace: Workspace, user: User, path: str, doc: Any) -> Saved
     """Store a new version of the flow at `path` (creating the flow on first save). Nothing is
     stored unless the whole document is valid."""
     validate_path(path)
-    if Script.objects.filter(workspace=workspace, path=path).exists():
-        raise Conflict(f"a script lives at '{path}': a flow needs a path of its own", {"field": "path"})
     normal = flow_validate(workspace=workspace, path=path, doc=doc)
     digest = spec.spec_hash(normal)[:16]
     try:
         with transaction.atomic():
+            if Script.objects.filter(workspace=workspace, path=path).exists():
+                raise Conflict(
+                    f"a script lives at '{path}': a flow needs a path of its own", {"field": "path"}
+                )
             flow, _ = Flow.objects.select_for_update().get_or_create(
                 workspace=workspace, path=path, defaults={"created_by": user}
             )

@@ -719,9 +719,8 @@ def flow_restart(request: HttpRequest, workspace: WorkspacePath, job_id: str, pa
 
 
 class ResumeUrlsOut(Schema):
-    resume: str
-    cancel: str
-    approval_page: str
+    resume: str = Field(description="POST (with the resume form's values) approves; GET says what it is for")
+    cancel: str = Field(description="POST rejects: the run is canceled")
 
 
 @router.get(
@@ -748,6 +747,8 @@ def resume_urls(
         step = waiting[0]
     elif step not in steps:
         raise NotFound(f"no step '{step}' in this run")
+    elif step not in waiting:
+        raise Conflict(f"step '{step}' does not wait for an approval", {"status": steps[step].get("status")})
     return approvals.resume_urls(
         workspace=principal.workspace_id, job_id=str(job.id), step=step, approver=approver
     )

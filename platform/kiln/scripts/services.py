@@ -15,7 +15,7 @@ from jsonschema.exceptions import SchemaError
 
 from kiln.accounts.models import User, Workspace
 from kiln.crypto import encrypt
-from kiln.errors import BadRequest
+from kiln.errors import BadRequest, Conflict
 from scripts_runtime import registry
 from scripts_runtime.languages.base import SignatureError
 from scripts_runtime.schema_edits import Edits, apply_edits, schema_edits
@@ -106,6 +106,7 @@ def script_save(
     summary = summary or _docstring_summary(language, content)
     try:
         with transaction.atomic():
+            _no_flow_at(workspace, path)
             script, _ = Script.objects.select_for_update().get_or_create(
                 workspace=workspace, path=path, defaults={"created_by": user}
             )
@@ -147,6 +148,13 @@ def script_save(
             settings=settings,
         )
     return SavedVersion(version, created=True)
+
+
+def _no_flow_at(workspace: Workspace, path: str) -> None:
+    from kiln.flows.models import Flow  # flows depend on scripts, not the reverse
+
+    if Flow.objects.filter(workspace=workspace, path=path).exists():
+        raise Conflict(f"a flow lives at '{path}': a script needs a path of its own", {"field": "path"})
 
 
 def script_settings_update(*, script: Script, settings: dict[str, Any]) -> Script:
