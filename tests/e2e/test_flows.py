@@ -684,3 +684,29 @@ def test_a_concurrency_limit_queues_the_next_run(kiln: Kiln) -> None:
     assert [r["status"] for r in runs] == ["success", "success"]
     spans = sorted((r["started_at"], r["finished_at"]) for r in runs)
     assert spans[0][1] <= spans[1][0], spans  # the second run started after the first ended
+
+
+def test_a_flow_runs_steps_are_pushed_to_its_websocket_as_they_move(kiln: Kiln) -> None:
+    import json
+
+    from websockets.sync.client import connect
+
+    nap = "import time\n\ndef main():\n    time.sleep(0.5)\n    return 1\n"
+    save_flow(kiln, "f/live/three", {"modules": [step(f"s{i}", py(nap)) for i in range(3)]})
+    flow_id = run_flow(kiln, "f/live/three")
+    url = f"{kiln.url.replace('http://', 'ws://')}/ws/w/main/jobs/{flow_id}/logs?from=0&token={kiln.token}"
+    seen: list[dict[str, Any]] = []
+    with connect(url, open_timeout=10) as ws:
+        while True:
+            message = json.loads(ws.recv(timeout=60))
+            if message["type"] == "done":
+                assert message["status"] == "success"
+                break
+            if message["type"] == "flow":
+                seen.append(message["flow_status"]["steps"])
+    # Each later step was pushed while running (its child job known), then as a success.
+    for key in ("s1", "s2"):
+        states = [steps[key]["status"] for steps in seen if key in steps]
+        assert states[0] == "running" and states[-1] == "success", (key, states)
+        assert any(steps.get(key, {}).get("job") for steps in seen)
+    assert "result" not in seen[-1]["s2"]  # viewers get statuses; results are read from the job

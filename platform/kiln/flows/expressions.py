@@ -11,10 +11,13 @@ object reachable from the global object is frozen and the helpers are closures n
 A timeout or out-of-memory kills the context; the next evaluation on that thread builds a new one.
 """
 
+import atexit
 import json
 import re
 import threading
+import weakref
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any, cast
 
 from py_mini_racer import JSEvalException, JSFunction, JSMappedObject, JSTimeoutException, MiniRacer
@@ -68,7 +71,6 @@ _SETUP_JS = r"""
     let value;
     try { value = compile(names, expr)(...names.map((n) => scope[n])); }
     catch (e) { return "!" + JSON.stringify(describe(e)); }
-    finally { regexpReset.exec(""); }  // RegExp.$1 and lastMatch would show this input to the next one
     if (value === undefined) return "=null";
     if (typeof value === "function" || typeof value === "symbol" || value instanceof Promise)
       return "!" + JSON.stringify(["NotJSON", "the result is a " + (value instanceof Promise ?
@@ -84,10 +86,16 @@ _SETUP_JS = r"""
   // Returns "=<json>" or "!<[name, message]>". scopeJson === null reuses the current batch's scope,
   // which is dropped after the batch's last item or its first failure.
   function evaluate(scopeJson, expr, keepScope) {
-    if (scopeJson !== null) batchScope = JSON.parse(scopeJson);
-    const out = run(batchScope, expr);
-    if (!keepScope || out[0] === "!") batchScope = null;
-    return out;
+    try {
+      if (scopeJson !== null) batchScope = JSON.parse(scopeJson);
+      const out = run(batchScope, expr);
+      if (!keepScope || out[0] === "!") batchScope = null;
+      return out;
+    } finally {
+      // Last, after user getters and toJSON ran too: RegExp.$1, lastMatch and input keep the last
+      // match, and this expression's data must not be readable by the next one.
+      regexpReset.exec("");
+    }
   }
 
   function check(expr) {
@@ -149,12 +157,22 @@ class _Engine:
 
 
 _local = threading.local()
+_engines: weakref.WeakSet[_Engine] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_engines() -> None:
+    # mini-racer runs each context's event loop in a daemon thread; a context left to interpreter
+    # teardown joins that already-frozen thread in its finalizer and the process hangs on exit.
+    for engine in list(_engines):
+        engine.racer.close()
 
 
 def _engine() -> _Engine:
     engine: _Engine | None = getattr(_local, "engine", None)
     if engine is None:
         engine = _local.engine = _Engine()
+        _engines.add(engine)
     return engine
 
 
@@ -162,6 +180,10 @@ def _discard_engine() -> None:
     engine: _Engine | None = getattr(_local, "engine", None)
     _local.engine = None
     if engine is not None:
+        # V8 reports the interrupted call only after the cancel; one more call on its queue waits for
+        # that report, which would otherwise land on a closed event loop and print a stray traceback.
+        with suppress(JSEvalException):
+            engine.racer.eval("0", timeout_sec=1)
         engine.racer.close()
 
 
@@ -181,9 +203,12 @@ def _run(scope_json: str | None, expr: str, keep_scope: bool, timeout_ms: int, f
         _discard_engine()  # the context was interrupted mid-flight; do not trust it again
         raise ExpressionError("Timeout", f"took longer than {timeout_ms} ms", expr, field) from None
     except JSEvalException as e:
-        if not engine.racer.was_hard_memory_limit_reached():
-            raise  # the helper catches every JS exception: anything else is an engine failure
-        _discard_engine()  # V8 cannot continue in an isolate that hit its heap limit
+        # The helper catches every JS exception, so this is the heap limit (V8 cannot go on in that
+        # isolate) or an engine failure; either way the context is not reused.
+        out_of_memory = engine.racer.was_hard_memory_limit_reached()
+        _discard_engine()
+        if not out_of_memory:
+            raise
         limit = f"used more than {EXPR_MAX_MEMORY // (1024 * 1024)} MiB"
         raise ExpressionError("MemoryLimit", limit, expr, field) from e
     assert isinstance(out, str)
@@ -224,5 +249,9 @@ def check_syntax(expr: str) -> str | None:
     """None when `expr` compiles as an expression or a function body, else the SyntaxError message.
 
     Only compiles (`new Function`), never calls, so `while(true){}` is checked instantly."""
-    result = _engine().check_fn(expr, timeout_sec=EXPR_TIMEOUT_MS / 1000)
+    try:
+        result = _engine().check_fn(expr, timeout_sec=EXPR_TIMEOUT_MS / 1000)
+    except JSEvalException:
+        _discard_engine()  # compiling a huge source timed out or ran out of memory
+        raise
     return None if result is None else " ".join(str(result).split())
