@@ -189,6 +189,27 @@ def test_every_module_kind_hands_its_result_on(kiln: Kiln) -> None:
                     },
                 ),
                 step(
+                    "both",
+                    {
+                        "type": "branchall",
+                        "parallel": True,
+                        "branches": [
+                            {
+                                "modules": [
+                                    step("up", py("def main(v: int):\n    return v + 1\n", v="results.same"))
+                                ]
+                            },
+                            {
+                                "modules": [
+                                    step(
+                                        "down", py("def main(v: int):\n    return v - 1\n", v="results.same")
+                                    )
+                                ]
+                            },
+                        ],
+                    },
+                ),
+                step(
                     "pick",
                     {
                         "type": "branchone",
@@ -217,6 +238,7 @@ def test_every_module_kind_hands_its_result_on(kiln: Kiln) -> None:
     assert steps["shell"]["result"] == {"seen": 5}
     assert [steps[k]["result"] for k in ("raw", "by_path", "by_hash", "sub", "same")] == [5, 15, 15, 30, 30]
     assert steps["all"]["result"] == [29, 30]
+    assert steps["both"]["result"] == [31, 29]  # parallel branches: each branch's result, in order
     assert done["result"] == 59
     assert steps["pick"]["branch"] == "default"
     children = {c["flow_step"]: c for c in steps_of(kiln, done["id"])}
@@ -227,6 +249,8 @@ def test_every_module_kind_hands_its_result_on(kiln: Kiln) -> None:
         "by_hash",
         "sub",
         "all/0/left",
+        "both/0/up",
+        "both/1/down",
         "pick/default/fallback",
     }
     assert children["raw"]["kind"] == "inline" and children["by_path"]["kind"] == "script"

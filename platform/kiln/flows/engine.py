@@ -36,7 +36,7 @@ SHORT_TIMER = timedelta(seconds=120)
 
 def _locked(job_id: Any) -> Job | None:
     return (
-        Job.objects.select_for_update()
+        Job.objects.select_for_update(of=("self",))  # the run's row only, not the joined ones
         .select_related("flow_version", "workspace", "root")
         .filter(pk=job_id, kind=JobKind.FLOW)
         .first()

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from kiln.jobs.models import Job
 
 from .expressions import ExpressionError, evaluate, evaluate_many
 from .steps import StepError, cache_get, cache_key, cache_put, step_job_create
+from .walk_containers import drive_branches, drive_loop, parallelism
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class Walk:
                     f"the iterator must be a list, not {type(items).__name__}",
                     value["iterator"].get("expr", "static"),
                 )
-            node |= {"items": items, "parallelism": self.parallelism(value, scope, len(items)), "iters": {}}
+            node |= {"items": items, "parallelism": parallelism(self, value, scope, len(items)), "iters": {}}
             self.drive(module, key, node, scope)
         elif kind == "whileloopflow":
             node["iters"] = {}
@@ -195,9 +195,9 @@ class Walk:
             if outcome is not None:
                 self.job_ended(module, key, node, scope, outcome)
         elif kind == "forloopflow":
-            self.drive_loop(module, key, node, scope, count=len(node["items"]))
+            drive_loop(self, module, key, node, scope, count=len(node["items"]))
         elif kind == "whileloopflow":
-            self.drive_loop(module, key, node, scope, count=None)
+            drive_loop(self, module, key, node, scope, count=None)
         elif kind == "branchone":
             body = (
                 module["value"]["branches"][node["branch"]]["modules"]
@@ -206,7 +206,7 @@ class Walk:
             )
             self.after_body(module, key, node, scope, self.seq(body, f"{key}/{node['branch']}/", scope))
         elif kind == "branchall":
-            self.drive_branches(module, key, node, scope)
+            drive_branches(self, module, key, node, scope)
 
     def job_ended(
         self, module: dict[str, Any], key: str, node: dict[str, Any], scope: Scope, outcome: dict[str, Any]
@@ -319,116 +319,7 @@ class Walk:
                 node, CANCELED, error={"name": "ApprovalTimeout", "message": message, "step_id": module["id"]}
             )
 
-    # --- loops and branches ----------------------------------------------------------------
-
-    def drive_loop(
-        self, module: dict[str, Any], key: str, node: dict[str, Any], scope: Scope, count: int | None
-    ) -> None:
-        value = module["value"]
-        iters: dict[str, dict[str, Any]] = node["iters"]
-        width = int(node.get("parallelism") or 1) if value.get("parallel") else 1
-        for place, record in list(iters.items()):
-            if record["status"] == RUNNING:
-                self.iteration(module, key, node, scope, int(place), record)
-                if node["status"] != RUNNING:
-                    return
-        cap = settings.KILN_FLOW_MAX_ITERATIONS
-        while not node.get("break") and (count is None or len(iters) < count):
-            if sum(1 for r in iters.values() if r["status"] == RUNNING) >= width:
-                return
-            if len(iters) >= cap:
-                self.end(
-                    node,
-                    FAILURE,
-                    error={
-                        "name": "TooManyIterations",
-                        "message": f"the loop reached {cap} iterations",
-                        "step_id": module["id"],
-                    },
-                )
-                return
-            record = iters[str(len(iters))] = {"status": RUNNING}
-            self.iteration(module, key, node, scope, len(iters) - 1, record)
-            if node["status"] != RUNNING:
-                return
-        if any(r["status"] == RUNNING for r in iters.values()):
-            return
-        results = [iters[str(i)].get("result") for i in range(len(iters))]
-        self.settle(module, key, node, scope, results)
-
-    def iteration(
-        self,
-        module: dict[str, Any],
-        key: str,
-        node: dict[str, Any],
-        scope: Scope,
-        index: int,
-        record: dict[str, Any],
-    ) -> None:
-        items = node.get("items")
-        item = items[index] if items is not None else index
-        inner = replace(scope, flow_input={**scope.flow_input, "iter": {"value": item, "index": index}})
-        out = self.seq(module["value"]["modules"], f"{key}/{index}/", inner)
-        self.record_part(
-            module, key, node, record, out, skip_failures=bool(module["value"].get("skip_failures"))
-        )
-
-    def drive_branches(self, module: dict[str, Any], key: str, node: dict[str, Any], scope: Scope) -> None:
-        value = module["value"]
-        parts: dict[str, dict[str, Any]] = node["iters"]
-        for i, branch in enumerate(value["branches"]):
-            record = parts.get(str(i))
-            if record is None:
-                if not value.get("parallel") and any(r["status"] == RUNNING for r in parts.values()):
-                    return
-                record = parts[str(i)] = {"status": RUNNING}
-            if record["status"] != RUNNING:
-                continue
-            out = self.seq(branch["modules"], f"{key}/{i}/", scope)
-            self.record_part(module, key, node, record, out, skip_failures=bool(branch.get("skip_failure")))
-            if node["status"] != RUNNING:
-                return
-        if any(r["status"] == RUNNING for r in parts.values()) or len(parts) < len(value["branches"]):
-            return
-        self.settle(module, key, node, scope, [parts[str(i)].get("result") for i in range(len(parts))])
-
-    def record_part(
-        self,
-        module: dict[str, Any],
-        key: str,
-        node: dict[str, Any],
-        record: dict[str, Any],
-        out: Outcome,
-        *,
-        skip_failures: bool,
-    ) -> None:
-        """An iteration's or a branch's outcome, and what it means for the whole module."""
-        if out.kind == "running":
-            return
-        if out.kind == "failed" and skip_failures:
-            record |= {"status": FAILURE, "result": out.error}
-            return
-        if out.kind in ("failed", "canceled"):
-            record["status"] = FAILURE if out.kind == "failed" else CANCELED
-            self.to_cancel.append(f"{key}/")  # the other iterations or branches still running
-            self.end(node, FAILURE if out.kind == "failed" else CANCELED, error=out.error)
-            return
-        record |= {"status": SUCCESS, "result": out.result}
-        if out.kind == "stopped":
-            node["break"] = True  # a stop inside a loop ends the loop; in branchall, its branch
-
     # --- helpers ---------------------------------------------------------------------------
-
-    def parallelism(self, value: dict[str, Any], scope: Scope, count: int) -> int:
-        raw = value.get("parallelism")
-        if raw is None or not value.get("parallel"):
-            return max(count, 1) if value.get("parallel") else 1
-        width = raw if isinstance(raw, int) else self.transform_value(raw, scope)
-        if not isinstance(width, int) or isinstance(width, bool) or width < 1:
-            raise ExpressionError(
-                "TypeError", f"parallelism must be a whole number of at least 1, not {width!r}", str(raw)
-            )
-        return width
 
     def transforms(self, transforms: dict[str, Any], scope: Scope) -> dict[str, Any]:
         args = {name: t.get("value") for name, t in transforms.items() if t.get("type") == "static"}
