@@ -68,8 +68,9 @@ def test_kiln_help_lists_every_command_and_the_settings() -> None:
 def test_the_example_fixtures_match_shared_examples() -> None:
     if not SHARED_EXAMPLES.is_dir():
         pytest.skip("no ../shared/examples beside this checkout")
-    for copy in (EXAMPLES / "scripts").iterdir():
-        assert copy.read_text() == (SHARED_EXAMPLES / "scripts" / copy.name).read_text(), copy.name
+    for kind in ("scripts", "flows"):
+        for copy in (EXAMPLES / kind).iterdir():
+            assert copy.read_text() == (SHARED_EXAMPLES / kind / copy.name).read_text(), copy.name
 
 
 def test_tokens_in_websocket_urls_are_masked_in_server_logs() -> None:

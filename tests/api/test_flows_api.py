@@ -410,7 +410,11 @@ def test_running_a_flow_queues_a_flow_job_with_its_version_and_args(api: Api, sa
     read = api.get(f"{JOBS}/{job.id}")
     assert read.status_code == 200
     out = read.json()
-    assert out["kind"] == "flow" and out["flow_status"] == {"steps": {}}
+    assert out["kind"] == "flow"
+    # Nothing started yet: each top-level step is shown waiting.
+    steps = out["flow_status"]["steps"]
+    assert steps and all(node["status"] == "waiting" for node in steps.values())
+    assert list(steps) == [m["id"] for m in saved["value"]["modules"]]
     assert out["script_hash"] == saved["hash"] and out["script_path"] == PATH and out["tag"] == "flow"
     assert [j["id"] for j in api.get(f"{JOBS}?path={PATH}").json()["items"]] == [str(job.id)]
 

@@ -27,7 +27,7 @@ def check(*, workspace: str, job_id: str, step: str, resume_id: str, approver: s
     expected = signature(
         workspace=workspace, job_id=job_id, step=step, resume_id=resume_id, approver=approver
     )
-    if not hmac.compare_digest(expected, given):
+    if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass")):
         raise Forbidden("invalid signature: this approval URL was altered or is not for this step")
 
 

@@ -141,7 +141,7 @@ def _save_and_finish(flow: Job, walk: Walk, out: Outcome) -> None:
         )
     status = walk.status
     flow_id = str(flow.pk)
-    messages: list[dict[str, Any]] = [{"type": "flow.status", "flow_status": _summary(status)}]
+    messages: list[dict[str, Any]] = [{"type": "flow.status", "flow_status": _summary(status, walk.value)}]
     if walk.early_result is not None:
         messages.append({"type": "flow.early_return"})
     if out.kind == "running":
@@ -185,8 +185,21 @@ def _save_and_finish(flow: Job, walk: Walk, out: Outcome) -> None:
         child_ended(flow)
 
 
-def _summary(status: dict[str, Any]) -> dict[str, Any]:
+def status_view(status: dict[str, Any] | None, value: dict[str, Any]) -> dict[str, Any] | None:
+    """A run's status as shown: the stored nodes, then each top-level step that has not
+    started yet as `waiting` (a step inside a loop or branch appears once it starts)."""
+    if status is None:
+        return None
+    steps = dict(status.get("steps") or {})
+    for module in value.get("modules") or []:
+        if module["id"] not in steps:
+            steps[module["id"]] = {"id": module["id"], "type": module["value"]["type"], "status": "waiting"}
+    return {**status, "steps": steps}
+
+
+def _summary(status: dict[str, Any], value: dict[str, Any]) -> dict[str, Any]:
     """What live viewers get: each node's status, job and timings (results stay in the row)."""
+    status = status_view(status, value) or {}
     steps = {
         key: {
             k: v

@@ -813,8 +813,16 @@ def job_get(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dict
         "concurrency_limit": job.concurrency_limit,
         "rerun_of": job.rerun_of_id,
         "run_as": job.run_as,
-        "flow_status": job.flow_status,
+        "flow_status": _flow_status(job),
     }
+
+
+def _flow_status(job: Job) -> dict[str, Any] | None:
+    from kiln.flows.engine import status_view
+
+    if job.flow_version is None:
+        return job.flow_status
+    return status_view(job.flow_status, job.flow_version.value or {})
 
 
 @router.get(
