@@ -33,6 +33,15 @@ describe("StatusBadge", () => {
     expect(new Set(classes).size).toBe(CASES.length);
   });
 
+  it.each([
+    ["suspended", "Suspended"],
+    ["sleeping", "Sleeping"],
+    ["skipped", "Skipped"],
+  ])("renders the flow step status %s with its label and colour class", (status, label) => {
+    render(<StatusBadge status={status} />);
+    expect(screen.getByText(label)).toHaveClass("badge", `badge-${status}`);
+  });
+
   it("shows a status it does not know verbatim", () => {
     render(<StatusBadge status="paused" />);
     expect(screen.getByText("paused")).toHaveAttribute("data-status", "paused");

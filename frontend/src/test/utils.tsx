@@ -79,6 +79,7 @@ export const ME = {
 export function jobSummary(overrides: Record<string, unknown> = {}) {
   return {
     id: "7b1f2c1e-0000-4000-8000-000000000001",
+    kind: "script",
     script_path: "u/ada/greet",
     script_hash: "a1b2c3d4e5f60718",
     language: "python3",
@@ -96,6 +97,9 @@ export function jobSummary(overrides: Record<string, unknown> = {}) {
     retries: 0,
     scheduled_for: null,
     waiting_reason: null,
+    parent_id: null,
+    root_id: null,
+    flow_step: "",
     ...overrides,
   };
 }

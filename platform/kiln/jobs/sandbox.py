@@ -30,7 +30,7 @@ from django.conf import settings
 
 from kiln.config import PROJECT_ROOT
 from kiln.jobs.limits import JobLimits
-from kiln.process import die_with_parent
+from kiln.process import die_with_parent, libc_function
 from scripts_runtime.languages.base import JOB_UID, RunSpec
 
 SANDBOX_CONFIG_DIR = PROJECT_ROOT / "sandboxes" / "nsjail"
@@ -491,13 +491,13 @@ def _joiner(network: JobNetwork) -> tuple[Callable[[], None], list[int]]:
         # network only; nsjail stays in the init user namespace and drops to nobody for real.
         fds.insert(0, os.open(f"/proc/{network.holder_pid}/ns/user", os.O_RDONLY | os.O_CLOEXEC))
     kinds = [CLONE_NEWUSER, CLONE_NEWNET] if len(fds) == 2 else [CLONE_NEWNET]
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    setns = libc_function("setns")  # looked up before the fork (kiln.process.libc_function)
     die = die_with_parent(signal.SIGKILL)
 
     def preexec() -> None:
         die()
         for fd, kind in zip(fds, kinds, strict=True):
-            if libc.setns(fd, kind) != 0:
+            if setns(fd, kind) != 0:
                 raise OSError(ctypes.get_errno(), "setns into the job's network namespace")
 
     return preexec, fds

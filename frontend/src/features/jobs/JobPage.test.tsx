@@ -1,66 +1,13 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { App } from "../../App";
 import { formatDateTime } from "../../lib/format";
+import { stubWebSocket } from "../../test/fakeWebSocket";
 import { jobDetail, jsonResponse, ME, mockApi, renderWithProviders, requests } from "../../test/utils";
 
 const ID = "7b1f2c1e-0000-4000-8000-000000000001";
 const ROUTE = `/w/demo/runs/${ID}`;
 const JOB_URL = `GET /api/w/demo/jobs/${ID}`;
-
-/** A WebSocket stand-in the test plays the server of (jsdom's would dial a real host). */
-class FakeWebSocket {
-  static created: FakeWebSocket[] = [];
-  readonly url: string;
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  closed = false;
-
-  constructor(url: string) {
-    this.url = url;
-    FakeWebSocket.created.push(this);
-  }
-
-  close() {
-    if (this.closed) return;
-    this.closed = true;
-    this.onclose?.({ code: 1000 });
-  }
-
-  serverOpens() {
-    this.onopen?.();
-  }
-
-  serverSends(message: unknown) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-
-  serverCloses(code: number) {
-    this.closed = true;
-    this.onclose?.({ code });
-  }
-}
-
-function stubWebSocket() {
-  FakeWebSocket.created = [];
-  vi.stubGlobal("WebSocket", FakeWebSocket);
-  const at = (n: number) => {
-    const socket = FakeWebSocket.created[n];
-    if (socket === undefined) throw new Error(`only ${FakeWebSocket.created.length} socket(s) opened`);
-    return socket;
-  };
-  return {
-    get all() {
-      return FakeWebSocket.created;
-    },
-    at,
-    only: () => {
-      expect(FakeWebSocket.created).toHaveLength(1);
-      return at(0);
-    },
-  };
-}
 
 function jobRequests(fetchMock: ReturnType<typeof mockApi>): number {
   return fetchMock.mock.calls.filter(([input]) => input instanceof Request && input.url.endsWith(ID)).length;

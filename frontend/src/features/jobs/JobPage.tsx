@@ -9,7 +9,6 @@ import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
 import { WaitingReason } from "../../components/WaitingReason";
 import { formatDateTime, formatDuration, formatJson, shortHash } from "../../lib/format";
-import { formatLimit, LIMIT_NAMES, LIMITS } from "../../lib/limits";
 import { ArgsForm } from "../scripts/ArgsForm";
 import { scriptUrl } from "../scripts/links";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
@@ -24,7 +23,10 @@ import {
   useRerunJob,
   type RerunInput,
 } from "./queries";
-import { describeRetryPolicy, retryProgress } from "./retry";
+import { FlowParentLine } from "./flow/FlowParentLine";
+import { FlowSteps } from "./flow/FlowSteps";
+import { JobSettings } from "./JobSettings";
+import { retryProgress } from "./retry";
 import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
 
 /**
@@ -53,6 +55,8 @@ function JobView({ id }: { id: string }) {
     seed: job.data?.logs ?? "",
     // The stream knows first that the job ended: fetch its result and final status now.
     onDone: () => void queryClient.invalidateQueries({ queryKey: jobKeys.detail(workspace.id, id) }),
+    // A flow run's step moved: the message has statuses only, the run has the rest.
+    onFlow: () => void queryClient.invalidateQueries({ queryKey: jobKeys.detail(workspace.id, id) }),
   });
   useEffect(() => setStreaming(live.mode === "live" || live.mode === "polling"), [live.mode]);
 
@@ -185,67 +189,6 @@ function RerunForm({ job, pending, error, onEdit, onSubmit, onClose }: RerunForm
   );
 }
 
-const NETWORK_LABELS: Record<string, string> = {
-  none: "None (no network access)",
-  internet: "Internet (outbound only)",
-};
-
-function JobSettings({ job }: { job: JobDetail }) {
-  const policy = describeRetryPolicy(job.retry);
-  return (
-    <>
-      <h2>Details</h2>
-      <dl className="meta" data-testid="job-settings">
-        <div>
-          <dt>Network</dt>
-          <dd>{NETWORK_LABELS[job.network] ?? job.network}</dd>
-        </div>
-        <div>
-          <dt>Sandboxed</dt>
-          <dd>{job.sandboxed ? "Yes" : "No"}</dd>
-        </div>
-        <div>
-          <dt>Priority</dt>
-          <dd>{job.priority}</dd>
-        </div>
-        <div>
-          <dt>Retry policy</dt>
-          <dd>{policy ?? <span className="muted">No retries</span>}</dd>
-        </div>
-        <div>
-          <dt>Concurrency</dt>
-          <dd>
-            {job.concurrency_limit != null ? (
-              <>
-                {job.concurrency_limit} at once{" "}
-                {job.concurrency_key && (
-                  <>
-                    per key <code>{job.concurrency_key}</code>
-                  </>
-                )}
-              </>
-            ) : (
-              <span className="muted">No limit</span>
-            )}
-          </dd>
-        </div>
-      </dl>
-      <h3 className="subheading">Limits</h3>
-      <dl className="meta meta-grid" data-testid="job-limits">
-        {LIMIT_NAMES.map((name) => {
-          const value = job.limits[name];
-          return value === undefined ? null : (
-            <div key={name} title={LIMITS[name].help}>
-              <dt>{LIMITS[name].label}</dt>
-              <dd>{formatLimit(name, value)}</dd>
-            </div>
-          );
-        })}
-      </dl>
-    </>
-  );
-}
-
 interface JobDetailsProps {
   workspaceId: string;
   job: JobDetail;
@@ -271,13 +214,19 @@ function JobDetails({ workspaceId, job, progress, liveLogs, liveMode }: JobDetai
           <ProgressBar value={progress} />
         </div>
       )}
+      <FlowParentLine workspaceId={workspaceId} job={job} />
       <dl className="meta">
         <div>
-          <dt>Script</dt>
+          <dt>{job.kind === "flow" ? "Flow" : "Script"}</dt>
           <dd>
-            <Link className="mono" to={scriptUrl(workspaceId, job.script_path)}>
-              {job.script_path}
-            </Link>
+            {/* A flow, or a flow's inline step (`<flow>/<step>`), has no script page. */}
+            {job.kind === "flow" || job.kind === "inline" ? (
+              <span className="mono">{job.script_path}</span>
+            ) : (
+              <Link className="mono" to={scriptUrl(workspaceId, job.script_path)}>
+                {job.script_path}
+              </Link>
+            )}
           </dd>
         </div>
         <div>
@@ -371,6 +320,8 @@ function JobDetails({ workspaceId, job, progress, liveLogs, liveMode }: JobDetai
         </>
       )}
 
+      {job.kind === "flow" && <FlowSteps workspaceId={workspaceId} job={job} />}
+
       <h2>
         Logs{" "}
         {!finished && (liveMode === "live" || liveMode === "polling") && (
@@ -386,7 +337,8 @@ function JobDetails({ workspaceId, job, progress, liveLogs, liveMode }: JobDetai
         {logs || <span className="muted">{finished ? "No output." : "Waiting for output…"}</span>}
       </pre>
 
-      <JobSettings job={job} />
+      {/* A flow run runs no code of its own: its steps' pages show their sandbox and limits. */}
+      {job.kind !== "flow" && <JobSettings job={job} />}
     </>
   );
 }

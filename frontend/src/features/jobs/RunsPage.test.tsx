@@ -104,6 +104,26 @@ describe("RunsPage", () => {
     expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
   });
 
+  it("tags a flow run, whose path has no script page to link to", async () => {
+    mockApi({
+      "GET /api/auth/me": () => jsonResponse(ME),
+      [`GET ${JOBS_PATH}`]: () =>
+        jsonResponse({
+          items: [jobSummary({ id: id(4), kind: "flow", script_path: "f/ops/digest", tag: "flow" }), JOBS[0]],
+          next_cursor: null,
+        }),
+    });
+    render("/w/demo/runs");
+
+    const [flow, script] = await rows();
+    const path = within(flow!).getByText("f/ops/digest");
+    expect(path.closest("a")).toBeNull();
+    expect(path.nextElementSibling).toHaveTextContent("flow");
+    expect(path.nextElementSibling).toHaveClass("tag");
+    expect(within(script!).getByRole("link", { name: "u/ada/greet" })).toBeInTheDocument();
+    expect(within(script!).queryByText("flow")).not.toBeInTheDocument();
+  });
+
   it("reads its filters from the URL, shows them, and sends them to the API", async () => {
     const fetchMock = mockApi({
       "GET /api/auth/me": () => jsonResponse(ME),

@@ -51,9 +51,17 @@ export function RunsTable({ workspaceId, jobs, showTick = false }: RunsTableProp
               </td>
             )}
             <td>
-              <Link className="mono" to={scriptUrl(workspaceId, job.script_path)}>
-                {job.script_path}
-              </Link>
+              {job.kind === "flow" || job.kind === "inline" ? (
+                <>
+                  {/* No page for a flow or its inline steps: the path is plain text, the run's page is the link. */}
+                  <span className="mono">{job.script_path}</span>{" "}
+                  <span className="tag">{job.kind === "flow" ? "flow" : "flow step"}</span>
+                </>
+              ) : (
+                <Link className="mono" to={scriptUrl(workspaceId, job.script_path)}>
+                  {job.script_path}
+                </Link>
+              )}
               <div className="cell-sub">by {job.created_by}</div>
               {job.status === "queued" && job.waiting_reason && <WaitingReason reason={job.waiting_reason} compact />}
             </td>

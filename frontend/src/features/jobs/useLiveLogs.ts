@@ -28,7 +28,8 @@ const REFUSED = new Set([4400, 4401, 4403, 4404]);
 type ServerMessage =
   | { type: "log"; offset: number; data: string }
   | { type: "done"; status: string }
-  | { type: "progress"; progress: number };
+  | { type: "progress"; progress: number }
+  | { type: "flow" };
 
 export function parseMessage(raw: unknown): ServerMessage | null {
   if (typeof raw !== "string") return null;
@@ -49,6 +50,8 @@ export function parseMessage(raw: unknown): ServerMessage | null {
     if (!Number.isFinite(m.progress)) return null;
     return { type: "progress", progress: Math.min(100, Math.max(0, Math.round(m.progress))) };
   }
+  // A flow run's steps moved; what they are now is read from the job (the message has no results).
+  if (m.type === "flow") return { type: "flow" };
   return null;
 }
 
@@ -73,6 +76,8 @@ interface Options {
   seed: string;
   /** Called once when the stream has the whole log of a finished job. */
   onDone?: () => void;
+  /** Called when a flow run's steps move (its websocket's `flow` messages). */
+  onFlow?: () => void;
 }
 
 /**
@@ -80,13 +85,15 @@ interface Options {
  * that reconnects from the last byte it has when it drops, and polling of the
  * logs endpoint when a websocket cannot be had.
  */
-export function useLiveLogs({ workspace, jobId, enabled, seed, onDone }: Options): LiveLogs {
+export function useLiveLogs({ workspace, jobId, enabled, seed, onDone, onFlow }: Options): LiveLogs {
   const [state, setState] = useState<LiveLogs>({ log: EMPTY_LOG, mode: "off", progress: null });
   const seedRef = useRef(seed);
   const onDoneRef = useRef(onDone);
+  const onFlowRef = useRef(onFlow);
   useEffect(() => {
     seedRef.current = seed;
     onDoneRef.current = onDone;
+    onFlowRef.current = onFlow;
   });
 
   useEffect(() => {
@@ -141,6 +148,7 @@ export function useLiveLogs({ workspace, jobId, enabled, seed, onDone }: Options
           progress = message.progress;
           return show("live");
         }
+        if (message.type === "flow") return onFlowRef.current?.();
         const merged = mergeChunk(log, message.offset, message.data);
         log = merged.log;
         if (merged.gap) current.close(); // bytes went missing: start again from log.end

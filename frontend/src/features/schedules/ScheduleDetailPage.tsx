@@ -128,11 +128,15 @@ function ScheduleFacts({ workspaceId, schedule }: { workspaceId: string; schedul
     <>
       <dl className="meta schedule-meta" data-testid="schedule-facts">
         <div>
-          <dt>Script</dt>
+          <dt>{schedule.is_flow ? "Flow" : "Script"}</dt>
           <dd>
-            <Link className="mono" to={scriptUrl(workspaceId, schedule.script_path)}>
-              {schedule.script_path}
-            </Link>
+            {schedule.is_flow ? (
+              <span className="mono">{schedule.script_path}</span>
+            ) : (
+              <Link className="mono" to={scriptUrl(workspaceId, schedule.script_path)}>
+                {schedule.script_path}
+              </Link>
+            )}
           </dd>
         </div>
         <div>

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
 import { jsonResponse, ME, mockApi, renderWithProviders, requests, type RouteHandler } from "../../test/utils";
-import { PREVIEW, schedule, SCRIPTS } from "./testData";
+import { FLOWS, PREVIEW, schedule, SCRIPTS } from "./testData";
 
 const CREATE_URL = "/api/w/demo/schedules";
 const PREVIEW_URL = "/api/w/demo/schedules/preview";
@@ -91,7 +91,7 @@ describe("Schedule form", () => {
     });
     const found = await form();
     type("Path", " u/ada/nightly ");
-    fireEvent.change(screen.getByLabelText("Script"), { target: { value: "u/ada/greet" } });
+    fireEvent.change(screen.getByLabelText("Script or flow path"), { target: { value: "u/ada/greet" } });
     type("Arguments (JSON)", '{"name": "world"}');
     type("Summary", "Nightly report");
     type("Cron", "0 30 2 * * *");
@@ -111,6 +111,7 @@ describe("Schedule form", () => {
     expect(body).toEqual({
       path: "u/ada/nightly",
       script_path: "u/ada/greet",
+      is_flow: false,
       args: { name: "world" },
       cron: "0 30 2 * * *",
       timezone: "Europe/Paris",
@@ -131,6 +132,35 @@ describe("Schedule form", () => {
     expect(await screen.findByRole("heading", { name: "u/ada/nightly" })).toBeInTheDocument();
   });
 
+  it("schedules a flow: the picker lists flows and the body says is_flow", async () => {
+    const fetchMock = open({
+      "GET /api/w/demo/flows": () => jsonResponse(FLOWS),
+      [`POST ${CREATE_URL}`]: async (request) => jsonResponse(schedule(await bodyOf(request)), 201),
+      "GET /api/w/demo/schedules/p/u/ada/digest": () =>
+        jsonResponse(schedule({ path: "u/ada/digest", script_path: "f/ops/digest", is_flow: true })),
+      "GET /api/w/demo/schedules/runs/p/u/ada/digest": () => jsonResponse({ items: [], next_cursor: null }),
+      "GET /api/w/demo/schedules/events/p/u/ada/digest": () => jsonResponse([]),
+    });
+    const found = await form();
+    // Flows are only asked for once the schedule runs one.
+    expect(requests(fetchMock, "GET", "/api/w/demo/flows")).toHaveLength(0);
+    fireEvent.click(screen.getByLabelText("Runs a flow"));
+    const target = screen.getByLabelText("Script or flow path");
+    await within(target).findByRole("option", { name: "f/ops/digest" });
+    expect(within(target).queryByRole("option", { name: "u/ada/greet" })).not.toBeInTheDocument();
+
+    type("Path", "u/ada/digest");
+    fireEvent.change(target, { target: { value: "f/ops/digest" } });
+    type("Cron", "@daily");
+    fireEvent.click(within(found).getByRole("button", { name: "Create schedule" }));
+
+    await waitFor(() => expect(requests(fetchMock, "POST", CREATE_URL)).toHaveLength(1));
+    const [post] = requests(fetchMock, "POST", CREATE_URL);
+    expect(await bodyOf(post!)).toMatchObject({ script_path: "f/ops/digest", is_flow: true, retry: null });
+    expect(await screen.findByRole("heading", { name: "u/ada/digest" })).toBeInTheDocument();
+    expect(screen.getByTestId("schedule-facts")).toHaveTextContent(/Flow\s*f\/ops\/digest/);
+  });
+
   it("reports JSON that does not parse without asking the API", async () => {
     const fetchMock = open();
     const found = await form();
@@ -144,7 +174,7 @@ describe("Schedule form", () => {
   });
 
   it.each([
-    ["script_path", "Script", "script_path: script 'u/ada/gone' not found"],
+    ["script_path", "Script or flow path", "script_path: script 'u/ada/gone' not found"],
     ["on_failure", "On failure", "on_failure: unknown field 'when'"],
     ["timezone", "Time zone", "timezone: unknown time zone 'Mars/Olympus'"],
   ])("shows a save's 400 about %s at its field", async (name, label, message) => {

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import type { ScheduleInput } from "../../api/client";
+import { useFlows } from "../jobs/flow/queries";
 import { useScripts } from "../scripts/queries";
 import { useCurrentWorkspace } from "../workspace/CurrentWorkspace";
 import { bodyFromDraft, scheduleErrors, type FormErrors, type ScheduleDraft } from "./scheduleForm";
@@ -29,9 +30,11 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const workspace = useCurrentWorkspace();
   const scripts = useScripts(workspace.id, { fresh: true });
   const [draft, setDraft] = useState(initial);
+  const flows = useFlows(workspace.id, { enabled: draft.is_flow });
   const [localErrors, setLocalErrors] = useState<FormErrors>({});
   const errors = { ...scheduleErrors(saveError), ...localErrors };
   const scriptPaths = scripts.data?.map((s) => s.path) ?? null;
+  const flowPaths = flows.data?.map((f) => f.path) ?? null;
   const placed = Object.keys(errors).filter((key) => key !== "");
 
   function submit(event: FormEvent<HTMLFormElement>) {
@@ -48,7 +51,7 @@ export function ScheduleForm(props: ScheduleFormProps) {
   const section = { draft, edit: setDraft, errors };
   return (
     <form className="settings-form schedule-form" aria-label={label} onSubmit={submit} noValidate>
-      <WhatSection {...section} fixedPath={fixedPath} scripts={scriptPaths} />
+      <WhatSection {...section} fixedPath={fixedPath} targets={draft.is_flow ? flowPaths : scriptPaths} />
       <WhenSection {...section} workspaceId={workspace.id} />
       <TicksSection {...section} />
       <HandlersSection {...section} />
@@ -60,6 +63,11 @@ export function ScheduleForm(props: ScheduleFormProps) {
       {scripts.isError && (
         <p className="form-error" role="alert">
           Scripts could not be listed: {scripts.error.message}
+        </p>
+      )}
+      {draft.is_flow && flows.isError && (
+        <p className="form-error" role="alert">
+          Flows could not be listed: {flows.error.message}
         </p>
       )}
       {errors[""] && (

@@ -25,8 +25,8 @@ export interface SectionProps {
 
 interface WhatProps extends SectionProps {
   fixedPath: boolean;
-  /** The workspace's script paths; null while they load. */
-  scripts: string[] | null;
+  /** The workspace's script paths (flow paths when the schedule runs a flow); null while they load. */
+  targets: string[] | null;
 }
 
 const PATH_HINT = (
@@ -35,10 +35,11 @@ const PATH_HINT = (
   </>
 );
 
-/** Path, script, arguments and summary. */
-export function WhatSection({ draft, edit, errors, fixedPath, scripts }: WhatProps) {
+/** Path, script or flow, arguments and summary. */
+export function WhatSection({ draft, edit, errors, fixedPath, targets }: WhatProps) {
   // A schedule may point at a script missing from your list (gone, or not yours to see): keep it selectable.
-  const listed = scripts ?? [];
+  const listed = targets ?? [];
+  const noun = draft.is_flow ? "flow" : "script";
   const kept = draft.script_path === "" || listed.includes(draft.script_path);
   const options = kept ? listed : [draft.script_path, ...listed];
   return (
@@ -62,14 +63,19 @@ export function WhatSection({ draft, edit, errors, fixedPath, scripts }: WhatPro
             />
           )}
         </FormField>
-        <FormField name="script_path" label="Script" hint="Its latest version runs at each tick" errors={errors}>
+        <FormField
+          name="script_path"
+          label="Script or flow path"
+          hint="Its latest version runs at each tick"
+          errors={errors}
+        >
           {(props) => (
             <select
               {...props}
               value={draft.script_path}
               onChange={(e) => edit((d) => ({ ...d, script_path: e.target.value }))}
             >
-              <option value="">{scripts === null ? "Loading scripts…" : "Choose a script…"}</option>
+              <option value="">{targets === null ? `Loading ${noun}s…` : `Choose a ${noun}…`}</option>
               {options.map((path) => (
                 <option key={path} value={path}>
                   {path}
@@ -78,10 +84,22 @@ export function WhatSection({ draft, edit, errors, fixedPath, scripts }: WhatPro
             </select>
           )}
         </FormField>
+        <label className="checkbox field-full">
+          <input
+            type="checkbox"
+            checked={draft.is_flow}
+            // The picker lists the other kind now: a path chosen from the old list no longer applies.
+            onChange={(e) => {
+              const isFlow = e.target.checked;
+              edit((d) => ({ ...d, is_flow: isFlow, script_path: "" }));
+            }}
+          />
+          Runs a flow
+        </label>
         <FormField
           name="args"
           label="Arguments (JSON)"
-          hint="Checked against the script's arguments when saved"
+          hint={`Checked against the ${noun}'s arguments when saved`}
           wide
           errors={errors}
         >
@@ -239,7 +257,13 @@ export function TicksSection({ draft, edit, errors }: SectionProps) {
           />
           No overlap: skip (and record) a tick while the previous run is still going
         </label>
-        <FormField name="retry" label="Retry (JSON)" hint={RETRY_HINT} wide errors={errors}>
+        <FormField
+          name="retry"
+          label="Retry (JSON)"
+          hint={draft.is_flow ? "A flow retries per step (its modules' retry): leave empty" : RETRY_HINT}
+          wide
+          errors={errors}
+        >
           {(props) => (
             <textarea
               {...props}

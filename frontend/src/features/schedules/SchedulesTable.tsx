@@ -36,9 +36,15 @@ export function SchedulesTable({ workspaceId, schedules }: SchedulesTableProps) 
               {schedule.summary && <div className="cell-sub">{schedule.summary}</div>}
             </td>
             <td>
-              <Link className="mono" to={scriptUrl(workspaceId, schedule.script_path)}>
-                {schedule.script_path}
-              </Link>
+              {schedule.is_flow ? (
+                <>
+                  <span className="mono">{schedule.script_path}</span> <span className="tag">flow</span>
+                </>
+              ) : (
+                <Link className="mono" to={scriptUrl(workspaceId, schedule.script_path)}>
+                  {schedule.script_path}
+                </Link>
+              )}
             </td>
             <td>
               <code className="nowrap">{schedule.cron}</code>

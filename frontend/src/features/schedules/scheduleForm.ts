@@ -21,8 +21,10 @@ type Args = Record<string, unknown>;
  */
 export interface ScheduleDraft {
   path: string;
+  /** The script's path, or the flow's when `is_flow`. */
   script_path: string;
-  /** JSON text of the script's arguments. */
+  is_flow: boolean;
+  /** JSON text of the script's (or flow's) arguments. */
   args: string;
   cron: string;
   timezone: string;
@@ -63,6 +65,7 @@ export function emptyDraft(scriptPath = ""): ScheduleDraft {
   return {
     path: "",
     script_path: scriptPath,
+    is_flow: false,
     args: "{}",
     cron: "",
     timezone: browserTimeZone(),
@@ -127,6 +130,7 @@ export function draftFromSchedule(schedule: Schedule): ScheduleDraft {
   return {
     path: schedule.path,
     script_path: schedule.script_path,
+    is_flow: schedule.is_flow,
     args: formatJson(schedule.args),
     cron: schedule.cron,
     timezone: schedule.timezone,
@@ -198,6 +202,7 @@ export function bodyFromDraft(draft: ScheduleDraft): DraftResult {
     body: {
       path: draft.path.trim(),
       script_path: draft.script_path.trim(),
+      is_flow: draft.is_flow,
       args: args.args,
       cron: draft.cron.trim(),
       timezone: draft.timezone.trim() || "UTC",
@@ -242,6 +247,7 @@ export const FIELD_KEYS: readonly string[] = [
 export function placeError(field: string): string {
   let key = field.replace(/^(body\.)?(payload\.)?/, "");
   if (key === "tz") return "timezone";
+  if (key === "is_flow") return "script_path"; // the checkbox sits with the path it qualifies
   while (key !== "") {
     if (FIELD_KEYS.includes(key)) return key;
     if (FIELD_KEYS.includes(`${key}.path`)) return `${key}.path`;

@@ -6,6 +6,7 @@ export function schedule(overrides: Record<string, unknown> = {}) {
     path: "u/ada/nightly",
     summary: "Nightly report",
     script_path: "u/ada/greet",
+    is_flow: false,
     args: { name: "world" },
     cron: "0 30 2 * * *",
     description: "at 02:30:00",
@@ -48,6 +49,18 @@ export const SCRIPTS = [
     created_by: "ada@example.com",
     created_at: "2025-01-02T10:00:00Z",
     versions: 2,
+  },
+];
+
+/** `GET …/flows` as the form's flow picker reads it. */
+export const FLOWS = [
+  {
+    path: "f/ops/digest",
+    hash: "f10aa1b2c3d4e5f6",
+    summary: "Order digest",
+    created_by: "ada@example.com",
+    created_at: "2025-01-02T10:00:00Z",
+    versions: 1,
   },
 ];
 
