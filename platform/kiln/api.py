@@ -221,7 +221,8 @@ def _register() -> None:
     from kiln.accounts.api import router as accounts_router
     from kiln.audit.api import router as audit_router
     from kiln.flows.api import router as flows_router
-    from kiln.jobs.api import approvals_router
+    from kiln.flows.run_api import approvals_router
+    from kiln.flows.run_api import router as flow_runs_router
     from kiln.jobs.api import router as jobs_router
     from kiln.schedules.api import router as schedules_router
     from kiln.scripts.api import router as scripts_router
@@ -230,6 +231,7 @@ def _register() -> None:
     api.add_router("/", access_router)
     api.add_router("/w/{workspace}/scripts", scripts_router)
     api.add_router("/w/{workspace}/jobs", jobs_router)
+    api.add_router("/w/{workspace}/jobs", flow_runs_router)
     api.add_router("/w/{workspace}/audit", audit_router)
     api.add_router("/w/{workspace}/schedules", schedules_router)
     api.add_router("/w/{workspace}/flows", flows_router)

@@ -547,42 +547,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/w/{workspace}/jobs/run/f/{path}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Run the latest version of a flow with its inputs from the query string */
-        get: operations["kiln_jobs_api_run_flow_get"];
-        put?: never;
-        /** Run the latest version of a flow; returns the flow run's job id at once */
-        post: operations["kiln_jobs_api_run_flow"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/w/{workspace}/jobs/run_wait_result/f/{path}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Run a flow with inputs from the query string and wait for its result */
-        get: operations["kiln_jobs_api_run_wait_flow_get"];
-        put?: never;
-        /** Run a flow and wait for its result (or its early_return step's result) */
-        post: operations["kiln_jobs_api_run_wait_flow"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/w/{workspace}/jobs/{job_id}/cancel": {
         parameters: {
             query?: never;
@@ -611,40 +575,6 @@ export interface paths {
         put?: never;
         /** Run a job's script again: the same version and arguments, or edited ones */
         post: operations["kiln_jobs_api_job_rerun"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/w/{workspace}/jobs/{job_id}/restart": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Run a flow again from one of its top-level steps, reusing the results of the steps before it */
-        post: operations["kiln_jobs_api_flow_restart"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/w/{workspace}/jobs/{job_id}/resume_urls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Signed URLs that approve or reject a flow run's suspended step (one approver each) */
-        get: operations["kiln_jobs_api_resume_urls"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -694,6 +624,76 @@ export interface paths {
         };
         /** A job's log from a byte offset on; ask again from `next` until `done` */
         get: operations["kiln_jobs_api_job_logs_since"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/run/f/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run the latest version of a flow with its inputs from the query string */
+        get: operations["kiln_flows_run_api_run_flow_get"];
+        put?: never;
+        /** Run the latest version of a flow; returns the flow run's job id at once */
+        post: operations["kiln_flows_run_api_run_flow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/run_wait_result/f/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run a flow with inputs from the query string and wait for its result */
+        get: operations["kiln_flows_run_api_run_wait_flow_get"];
+        put?: never;
+        /** Run a flow and wait for its result (or its early_return step's result) */
+        post: operations["kiln_flows_run_api_run_wait_flow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/{job_id}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a flow again from one of its top-level steps, reusing the results of the steps before it */
+        post: operations["kiln_flows_run_api_flow_restart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/w/{workspace}/jobs/{job_id}/resume_urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed URLs that approve or reject a flow run's suspended step (one approver each) */
+        get: operations["kiln_flows_run_api_resume_urls"];
         put?: never;
         post?: never;
         delete?: never;
@@ -935,10 +935,10 @@ export interface paths {
             cookie?: never;
         };
         /** What a signed approval URL is for: the run, the step, the form to fill */
-        get: operations["kiln_jobs_api_approval_get"];
+        get: operations["kiln_flows_run_api_approval_get"];
         put?: never;
         /** Approve a suspended flow step through its signed URL */
-        post: operations["kiln_jobs_api_approval_resume"];
+        post: operations["kiln_flows_run_api_approval_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -955,7 +955,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Reject a suspended flow step through its signed URL: the run is canceled */
-        post: operations["kiln_jobs_api_approval_cancel"];
+        post: operations["kiln_flows_run_api_approval_cancel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1804,27 +1804,6 @@ export interface components {
              */
             latest: boolean;
         };
-        /** RestartIn */
-        RestartIn: {
-            /**
-             * Step
-             * @description A top-level step id: it and every later step run again
-             */
-            step: string;
-        };
-        /** ResumeUrlsOut */
-        ResumeUrlsOut: {
-            /**
-             * Resume
-             * @description POST (with the resume form's values) approves; GET says what it is for
-             */
-            resume: string;
-            /**
-             * Cancel
-             * @description POST rejects: the run is canceled
-             */
-            cancel: string;
-        };
         /** JobPageOut */
         JobPageOut: {
             /** Items */
@@ -1970,6 +1949,27 @@ export interface components {
             done: boolean;
             /** Status */
             status: string;
+        };
+        /** RestartIn */
+        RestartIn: {
+            /**
+             * Step
+             * @description A top-level step id: it and every later step run again
+             */
+            step: string;
+        };
+        /** ResumeUrlsOut */
+        ResumeUrlsOut: {
+            /**
+             * Resume
+             * @description POST (with the resume form's values) approves; GET says what it is for
+             */
+            resume: string;
+            /**
+             * Cancel
+             * @description POST rejects: the run is canceled
+             */
+            cancel: string;
         };
         /** AuditEventOut */
         AuditEventOut: {
@@ -7022,462 +7022,6 @@ export interface operations {
             };
         };
     };
-    kiln_jobs_api_run_flow_get: {
-        parameters: {
-            query?: {
-                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
-                args?: {
-                    [key: string]: unknown;
-                };
-            };
-            header?: {
-                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description Workspace id, e.g. `main` */
-                workspace: string;
-                path: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobCreatedOut"];
-                };
-            };
-            /** @description Bad input: `detail.field` names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated, or an invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed for your role or token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object, or not yours to see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the object's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body over 10 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A body that is not JSON (run URLs take any body) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited: see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    kiln_jobs_api_run_flow: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description Workspace id, e.g. `main` */
-                workspace: string;
-                path: string;
-            };
-            cookie?: never;
-        };
-        /** @description The script's arguments as a JSON object (empty body = no arguments). */
-        requestBody?: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobCreatedOut"];
-                };
-            };
-            /** @description Bad input: `detail.field` names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated, or an invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed for your role or token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object, or not yours to see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the object's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body over 10 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A body that is not JSON (run URLs take any body) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited: see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    kiln_jobs_api_run_wait_flow_get: {
-        parameters: {
-            query?: {
-                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
-                args?: {
-                    [key: string]: unknown;
-                };
-            };
-            header?: {
-                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description Workspace id, e.g. `main` */
-                workspace: string;
-                path: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-            /** @description Accepted */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobRunningOut"];
-                };
-            };
-            /** @description Bad input: `detail.field` names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated, or an invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed for your role or token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object, or not yours to see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the object's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body over 10 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A body that is not JSON (run URLs take any body) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited: see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The job failed, timed out or crashed: `detail.error` */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    kiln_jobs_api_run_wait_flow: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description Workspace id, e.g. `main` */
-                workspace: string;
-                path: string;
-            };
-            cookie?: never;
-        };
-        /** @description The script's arguments as a JSON object (empty body = no arguments). */
-        requestBody?: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-            /** @description Accepted */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobRunningOut"];
-                };
-            };
-            /** @description Bad input: `detail.field` names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated, or an invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed for your role or token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object, or not yours to see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the object's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body over 10 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A body that is not JSON (run URLs take any body) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited: see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The job failed, timed out or crashed: `detail.error` */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     kiln_jobs_api_job_cancel: {
         parameters: {
             query?: never;
@@ -7598,207 +7142,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobCreatedOut"];
-                };
-            };
-            /** @description Bad input: `detail.field` names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated, or an invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed for your role or token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object, or not yours to see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the object's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body over 10 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A body that is not JSON (run URLs take any body) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited: see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    kiln_jobs_api_flow_restart: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Workspace id, e.g. `main` */
-                workspace: string;
-                job_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RestartIn"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobCreatedOut"];
-                };
-            };
-            /** @description Bad input: `detail.field` names the field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not authenticated, or an invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not allowed for your role or token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object, or not yours to see */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the object's state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Request body over 10 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A body that is not JSON (run URLs take any body) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited: see Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    kiln_jobs_api_resume_urls: {
-        parameters: {
-            query?: {
-                /** @description The suspended step's key; omitted: the one waiting */
-                step?: string | null;
-                /** @description Who the URLs are for (each approver counts once) */
-                approver?: string;
-            };
-            header?: never;
-            path: {
-                /** @description Workspace id, e.g. `main` */
-                workspace: string;
-                job_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ResumeUrlsOut"];
                 };
             };
             /** @description Bad input: `detail.field` names the field */
@@ -8111,6 +7454,663 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobLogsOut"];
+                };
+            };
+            /** @description Bad input: `detail.field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or an invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for your role or token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the object's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    kiln_flows_run_api_run_flow_get: {
+        parameters: {
+            query?: {
+                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
+                args?: {
+                    [key: string]: unknown;
+                };
+            };
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+            /** @description Bad input: `detail.field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or an invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for your role or token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the object's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    kiln_flows_run_api_run_flow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description The script's arguments as a JSON object (empty body = no arguments). */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+            /** @description Bad input: `detail.field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or an invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for your role or token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the object's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    kiln_flows_run_api_run_wait_flow_get: {
+        parameters: {
+            query?: {
+                /** @description The script's arguments, one query parameter each (`?name=Ada&count=3`): text for string parameters, JSON otherwise; a repeated name is a list. */
+                args?: {
+                    [key: string]: unknown;
+                };
+            };
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRunningOut"];
+                };
+            };
+            /** @description Bad input: `detail.field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or an invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for your role or token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the object's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job failed, timed out or crashed: `detail.error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    kiln_flows_run_api_run_wait_flow: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key in the same workspace within 24 h returns the same job (header Idempotent-Replayed: true); with other arguments it is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        /** @description The script's arguments as a JSON object (empty body = no arguments). */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRunningOut"];
+                };
+            };
+            /** @description Bad input: `detail.field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or an invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for your role or token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the object's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job failed, timed out or crashed: `detail.error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    kiln_flows_run_api_flow_restart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestartIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreatedOut"];
+                };
+            };
+            /** @description Bad input: `detail.field` names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated, or an invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not allowed for your role or token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the object's state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body over 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A body that is not JSON (run URLs take any body) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    kiln_flows_run_api_resume_urls: {
+        parameters: {
+            query?: {
+                /** @description The suspended step's key; omitted: the one waiting */
+                step?: string | null;
+                /** @description Who the URLs are for (each approver counts once) */
+                approver?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace id, e.g. `main` */
+                workspace: string;
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResumeUrlsOut"];
                 };
             };
             /** @description Bad input: `detail.field` names the field */
@@ -9876,7 +9876,7 @@ export interface operations {
             };
         };
     };
-    kiln_jobs_api_approval_get: {
+    kiln_flows_run_api_approval_get: {
         parameters: {
             query: {
                 step: string;
@@ -9977,7 +9977,7 @@ export interface operations {
             };
         };
     };
-    kiln_jobs_api_approval_resume: {
+    kiln_flows_run_api_approval_resume: {
         parameters: {
             query: {
                 step: string;
@@ -10085,7 +10085,7 @@ export interface operations {
             };
         };
     };
-    kiln_jobs_api_approval_cancel: {
+    kiln_flows_run_api_approval_cancel: {
         parameters: {
             query: {
                 step: string;

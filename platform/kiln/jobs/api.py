@@ -24,7 +24,7 @@ from kiln.accounts.access import Access, caller, require_path
 from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
-from kiln.errors import BadRequest, Conflict, NotFound
+from kiln.errors import BadRequest
 from kiln.ratelimit import check_run_rate
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts import webhooks
@@ -38,7 +38,6 @@ from .workers import live_tags
 
 log = logging.getLogger(__name__)
 router = Router(tags=["jobs"])
-approvals_router = Router(tags=["approvals"], auth=None)  # the signed URL is the credential
 SYNC_RECHECK_S = 1.0  # the row is read at least this often while waiting, whatever Redis says
 
 
@@ -210,7 +209,7 @@ def job_hash(job: Job) -> str:
     return job.raw_hash
 
 
-def _trigger(request: HttpRequest) -> str:
+def trigger_of(request: HttpRequest) -> str:
     """A browser session is a person clicking (manual); a token is a program calling (webhook)."""
     by_token = request.headers.get("Authorization", "").startswith("Bearer ") or query_token_used(request)
     return Trigger.WEBHOOK if by_token else Trigger.MANUAL
@@ -281,39 +280,7 @@ def args_from_query(
     return args
 
 
-def _create_flow(request: HttpRequest, workspace: str, flow_path: str) -> tuple[Job, bool]:
-    from kiln.flows.api import latest_version
-    from kiln.flows.runs import flow_job_create
-
-    check_run_rate(request)
-    user: User = request.auth  # type: ignore[attr-defined]
-    principal = caller(user=user, workspace_id=workspace)
-    ws = principal.member.workspace
-    version = latest_version(principal, flow_path)
-    if request.method == "GET":
-        args = args_from_query(request, version.schema, skip_token=query_token_used(request))
-    else:
-        args = parse_args(request)
-
-    def create() -> Job:
-        return flow_job_create(workspace=ws, user=user, version=version, args=args, trigger=_trigger(request))
-
-    job, replayed = _once(request, ws, {"flow": flow_path, "args": args}, create)
-    if not replayed:
-        detail = {"flow": flow_path, "hash": version.hash, "trigger": job.trigger, "run_as": job.run_as}
-        audit_record(
-            request,
-            actor=user,
-            workspace_id=ws.id,
-            action="flow.run",
-            object_type="job",
-            object_id=str(job.id),
-            detail=detail,
-        )
-    return job, replayed
-
-
-def _once(
+def create_once(
     request: HttpRequest, ws: Any, asked: dict[str, Any], create: Callable[[], Job]
 ) -> tuple[Job, bool]:
     """`create()`, or the first job of a repeated Idempotency-Key (then True)."""
@@ -356,10 +323,10 @@ def _create(
 
     def create() -> Job:
         return services.job_create(
-            workspace=ws, user=user, version=version, args=args, trigger=_trigger(request)
+            workspace=ws, user=user, version=version, args=args, trigger=trigger_of(request)
         )
 
-    job, replayed = _once(request, ws, {"path": path, "hash": hash, "args": args}, create)
+    job, replayed = create_once(request, ws, {"path": path, "hash": hash, "args": args}, create)
     if not replayed:
         detail = {"path": script.path, "hash": version.hash, "trigger": job.trigger, "run_as": job.run_as}
         audit_record(
@@ -374,7 +341,7 @@ def _create(
     return job, replayed
 
 
-def _created(job: Job, replayed: bool) -> JsonResponse:
+def created_response(job: Job, replayed: bool) -> JsonResponse:
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return JsonResponse({"id": str(job.id)}, status=201, headers=headers)
 
@@ -401,7 +368,7 @@ RUN_EXTRA = {**ARGS_BODY, **IDEMPOTENCY_HEADER}
     summary="Run the latest version of a script; returns the job id at once",
 )
 def run_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    return _created(*_create(request, workspace, path=path))
+    return created_response(*_create(request, workspace, path=path))
 
 
 @router.post(
@@ -411,7 +378,7 @@ def run_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> Js
     summary="Run one pinned version of a script; returns the job id at once",
 )
 def run_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
-    return _created(*_create(request, workspace, hash=hash))
+    return created_response(*_create(request, workspace, hash=hash))
 
 
 QUERY_ARGS = {
@@ -438,7 +405,7 @@ GET_RUN_EXTRA = {"parameters": QUERY_ARGS["parameters"] + IDEMPOTENCY_HEADER["pa
     summary="Run the latest version of a script with arguments from the query string",
 )
 def run_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    return _created(*_create(request, workspace, path=path))
+    return created_response(*_create(request, workspace, path=path))
 
 
 @router.get(
@@ -448,7 +415,7 @@ def run_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: str) -
     summary="Run one pinned version with arguments from the query string",
 )
 def run_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
-    return _created(*_create(request, workspace, hash=hash))
+    return created_response(*_create(request, workspace, hash=hash))
 
 
 @router.get(
@@ -492,48 +459,6 @@ async def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path:
 )
 async def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
     job, _ = await sync_to_async(_create)(request, workspace, hash=hash)
-    return await wait_result(job.id, workspace)
-
-
-@router.post(
-    "/run/f/{path:path}",
-    response={201: JobCreatedOut},
-    openapi_extra=RUN_EXTRA,
-    summary="Run the latest version of a flow; returns the flow run's job id at once",
-)
-def run_flow(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    return _created(*_create_flow(request, workspace, path))
-
-
-@router.get(
-    "/run/f/{path:path}",
-    response={201: JobCreatedOut},
-    openapi_extra=GET_RUN_EXTRA,
-    summary="Run the latest version of a flow with its inputs from the query string",
-)
-def run_flow_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    return _created(*_create_flow(request, workspace, path))
-
-
-@router.post(
-    "/run_wait_result/f/{path:path}",
-    response={200: Any, 202: JobRunningOut},
-    openapi_extra=RUN_EXTRA,
-    summary="Run a flow and wait for its result (or its early_return step's result)",
-)
-async def run_wait_flow(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create_flow)(request, workspace, path)
-    return await wait_result(job.id, workspace)
-
-
-@router.get(
-    "/run_wait_result/f/{path:path}",
-    response={200: Any, 202: JobRunningOut},
-    openapi_extra=GET_RUN_EXTRA,
-    summary="Run a flow with inputs from the query string and wait for its result",
-)
-async def run_wait_flow_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create_flow)(request, workspace, path)
     return await wait_result(job.id, workspace)
 
 
@@ -634,7 +559,9 @@ def job_rerun(
     require_path(principal, old.script_path, Access.VIEW)  # running needs the path, not just the job
     payload = payload or RerunIn(args=None, latest=False)
     if old.kind == JobKind.FLOW:
-        return _rerun_flow(request, principal, old, payload)
+        from kiln.flows.run_api import rerun_flow
+
+        return rerun_flow(request, principal, old, payload)
     version = old.script_version
     if version is None:
         raise BadRequest(
@@ -658,100 +585,6 @@ def job_rerun(
         detail=detail,
     )
     return Status(201, {"id": job.id})
-
-
-def _rerun_flow(request: HttpRequest, principal: Any, old: Job, payload: RerunIn) -> Status:
-    from kiln.flows.api import latest_version
-    from kiln.flows.runs import flow_job_create
-
-    version = latest_version(principal, old.script_path) if payload.latest else old.flow_version
-    assert version is not None
-    args = payload.args if payload.args is not None else old.args
-    job = flow_job_create(
-        workspace=principal.member.workspace,
-        user=principal.member.user,
-        version=version,
-        args=args,
-        trigger=Trigger.RERUN,
-        rerun_of=old,
-    )
-    audit_record(
-        request,
-        actor=principal.member.user,
-        workspace_id=principal.workspace_id,
-        action="flow.rerun",
-        object_type="job",
-        object_id=str(job.id),
-        detail={"flow": old.script_path, "hash": version.hash, "rerun_of": str(old.id)},
-    )
-    return Status(201, {"id": job.id})
-
-
-class RestartIn(Schema):
-    step: str = Field(description="A top-level step id: it and every later step run again")
-
-
-@router.post(
-    "/{job_id}/restart",
-    response={201: JobCreatedOut},
-    summary="Run a flow again from one of its top-level steps, reusing the results of the steps before it",
-)
-def flow_restart(request: HttpRequest, workspace: WorkspacePath, job_id: str, payload: RestartIn) -> Status:
-    from kiln.flows.engine import flow_restart as restart
-
-    check_run_rate(request)
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    old = selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
-    if old.kind != JobKind.FLOW or old.parent_id is not None:
-        raise BadRequest("only a flow run can be restarted from a step", {"field": "job_id"})
-    require_path(principal, old.script_path, Access.VIEW)
-    job = restart(old=old, step=payload.step, user=principal.member.user)
-    audit_record(
-        request,
-        actor=principal.member.user,
-        workspace_id=principal.workspace_id,
-        action="flow.restart",
-        object_type="job",
-        object_id=str(job.id),
-        detail={"flow": old.script_path, "from_step": payload.step, "rerun_of": str(old.id)},
-    )
-    return Status(201, {"id": job.id})
-
-
-class ResumeUrlsOut(Schema):
-    resume: str = Field(description="POST (with the resume form's values) approves; GET says what it is for")
-    cancel: str = Field(description="POST rejects: the run is canceled")
-
-
-@router.get(
-    "/{job_id}/resume_urls",
-    response=ResumeUrlsOut,
-    summary="Signed URLs that approve or reject a flow run's suspended step (one approver each)",
-)
-def resume_urls(
-    request: HttpRequest,
-    workspace: WorkspacePath,
-    job_id: str,
-    step: str | None = Query(None, description="The suspended step's key; omitted: the one waiting"),
-    approver: str = Query("", description="Who the URLs are for (each approver counts once)"),
-) -> dict[str, str]:
-    from kiln.flows import approvals
-
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    job = selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
-    steps = (job.flow_status or {}).get("steps", {}) if job.kind == JobKind.FLOW else {}
-    waiting = [key for key, node in steps.items() if node.get("status") == "suspended"]
-    if step is None:
-        if not waiting:
-            raise Conflict("no step of this run waits for an approval", {"status": job.status})
-        step = waiting[0]
-    elif step not in steps:
-        raise NotFound(f"no step '{step}' in this run")
-    elif step not in waiting:
-        raise Conflict(f"step '{step}' does not wait for an approval", {"status": steps[step].get("status")})
-    return approvals.resume_urls(
-        workspace=principal.workspace_id, job_id=str(job.id), step=step, approver=approver
-    )
 
 
 @router.get("", response=JobPageOut, summary="Jobs, newest first, filtered; follow next_cursor for more")
@@ -846,147 +679,3 @@ def job_logs_since(
         "done": logs.done,
         "status": logs.status,
     }
-
-
-class ApprovalOut(Schema):
-    job_id: UUID
-    flow: str
-    step: str
-    status: str = Field(description="The flow run's status")
-    step_status: str
-    approvals: int
-    required_events: int
-    resume_form: dict[str, Any] | None = Field(None, description="The schema of the values to send")
-
-
-def _approval(
-    workspace: str, job_id: str, resume_id: str, signature: str, step: str, approver: str
-) -> tuple[Job, dict[str, Any]]:
-    from kiln.flows import approvals
-
-    approvals.check(
-        workspace=workspace, job_id=job_id, step=step, resume_id=resume_id, approver=approver, given=signature
-    )
-    job = (
-        Job.objects.filter(pk=job_id, workspace_id=workspace, kind=JobKind.FLOW)
-        .select_related("flow_version")
-        .first()
-    )
-    if job is None:
-        raise NotFound("flow run not found")
-    return job, approval_out(job, step)
-
-
-def approval_out(job: Job, step: str) -> dict[str, Any]:
-    from kiln.flows.spec import walk
-
-    node = (job.flow_status or {}).get("steps", {}).get(step) or {}
-    step_id = step.rsplit("/", 1)[-1]
-    module = next((m for _, m in walk(job.flow_version.value) if m.get("id") == step_id), {})  # type: ignore[union-attr]
-    form = ((module.get("suspend") or {}).get("resume_form") or {}).get("schema")
-    return {
-        "job_id": job.id,
-        "flow": job.script_path,
-        "step": step,
-        "status": job.status,
-        "step_status": node.get("status", "waiting"),
-        "approvals": len(node.get("approvals") or []),
-        "required_events": int(node.get("required_events") or 1),
-        "resume_form": form,
-    }
-
-
-@approvals_router.get(
-    "/resume/{job_id}/{resume_id}/{signature}",
-    response=ApprovalOut,
-    summary="What a signed approval URL is for: the run, the step, the form to fill",
-)
-def approval_get(
-    request: HttpRequest,
-    workspace: WorkspacePath,
-    job_id: UUID,
-    resume_id: str,
-    signature: str,
-    step: str,
-    approver: str = "",
-) -> dict[str, Any]:
-    return _approval(workspace, str(job_id), resume_id, signature, step, approver)[1]
-
-
-@approvals_router.post(
-    "/resume/{job_id}/{resume_id}/{signature}",
-    response=ApprovalOut,
-    openapi_extra={
-        "requestBody": {
-            "description": "The resume form's values (they become `resume` in the next steps)",
-            "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
-            "required": False,
-        }
-    },
-    summary="Approve a suspended flow step through its signed URL",
-)
-def approval_resume(
-    request: HttpRequest,
-    workspace: WorkspacePath,
-    job_id: UUID,
-    resume_id: str,
-    signature: str,
-    step: str,
-    approver: str = "",
-) -> dict[str, Any]:
-    from kiln.flows.engine import flow_approve
-
-    job, info = _approval(workspace, str(job_id), resume_id, signature, step, approver)
-    payload = parse_args(request)
-    if info["resume_form"]:
-        _check_form(info["resume_form"], payload)
-    job = flow_approve(
-        flow_id=str(job.pk), key=step, approver=approver, resume_id=resume_id, payload=payload, approve=True
-    )
-    audit_record(
-        request,
-        actor=None,
-        workspace_id=workspace,
-        action="flow.approve",
-        object_type="job",
-        object_id=str(job.pk),
-        detail={"step": step, "approver": approver},
-    )
-    return approval_out(job, step)
-
-
-@approvals_router.post(
-    "/cancel/{job_id}/{resume_id}/{signature}",
-    response=ApprovalOut,
-    summary="Reject a suspended flow step through its signed URL: the run is canceled",
-)
-def approval_cancel(
-    request: HttpRequest,
-    workspace: WorkspacePath,
-    job_id: UUID,
-    resume_id: str,
-    signature: str,
-    step: str,
-    approver: str = "",
-) -> dict[str, Any]:
-    from kiln.flows.engine import flow_approve
-
-    job, _ = _approval(workspace, str(job_id), resume_id, signature, step, approver)
-    job = flow_approve(
-        flow_id=str(job.pk), key=step, approver=approver, resume_id=resume_id, payload=None, approve=False
-    )
-    audit_record(
-        request,
-        actor=None,
-        workspace_id=workspace,
-        action="flow.reject",
-        object_type="job",
-        object_id=str(job.pk),
-        detail={"step": step, "approver": approver},
-    )
-    return approval_out(job, step)
-
-
-def _check_form(schema: dict[str, Any], payload: dict[str, Any]) -> None:
-    """The resume form's values must fit its schema (400 naming the field)."""
-    services.validate_args(schema, payload)
