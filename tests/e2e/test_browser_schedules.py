@@ -56,7 +56,7 @@ def test_a_developer_schedules_a_script_and_switches_it_off(kiln: Kiln, page: An
 
         form = page.get_by_role("form", name="New schedule")
         form.get_by_label("Path", exact=True).fill(SCHEDULE)
-        form.get_by_label("Script", exact=True).select_option(SCRIPT)
+        form.get_by_label("Script or flow path", exact=True).select_option(SCRIPT)
         form.get_by_label("Arguments (JSON)").fill('{"name": "paris"}')
         form.get_by_label("Time zone", exact=True).fill(ZONE)
         cron = form.get_by_label("Cron", exact=True)

@@ -15,7 +15,6 @@ import atexit
 import json
 import re
 import threading
-import weakref
 from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any, cast
@@ -156,29 +155,33 @@ class _Engine:
         self.check_fn = cast(JSFunction, helpers["check"])
 
 
-_local = threading.local()
-_engines: weakref.WeakSet[_Engine] = weakref.WeakSet()
+# One engine per thread, held by this module, not by a threading.local: a fork (a job's Popen with
+# a preexec_fn) drops every other thread's locals in the child, and freeing an engine there would
+# wait for mini-racer's event-loop thread, which the child does not have: the child would hang
+# before its exec, and the parent's Popen with it. Keyed by thread ident; a thread that reuses an
+# ident reuses its engine (a context may be called from any thread).
+_engines: dict[int, _Engine] = {}
 
 
 @atexit.register
 def _close_engines() -> None:
     # mini-racer runs each context's event loop in a daemon thread; a context left to interpreter
     # teardown joins that already-frozen thread in its finalizer and the process hangs on exit.
-    for engine in list(_engines):
+    for engine in list(_engines.values()):
         engine.racer.close()
+    _engines.clear()
 
 
 def _engine() -> _Engine:
-    engine: _Engine | None = getattr(_local, "engine", None)
+    ident = threading.get_ident()
+    engine = _engines.get(ident)
     if engine is None:
-        engine = _local.engine = _Engine()
-        _engines.add(engine)
+        engine = _engines[ident] = _Engine()
     return engine
 
 
 def _discard_engine() -> None:
-    engine: _Engine | None = getattr(_local, "engine", None)
-    _local.engine = None
+    engine = _engines.pop(threading.get_ident(), None)
     if engine is not None:
         # V8 reports the interrupted call only after the cancel; one more call on its queue waits for
         # that report, which would otherwise land on a closed event loop and print a stray traceback.

@@ -309,10 +309,30 @@ describe("JobPage: re-run", () => {
   const NEW_ID = "0f9e8d7c-0000-4000-8000-00000000000a";
   const RERUN_URL = `/api/w/demo/jobs/${ID}/rerun`;
 
-  function mockRerun(rerun: () => Response = () => jsonResponse({ id: NEW_ID }, 201)) {
+  const VERSION_URL = "/api/w/demo/scripts/h/a1b2c3d4e5f60718";
+  const VERSION = {
+    path: "u/ada/greet",
+    language: "python3",
+    hash: "a1b2c3d4e5f60718",
+    summary: "",
+    content: "def main(name: str, times: int = 1): ...\n",
+    schema: {
+      type: "object",
+      properties: { name: { type: "string" }, times: { type: "integer", default: 1 } },
+      required: ["name"],
+    },
+    created_by: "ada@example.com",
+    created_at: "2025-01-02T10:00:00Z",
+  };
+
+  function mockRerun(
+    rerun: () => Response = () => jsonResponse({ id: NEW_ID }, 201),
+    { job = {}, version = () => jsonResponse(VERSION) }: { job?: Record<string, unknown>; version?: () => Response } = {},
+  ) {
     return mockApi({
       "GET /api/auth/me": () => jsonResponse(ME),
-      [JOB_URL]: () => jsonResponse(jobDetail({ args: { name: "world", times: 2 }, result: "hi" })),
+      [JOB_URL]: () => jsonResponse(jobDetail({ args: { name: "world", times: 2 }, result: "hi", ...job })),
+      [`GET ${VERSION_URL}`]: version,
       [`GET /api/w/demo/jobs/${NEW_ID}`]: () =>
         jsonResponse(jobDetail({ id: NEW_ID, trigger: "rerun", rerun_of: ID, args: { name: "world", times: 2 } })),
       [`POST ${RERUN_URL}`]: rerun,
@@ -333,12 +353,40 @@ describe("JobPage: re-run", () => {
     expect(await post!.json()).toEqual({ latest: false });
   });
 
-  it("re-runs with edited arguments from a form filled with the job's", async () => {
+  it("re-runs with edited arguments from a form of the version's schema, filled with the job's", async () => {
     const fetchMock = mockRerun();
     renderWithProviders(<App />, { route: ROUTE });
 
     fireEvent.click(await screen.findByRole("button", { name: "Re-run with edited arguments" }));
-    const form = within(screen.getByRole("form", { name: "Re-run with edited arguments" }));
+    const form = within(await screen.findByRole("form", { name: "Re-run with edited arguments" }));
+    expect(requests(fetchMock, "GET", VERSION_URL)).toHaveLength(1);
+    expect(form.getByLabelText("name")).toHaveValue("world");
+    expect(form.getByLabelText("times")).toHaveValue(2);
+
+    // A missing required argument is caught before anything is sent.
+    fireEvent.change(form.getByLabelText("name"), { target: { value: "" } });
+    fireEvent.click(form.getByRole("button", { name: "Re-run" }));
+    expect(form.getByLabelText("name")).toHaveAccessibleDescription("Required");
+    expect(requests(fetchMock, "POST")).toHaveLength(0);
+
+    fireEvent.change(form.getByLabelText("name"), { target: { value: "Ada" } });
+    fireEvent.change(form.getByLabelText("times"), { target: { value: "3" } });
+    fireEvent.click(form.getByLabelText(/latest version/));
+    fireEvent.click(form.getByRole("button", { name: "Re-run" }));
+    await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Run 0f9e8d7c"));
+    expect(screen.queryByRole("form", { name: "Re-run with edited arguments" })).not.toBeInTheDocument();
+
+    const [post] = requests(fetchMock, "POST", RERUN_URL);
+    expect(await post!.json()).toEqual({ args: { name: "Ada", times: 3 }, latest: true });
+  });
+
+  it("re-runs with arguments edited as JSON", async () => {
+    const fetchMock = mockRerun();
+    renderWithProviders(<App />, { route: ROUTE });
+
+    fireEvent.click(await screen.findByRole("button", { name: "Re-run with edited arguments" }));
+    const form = within(await screen.findByRole("form", { name: "Re-run with edited arguments" }));
+    fireEvent.click(form.getByRole("button", { name: "JSON" }));
     const textarea = form.getByLabelText("Arguments (JSON)");
     expect(textarea).toHaveValue('{\n  "name": "world",\n  "times": 2\n}');
 
@@ -349,25 +397,42 @@ describe("JobPage: re-run", () => {
     expect(requests(fetchMock, "POST")).toHaveLength(0);
 
     fireEvent.change(textarea, { target: { value: '{"name": "Ada", "times": 3}' } });
-    fireEvent.click(form.getByLabelText(/latest version/));
     fireEvent.click(form.getByRole("button", { name: "Re-run" }));
     await waitFor(() => expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Run 0f9e8d7c"));
-    expect(screen.queryByRole("form", { name: "Re-run with edited arguments" })).not.toBeInTheDocument();
-
     const [post] = requests(fetchMock, "POST", RERUN_URL);
-    expect(await post!.json()).toEqual({ args: { name: "Ada", times: 3 }, latest: true });
+    expect(await post!.json()).toEqual({ args: { name: "Ada", times: 3 }, latest: false });
+  });
+
+  it("keeps the JSON editor for a flow run", async () => {
+    const fetchMock = mockRerun(undefined, { job: { kind: "flow", script_path: "f/ada/pipeline" } });
+    renderWithProviders(<App />, { route: ROUTE });
+    fireEvent.click(await screen.findByRole("button", { name: "Re-run with edited arguments" }));
+    const form = within(await screen.findByRole("form", { name: "Re-run with edited arguments" }));
+    expect(form.getByLabelText("Arguments (JSON)")).toBeInTheDocument();
+    expect(form.queryByRole("button", { name: "JSON" })).not.toBeInTheDocument();
+    expect(requests(fetchMock, "GET", VERSION_URL)).toHaveLength(0);
+  });
+
+  it("falls back to JSON when the script's version is gone", async () => {
+    mockRerun(undefined, { version: () => jsonResponse({ message: "not found" }, 404) });
+    renderWithProviders(<App />, { route: ROUTE });
+    fireEvent.click(await screen.findByRole("button", { name: "Re-run with edited arguments" }));
+    const form = within(await screen.findByRole("form", { name: "Re-run with edited arguments" }));
+    expect(form.getByLabelText("Arguments (JSON)")).toHaveValue('{\n  "name": "world",\n  "times": 2\n}');
   });
 
   it("keeps the edited arguments and shows the API's message when the re-run is refused", async () => {
-    mockRerun(() => jsonResponse({ message: "missing required argument: name", detail: { missing: ["name"] } }, 400));
+    mockRerun(() => jsonResponse({ message: "missing required argument 'name'", detail: { field: "name" } }, 400));
     renderWithProviders(<App />, { route: ROUTE });
 
     fireEvent.click(await screen.findByRole("button", { name: "Re-run with edited arguments" }));
-    const form = within(screen.getByRole("form", { name: "Re-run with edited arguments" }));
+    const form = within(await screen.findByRole("form", { name: "Re-run with edited arguments" }));
+    fireEvent.click(form.getByRole("button", { name: "JSON" }));
     fireEvent.change(form.getByLabelText("Arguments (JSON)"), { target: { value: "{}" } });
     fireEvent.click(form.getByRole("button", { name: "Re-run" }));
 
-    expect(await form.findByRole("alert")).toHaveTextContent("missing required argument: name");
+    // In the JSON editor there is no field to show it at: it shows above the button.
+    expect(await form.findByRole("alert")).toHaveTextContent("missing required argument 'name'");
     expect(form.getByLabelText("Arguments (JSON)")).toHaveValue("{}");
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Run 7b1f2c1e");
 

@@ -8,8 +8,7 @@ import { ProgressBar } from "../../components/ProgressBar";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
 import { WaitingReason } from "../../components/WaitingReason";
-import { formatDateTime, formatDuration, formatJson, shortHash } from "../../lib/format";
-import { ArgsForm } from "../scripts/ArgsForm";
+import { formatDateTime, formatDuration, formatJson } from "../../lib/format";
 import { scriptUrl } from "../scripts/links";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
 import { formatJobError, readJobError } from "./jobError";
@@ -26,6 +25,7 @@ import {
 import { FlowParentLine } from "./flow/FlowParentLine";
 import { FlowSteps } from "./flow/FlowSteps";
 import { JobSettings } from "./JobSettings";
+import { RerunForm } from "./RerunForm";
 import { retryProgress } from "./retry";
 import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
 
@@ -117,6 +117,7 @@ function JobView({ id }: { id: string }) {
         <div className="panel rerun-panel">
           <h2>Re-run with edited arguments</h2>
           <RerunForm
+            workspaceId={workspace.id}
             job={job.data}
             pending={rerun.isPending}
             error={rerun.error}
@@ -152,41 +153,6 @@ function JobView({ id }: { id: string }) {
 
 function optionalTime(iso: string | null) {
   return iso === null ? <span className="muted">—</span> : <time dateTime={iso}>{formatDateTime(iso)}</time>;
-}
-
-interface RerunFormProps {
-  job: JobDetail;
-  pending: boolean;
-  error: Error | null;
-  onEdit: () => void;
-  onSubmit: (input: RerunInput) => void;
-  onClose: () => void;
-}
-
-/** The run form, filled with the job's arguments; submits a re-run of this job. */
-function RerunForm({ job, pending, error, onEdit, onSubmit, onClose }: RerunFormProps) {
-  const [latest, setLatest] = useState(false);
-  return (
-    <ArgsForm
-      label="Re-run with edited arguments"
-      submitLabel={pending ? "Starting…" : "Re-run"}
-      initialText={formatJson(job.args)}
-      pending={pending}
-      error={error}
-      onEdit={onEdit}
-      onSubmit={(args) => onSubmit({ args, latest })}
-      actions={
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-      }
-    >
-      <label className="checkbox">
-        <input type="checkbox" checked={latest} onChange={(e) => setLatest(e.target.checked)} />
-        Run the script&apos;s latest version (this run used <code>{shortHash(job.script_hash)}</code>)
-      </label>
-    </ArgsForm>
-  );
 }
 
 interface JobDetailsProps {

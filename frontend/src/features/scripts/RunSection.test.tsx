@@ -1,4 +1,4 @@
-import { fireEvent, screen } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
 import { jobDetail, jsonResponse, ME, mockApi, renderWithProviders } from "../../test/utils";
@@ -38,63 +38,118 @@ async function openScript(routes: Record<string, () => Response> = {}) {
     ...routes,
   });
   renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
-  const textarea = await screen.findByLabelText("Arguments (JSON)");
-  return { fetchMock, textarea };
+  const form = within(await screen.findByRole("form", { name: "Run script" }));
+  return { fetchMock, form };
 }
 
 describe("Run section", () => {
-  it("prefills the arguments with the schema's defaults", async () => {
-    const { textarea } = await openScript();
-    expect(textarea).toHaveValue('{\n  "times": 1,\n  "loud": false\n}');
-    expect(screen.getByRole("button", { name: "Run" })).toBeEnabled();
+  it("shows a field per argument, prefilled with the schema's defaults", async () => {
+    const { form } = await openScript();
+    expect(form.getByLabelText("name")).toHaveValue("");
+    expect(form.getByLabelText("name")).toHaveAttribute("aria-required", "true");
+    expect(form.getByLabelText("times")).toHaveValue(1);
+    expect(form.getByRole("switch", { name: "loud" })).not.toBeChecked();
+    expect(form.getByRole("button", { name: "Run" })).toBeEnabled();
+  });
+
+  it("prefills the JSON editor with the schema's defaults", async () => {
+    const { form } = await openScript();
+    fireEvent.click(form.getByRole("button", { name: "JSON" }));
+    expect(form.getByLabelText("Arguments (JSON)")).toHaveValue('{\n  "times": 1,\n  "loud": false\n}');
+  });
+
+  it("reports a missing required argument locally without calling the API", async () => {
+    const { fetchMock, form } = await openScript();
+    fireEvent.click(form.getByRole("button", { name: "Run" }));
+    expect(form.getByLabelText("name")).toHaveAttribute("aria-invalid", "true");
+    expect(form.getByLabelText("name")).toHaveAccessibleDescription("Required");
+    expect(posts(fetchMock)).toHaveLength(0);
   });
 
   it("reports invalid JSON locally without calling the API", async () => {
-    const { fetchMock, textarea } = await openScript();
+    const { fetchMock, form } = await openScript();
+    fireEvent.click(form.getByRole("button", { name: "JSON" }));
+    const textarea = form.getByLabelText("Arguments (JSON)");
 
     fireEvent.change(textarea, { target: { value: '{"name": ' } });
-    fireEvent.click(screen.getByRole("button", { name: "Run" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent(/^Invalid JSON/);
+    fireEvent.click(form.getByRole("button", { name: "Run" }));
+    expect(await form.findByRole("alert")).toHaveTextContent(/^Invalid JSON/);
 
     fireEvent.change(textarea, { target: { value: '["world"]' } });
-    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
-    fireEvent.click(screen.getByRole("button", { name: "Run" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("must be a JSON object");
+    expect(form.queryByRole("alert")).not.toBeInTheDocument();
+    fireEvent.click(form.getByRole("button", { name: "Run" }));
+    expect(await form.findByRole("alert")).toHaveTextContent("must be a JSON object");
 
     expect(posts(fetchMock)).toHaveLength(0);
   });
 
-  it("runs the script with the parsed arguments and opens the new job", async () => {
+  it("runs the script with the form's arguments and opens the new job", async () => {
     document.cookie = "csrftoken=tok-run; path=/";
-    const { fetchMock, textarea } = await openScript({
+    const { fetchMock, form } = await openScript({
       [RUN_URL]: () => jsonResponse({ id: NEW_JOB }, 201),
       [`GET /api/w/demo/jobs/${NEW_JOB}`]: () =>
         jsonResponse(jobDetail({ id: NEW_JOB, args: { name: "world" }, result: "hi world", logs: "hello\n" })),
     });
 
-    fireEvent.change(textarea, { target: { value: '{"name": "world"}' } });
-    fireEvent.click(screen.getByRole("button", { name: "Run" }));
+    fireEvent.change(form.getByLabelText("name"), { target: { value: "world" } });
+    fireEvent.change(form.getByLabelText("times"), { target: { value: "2" } });
+    fireEvent.click(form.getByRole("switch", { name: "loud" }));
+    fireEvent.click(form.getByRole("button", { name: "Run" }));
 
     expect(await screen.findByTestId("job-logs")).toHaveTextContent("hello");
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Run 0f9e8d7c");
-    expect(screen.queryByLabelText("Arguments (JSON)")).not.toBeInTheDocument();
+    expect(screen.queryByRole("form", { name: "Run script" })).not.toBeInTheDocument();
 
     const [run] = posts(fetchMock);
     expect(run).toBeDefined();
     expect(new URL(run!.url).pathname).toBe("/api/w/demo/jobs/run/p/u/ada/greet");
     expect(run!.headers.get("X-CSRFToken")).toBe("tok-run");
-    expect(await run!.json()).toEqual({ name: "world" });
+    expect(await run!.json()).toEqual({ name: "world", times: 2, loud: true });
   });
 
-  it("shows the API's message when the run is rejected", async () => {
-    const { textarea } = await openScript({
+  it("runs the script with arguments typed as JSON", async () => {
+    const { fetchMock, form } = await openScript({
+      [RUN_URL]: () => jsonResponse({ id: NEW_JOB }, 201),
+      [`GET /api/w/demo/jobs/${NEW_JOB}`]: () => jsonResponse(jobDetail({ id: NEW_JOB })),
+    });
+    fireEvent.click(form.getByRole("button", { name: "JSON" }));
+    fireEvent.change(form.getByLabelText("Arguments (JSON)"), { target: { value: '{"name": "world"}' } });
+    fireEvent.keyDown(form.getByLabelText("Arguments (JSON)"), { key: "Enter", metaKey: true });
+
+    expect(await screen.findByTestId("job-logs")).toBeInTheDocument();
+    expect(await posts(fetchMock)[0]!.json()).toEqual({ name: "world" });
+  });
+
+  it("shows the API's refusal at the argument it names", async () => {
+    const { form } = await openScript({
       [RUN_URL]: () =>
-        jsonResponse({ message: "missing required argument: name", detail: { missing: ["name"] } }, 400),
+        jsonResponse(
+          { message: "invalid argument 'times': 2 is greater than the maximum of 1", detail: { field: "times" } },
+          400,
+        ),
     });
 
-    fireEvent.change(textarea, { target: { value: "{}" } });
-    fireEvent.click(screen.getByRole("button", { name: "Run" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("missing required argument: name");
-    expect(screen.getByLabelText("Arguments (JSON)")).toBeInTheDocument();
+    fireEvent.change(form.getByLabelText("name"), { target: { value: "world" } });
+    fireEvent.change(form.getByLabelText("times"), { target: { value: "2" } });
+    fireEvent.click(form.getByRole("button", { name: "Run" }));
+    const times = form.getByLabelText("times");
+    await screen.findByText(/greater than the maximum/);
+    expect(times).toHaveAttribute("aria-invalid", "true");
+    expect(times).toHaveAccessibleDescription("invalid argument 'times': 2 is greater than the maximum of 1");
+
+    // Editing the arguments clears it.
+    fireEvent.change(times, { target: { value: "1" } });
+    await waitFor(() => expect(times).not.toHaveAttribute("aria-invalid"));
+  });
+
+  it("shows the API's message when the run is rejected as a whole", async () => {
+    const { form } = await openScript({
+      [RUN_URL]: () => jsonResponse({ message: "arguments must be a JSON object", detail: { field: null } }, 400),
+    });
+
+    fireEvent.change(form.getByLabelText("name"), { target: { value: "world" } });
+    fireEvent.click(form.getByRole("button", { name: "Run" }));
+    expect(await form.findByRole("alert")).toHaveTextContent("arguments must be a JSON object");
+    expect(form.getByLabelText("name")).toHaveValue("world");
   });
 });

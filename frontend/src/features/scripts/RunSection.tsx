@@ -1,9 +1,7 @@
 import { useNavigate } from "react-router";
-import { formatJson } from "../../lib/format";
 import { jobUrl } from "../jobs/links";
 import { useRunScript } from "../jobs/queries";
 import { ArgsForm } from "./ArgsForm";
-import { schemaDefaults } from "./schemaArgs";
 
 interface RunSectionProps {
   workspaceId: string;
@@ -11,7 +9,7 @@ interface RunSectionProps {
   schema: unknown;
 }
 
-/** Runs the script's latest version with arguments typed as JSON and opens the new job. */
+/** Runs the script's latest version with arguments from the form (or JSON) and opens the new job. */
 export function RunSection({ workspaceId, scriptPath, schema }: RunSectionProps) {
   const run = useRunScript(workspaceId);
   const navigate = useNavigate();
@@ -20,7 +18,7 @@ export function RunSection({ workspaceId, scriptPath, schema }: RunSectionProps)
     <ArgsForm
       label="Run script"
       submitLabel="Run"
-      initialText={formatJson(schemaDefaults(schema))}
+      schema={schema}
       pending={run.isPending}
       error={run.error}
       onEdit={() => {

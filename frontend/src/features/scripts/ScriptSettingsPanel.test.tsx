@@ -80,7 +80,7 @@ describe("Script settings", () => {
     fireEvent.click(await screen.findByRole("tab", { name: "Settings" }));
     expect(screen.getByRole("tab", { name: "Settings" })).toHaveAttribute("aria-selected", "true");
     expect(await screen.findByRole("form", { name: "Script settings" })).toBeInTheDocument();
-    expect(screen.queryByLabelText("Arguments (JSON)")).not.toBeInTheDocument();
+    expect(screen.queryByRole("form", { name: "Run script" })).not.toBeInTheDocument();
 
     expect(screen.getByLabelText("Tag")).toHaveValue("gpu");
     expect(screen.getByLabelText("Priority")).toHaveValue(10);

@@ -4,6 +4,7 @@ import { api, unwrap, type Script, type ScriptSettings, type WebhookSettings } f
 export const scriptKeys = {
   list: (workspace: string) => ["w", workspace, "scripts"] as const,
   detail: (workspace: string, path: string) => ["w", workspace, "scripts", "p", path] as const,
+  version: (workspace: string, hash: string) => ["w", workspace, "scripts", "h", hash] as const,
   webhook: (workspace: string, path: string) => ["w", workspace, "scripts", "webhook", path] as const,
 };
 
@@ -22,6 +23,17 @@ export function useScript(workspace: string, path: string) {
     queryFn: () =>
       unwrap(api.GET("/api/w/{workspace}/scripts/p/{path}", { params: { path: { workspace, path } } })),
     enabled: path !== "",
+  });
+}
+
+/** One version of a script, by content hash (a job's `script_hash`); a version never changes. */
+export function useScriptVersion(workspace: string, hash: string, { enabled = true }: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: scriptKeys.version(workspace, hash),
+    queryFn: () =>
+      unwrap(api.GET("/api/w/{workspace}/scripts/h/{hash}", { params: { path: { workspace, hash } } })),
+    enabled: enabled && hash !== "",
+    staleTime: Infinity,
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { schemaArgs, schemaDefaults } from "./schemaArgs";
+import { schemaArgs } from "./schemaArgs";
 
 describe("schemaArgs", () => {
   it("lists properties with type, required and default", () => {
@@ -28,28 +28,5 @@ describe("schemaArgs", () => {
     expect(schemaArgs({})).toEqual([]);
     expect(schemaArgs(null)).toEqual([]);
     expect(schemaArgs({ properties: [] })).toEqual([]);
-  });
-});
-
-describe("schemaDefaults", () => {
-  it("collects the declared defaults, including falsy ones", () => {
-    expect(
-      schemaDefaults({
-        type: "object",
-        properties: {
-          name: { type: "string" },
-          times: { type: "integer", default: 1 },
-          loud: { type: "boolean", default: false },
-          note: { type: ["string", "null"], default: null },
-          tags: { type: "array", default: ["a"] },
-        },
-      }),
-    ).toEqual({ times: 1, loud: false, note: null, tags: ["a"] });
-  });
-
-  it("returns an empty object when there is nothing to prefill", () => {
-    expect(schemaDefaults({})).toEqual({});
-    expect(schemaDefaults(null)).toEqual({});
-    expect(schemaDefaults({ properties: { name: { type: "string" } } })).toEqual({});
   });
 });

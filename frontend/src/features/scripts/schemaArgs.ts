@@ -42,13 +42,3 @@ export function schemaArgs(schema: unknown): SchemaArg[] {
     };
   });
 }
-
-/** `{name: default}` for every property of the schema that declares a default. */
-export function schemaDefaults(schema: unknown): Record<string, unknown> {
-  if (!isRecord(schema) || !isRecord(schema.properties)) return {};
-  const defaults: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(schema.properties)) {
-    if (isRecord(property) && "default" in property) defaults[name] = property.default;
-  }
-  return defaults;
-}
