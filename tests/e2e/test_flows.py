@@ -549,6 +549,13 @@ def test_early_return_answers_the_sync_call_while_the_rest_goes_on(kiln: Kiln) -
     # Without early_return the sync call waits for the end.
     save_flow(kiln, "f/sync/plain", {"modules": [step("one", py("def main():\n    return [1]\n"))]})
     assert kiln.request("POST", "/api/w/main/jobs/run_wait_result/f/f/sync/plain", {})[:2] == (200, [1])
+    # With early_return, the answer is that step's result even when the rest ends first.
+    quick = {"early_return": "first", "modules": [step("first", {"type": "identity"}), step("then", py(ONE))]}
+    save_flow(kiln, "f/sync/both_quick", quick)
+    assert kiln.request("POST", "/api/w/main/jobs/run_wait_result/f/f/sync/both_quick", {})[:2] == (200, None)
+
+
+ONE = "def main():\n    return 1\n"
 
 
 def test_cancel_stops_the_running_step_and_restart_reuses_earlier_results(kiln: Kiln) -> None:

@@ -488,13 +488,13 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
                 .values("status", "result", "error", "flow_status")
                 .afirst()
             )
-            if row is not None and row["status"] in TERMINAL:
-                break
             early = _early(row)
-            if early is not None:  # the flow answers now and carries on
+            if early is not None:  # the flow's answer, whether the rest is still going or over
                 return JsonResponse(
                     early.get("result"), safe=False, headers={**headers, "X-Kiln-Early-Return": "true"}
                 )
+            if row is not None and row["status"] in TERMINAL:
+                break
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return JsonResponse(
