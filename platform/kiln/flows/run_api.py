@@ -59,15 +59,7 @@ def _create_flow(request: HttpRequest, workspace: str, flow_path: str) -> tuple[
     job, replayed = create_once(request, ws, {"flow": flow_path, "args": args}, create)
     if not replayed:
         detail = {"flow": flow_path, "hash": version.hash, "trigger": job.trigger, "run_as": job.run_as}
-        audit_record(
-            request,
-            actor=user,
-            workspace_id=ws.id,
-            action="flow.run",
-            object_type="job",
-            object_id=str(job.id),
-            detail=detail,
-        )
+        _audit(request, user, ws.id, "flow.run", job.id, detail)
     return job, replayed
 
 
@@ -128,14 +120,13 @@ def rerun_flow(request: HttpRequest, principal: Any, old: Job, payload: RerunIn)
         trigger=Trigger.RERUN,
         rerun_of=old,
     )
-    audit_record(
+    _audit(
         request,
-        actor=principal.member.user,
-        workspace_id=principal.workspace_id,
-        action="flow.rerun",
-        object_type="job",
-        object_id=str(job.id),
-        detail={"flow": old.script_path, "hash": version.hash, "rerun_of": str(old.id)},
+        principal.member.user,
+        principal.workspace_id,
+        "flow.rerun",
+        job.id,
+        {"flow": old.script_path, "hash": version.hash, "rerun_of": str(old.id)},
     )
     return Status(201, {"id": job.id})
 
@@ -159,14 +150,13 @@ def flow_restart(request: HttpRequest, workspace: WorkspacePath, job_id: str, pa
         raise BadRequest("only a flow run can be restarted from a step", {"field": "job_id"})
     require_path(principal, old.script_path, Access.VIEW)
     job = restart(old=old, step=payload.step, user=principal.member.user)
-    audit_record(
+    _audit(
         request,
-        actor=principal.member.user,
-        workspace_id=principal.workspace_id,
-        action="flow.restart",
-        object_type="job",
-        object_id=str(job.id),
-        detail={"flow": old.script_path, "from_step": payload.step, "rerun_of": str(old.id)},
+        principal.member.user,
+        principal.workspace_id,
+        "flow.restart",
+        job.id,
+        {"flow": old.script_path, "from_step": payload.step, "rerun_of": str(old.id)},
     )
     return Status(201, {"id": job.id})
 
@@ -302,15 +292,7 @@ def approval_resume(
     job = flow_approve(
         flow_id=str(job.pk), key=step, approver=approver, resume_id=resume_id, payload=payload, approve=True
     )
-    audit_record(
-        request,
-        actor=None,
-        workspace_id=workspace,
-        action="flow.approve",
-        object_type="job",
-        object_id=str(job.pk),
-        detail={"step": step, "approver": approver},
-    )
+    _audit(request, None, workspace, "flow.approve", job.pk, {"step": step, "approver": approver})
     return approval_out(job, step)
 
 
@@ -334,18 +316,24 @@ def approval_cancel(
     job = flow_approve(
         flow_id=str(job.pk), key=step, approver=approver, resume_id=resume_id, payload=None, approve=False
     )
-    audit_record(
-        request,
-        actor=None,
-        workspace_id=workspace,
-        action="flow.reject",
-        object_type="job",
-        object_id=str(job.pk),
-        detail={"step": step, "approver": approver},
-    )
+    _audit(request, None, workspace, "flow.reject", job.pk, {"step": step, "approver": approver})
     return approval_out(job, step)
 
 
 def _check_form(schema: dict[str, Any], payload: dict[str, Any]) -> None:
     """The resume form's values must fit its schema (400 naming the field)."""
     services.validate_args(schema, payload)
+
+
+def _audit(
+    request: HttpRequest, actor: User | None, workspace: str, action: str, job_id: Any, detail: Any
+) -> None:
+    audit_record(
+        request,
+        actor=actor,
+        workspace_id=workspace,
+        action=action,
+        object_type="job",
+        object_id=str(job_id),
+        detail=detail,
+    )
