@@ -26,7 +26,7 @@ from kiln.api_params import WorkspacePath
 from kiln.audit.services import audit_record
 from kiln.errors import NotFound
 
-from . import services, spec
+from . import selectors, services, spec
 from .models import Flow, FlowVersion
 
 router = Router(tags=["flows"])
@@ -180,14 +180,10 @@ def flow_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, 
 
 def latest_version(principal: Principal, path: str) -> FlowVersion:
     require_path(principal, path, Access.VIEW)
-    flow = (
-        Flow.objects.select_related("latest", "latest__flow", "latest__created_by")
-        .filter(workspace=principal.member.workspace, path=path)
-        .first()
-    )
-    if flow is None or flow.latest is None:
+    version = selectors.latest_version(workspace=principal.member.workspace, path=path)
+    if version is None:
         raise NotFound(f"flow '{path}' not found")
-    return flow.latest
+    return version
 
 
 def version_by_hash(principal: Principal, hash: str, path: str | None = None) -> FlowVersion:

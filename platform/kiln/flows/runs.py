@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from kiln.accounts.models import User, Workspace
-from kiln.jobs.dispatch import dispatch_after_commit
 from kiln.jobs.limits import effective, workspace_maximums
 from kiln.jobs.models import Job, JobKind, Trigger
-from kiln.jobs.services import job_publish, validate_args
+from kiln.jobs.services import ring_after_commit, validate_args
 from kiln.scripts.run_settings import workspace_settings
 
 from .models import FlowVersion
@@ -70,9 +69,5 @@ def flow_job_create(
             flow_status=status or {"steps": {}},
             sandboxed=False,  # the run itself runs no code; each of its steps is jailed
         )
-        if limit:
-            dispatch_after_commit(job)
-        else:
-            job_id = str(job.id)
-            transaction.on_commit(lambda: job_publish(job_id=job_id, queue=FLOW_TAG, priority=0))
+        ring_after_commit(job)
     return job

@@ -17,6 +17,7 @@ from kiln.scripts.services import validate_path
 from . import spec
 from .expressions import check_syntax
 from .models import Flow, FlowVersion
+from .selectors import latest_version
 
 
 class SpecTooLarge(KilnError):
@@ -41,8 +42,8 @@ def flow_validate(*, workspace: Workspace, path: str, doc: Any) -> dict[str, Any
     path of its field (`value.modules[2].value.iterator`)."""
 
     def subflow(other: str) -> dict[str, Any] | None:
-        flow = Flow.objects.select_related("latest").filter(workspace=workspace, path=other).first()
-        return flow.latest.document() if flow is not None and flow.latest is not None else None
+        version = latest_version(workspace=workspace, path=other)
+        return version.document() if version is not None else None
 
     def script_exists(other: str) -> bool:
         return Script.objects.filter(workspace=workspace, path=other, latest__isnull=False).exists()

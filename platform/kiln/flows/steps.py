@@ -13,20 +13,20 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from kiln.accounts.access import Access, path_access, principal_for_job
 from kiln.errors import NotFound
 from kiln.jobs.limits import effective, workspace_maximums
 from kiln.jobs.models import Job, JobKind, JobStatus, Trigger
-from kiln.jobs.services import job_publish
+from kiln.jobs.services import ring_after_commit
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import workspace_settings
 from scripts_runtime import registry
 
-from .models import Flow, FlowVersion, StepCache
+from .models import FlowVersion, StepCache
+from .selectors import latest_version
 
 FLOW_TAG = "flow"  # the queue flow runs wait on until a worker starts them
 
@@ -65,21 +65,17 @@ def resolve_script(flow_job: Job, value: dict[str, Any]) -> ScriptVersion:
 
 
 def resolve_flow(flow_job: Job, value: dict[str, Any]) -> FlowVersion:
-    flow = (
-        Flow.objects.select_related("latest")
-        .filter(workspace_id=flow_job.workspace_id, path=value["path"])
-        .first()
-    )
-    if flow is None or flow.latest is None:
+    version = latest_version(workspace=flow_job.workspace_id, path=value["path"])
+    if version is None:
         raise StepError("FlowNotFound", f"flow '{value['path']}' not found")
     owner = principal_for_job(
         workspace_id=flow_job.workspace_id, run_as=flow_job.run_as, run_as_user_id=flow_job.run_as_user_id
     )
-    if path_access(owner, flow.path) < Access.VIEW:
+    if path_access(owner, value["path"]) < Access.VIEW:
         raise StepError(
-            "Forbidden", f"the flow runs as {flow_job.run_as}, who may not run flow '{flow.path}'"
+            "Forbidden", f"the flow runs as {flow_job.run_as}, who may not run flow '{value['path']}'"
         )
-    return flow.latest
+    return version
 
 
 def step_job_create(
@@ -145,8 +141,7 @@ def step_job_create(
         flow_step=key,
         **fields,
     )
-    job_id, queue, priority = str(job.id), job.queue, job.priority
-    transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority))
+    ring_after_commit(job)
     return job
 
 

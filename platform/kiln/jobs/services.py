@@ -123,12 +123,18 @@ def job_create(
             JobLogChunk.objects.create(job=job, offset=0, data=text)
             job.log_size = len(text.encode())
             Job.objects.filter(pk=job.pk).update(log_size=job.log_size)
-        if concurrency:
-            dispatch_after_commit(job)
-        else:
-            job_id, queue, priority = str(job.id), job.queue, job.priority
-            transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority))
+        ring_after_commit(job)
     return job
+
+
+def ring_after_commit(job: Job) -> None:
+    """Inside the transaction that created `job`: ring its doorbell once it commits (a
+    concurrency-limited job waits, un-rung, until its key has a free slot)."""
+    if job.concurrency_key:
+        dispatch_after_commit(job)
+        return
+    job_id, queue, priority = str(job.id), job.queue, job.priority
+    transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority))
 
 
 def job_publish(*, job_id: str, queue: str, priority: int = 0) -> bool:

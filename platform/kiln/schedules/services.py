@@ -50,14 +50,12 @@ class ScheduleData:
 
 def _flow_target(principal: Principal, path: str) -> Any:
     """The latest version of the flow at `path`, if the principal may run it; 400 otherwise."""
-    from kiln.flows.models import Flow
+    from kiln.flows.selectors import latest_version
 
-    flow = (
-        Flow.objects.select_related("latest").filter(workspace=principal.member.workspace, path=path).first()
-    )
-    if flow is None or flow.latest is None or path_access(principal, path) < Access.VIEW:
+    version = latest_version(workspace=principal.member.workspace, path=path)
+    if version is None or path_access(principal, path) < Access.VIEW:
         raise BadRequest(f"script_path: flow '{path}' not found", {"field": "script_path"})
-    return flow.latest
+    return version
 
 
 def _target(principal: Principal, path: str, field_name: str) -> ScriptVersion:

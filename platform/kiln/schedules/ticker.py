@@ -113,20 +113,16 @@ def start_job(
 
 
 def _start_flow(schedule: Schedule, principal: Principal, *, args: dict[str, Any], tick: datetime) -> Job:
-    from kiln.flows.models import Flow
     from kiln.flows.runs import flow_job_create
+    from kiln.flows.selectors import latest_version
 
-    flow = (
-        Flow.objects.select_related("latest")
-        .filter(workspace=schedule.workspace, path=schedule.script_path)
-        .first()
-    )
-    if flow is None or flow.latest is None:
+    version = latest_version(workspace=schedule.workspace_id, path=schedule.script_path)
+    if version is None:
         raise KilnError(f"flow '{schedule.script_path}' not found")
     return flow_job_create(
         workspace=principal.member.workspace,
         user=principal.member.user,
-        version=flow.latest,
+        version=version,
         args=args,
         trigger=Trigger.SCHEDULE,
         schedule=schedule,
