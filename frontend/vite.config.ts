@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { bundleReport } from "./scripts/bundleReport.ts";
 
 // The Django backend serves the built `dist/` at `/` (SPA fallback for every
 // non-/api path) and the hashed bundles under `/assets/...`.
@@ -8,7 +9,8 @@ const backend = "http://127.0.0.1:8000";
 
 export default defineConfig({
   base: "/",
-  plugins: [react()],
+  // bundleReport: prints the initial JS of the home route and fails the build over 300 KB gzipped.
+  plugins: [react(), bundleReport()],
   server: {
     proxy: {
       "/api": { target: backend, changeOrigin: false },

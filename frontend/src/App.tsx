@@ -1,6 +1,11 @@
 import { Navigate, Route, Routes } from "react-router";
 import { NotFound } from "./components/NotFound";
 import { AccessPage } from "./features/access/AccessPage";
+import { AppPage } from "./features/apps/AppPage";
+import { AppsIndexPage } from "./features/apps/AppsIndexPage";
+import { AppsRoute } from "./features/apps/AppsRoute";
+import { EditScriptPage, NewScriptPage } from "./features/editor/ScriptEditorPage";
+import { HomePage } from "./features/home/HomePage";
 import { LoginPage } from "./features/auth/LoginPage";
 import { RequireAuth } from "./features/auth/RequireAuth";
 import { JobPage } from "./features/jobs/JobPage";
@@ -8,6 +13,7 @@ import { RunsPage } from "./features/jobs/RunsPage";
 import { NewSchedulePage } from "./features/schedules/NewSchedulePage";
 import { ScheduleDetailPage } from "./features/schedules/ScheduleDetailPage";
 import { SchedulesPage } from "./features/schedules/SchedulesPage";
+import { SettingsPage } from "./features/settings/SettingsPage";
 import { ScriptDetailPage } from "./features/scripts/ScriptDetailPage";
 import { ScriptsPage } from "./features/scripts/ScriptsPage";
 import { HomeRedirect } from "./features/workspace/HomeRedirect";
@@ -21,16 +27,24 @@ export function App() {
       <Route element={<RequireAuth />}>
         <Route index element={<HomeRedirect />} />
         <Route path="w/:ws" element={<WorkspaceRoute />}>
-          <Route index element={<Navigate to="scripts" replace />} />
+          <Route index element={<Navigate to="home" replace />} />
+          <Route path="home" element={<HomePage />} />
           <Route path="scripts" element={<ScriptsPage />} />
           <Route path="scripts/p/*" element={<ScriptDetailPage />} />
+          <Route path="scripts/new" element={<NewScriptPage />} />
+          <Route path="scripts/edit/*" element={<EditScriptPage />} />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:id" element={<JobPage />} />
           <Route path="schedules" element={<SchedulesPage />} />
           <Route path="schedules/new" element={<NewSchedulePage />} />
           <Route path="schedules/p/*" element={<ScheduleDetailPage />} />
           <Route path="access" element={<AccessPage />} />
+          <Route path="settings" element={<SettingsPage />} />
           <Route path="*" element={<NotFound />} />
+        </Route>
+        <Route path="apps/:ws" element={<AppsRoute />}>
+          <Route index element={<AppsIndexPage />} />
+          <Route path="*" element={<AppPage />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

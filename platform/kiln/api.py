@@ -226,6 +226,7 @@ def _register() -> None:
     from kiln.jobs.api import router as jobs_router
     from kiln.schedules.api import router as schedules_router
     from kiln.scripts.api import router as scripts_router
+    from kiln.scripts.app_api import router as apps_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", access_router)
@@ -235,6 +236,7 @@ def _register() -> None:
     api.add_router("/w/{workspace}/audit", audit_router)
     api.add_router("/w/{workspace}/schedules", schedules_router)
     api.add_router("/w/{workspace}/flows", flows_router)
+    api.add_router("/w/{workspace}/apps", apps_router)
     api.add_router("/w/{workspace}/jobs_u", approvals_router)
 
 

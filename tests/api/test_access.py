@@ -110,16 +110,17 @@ def test_grants_to_users_and_groups_open_a_folder_level_by_level(
     refused = save(linus, "f/billing/invoice", SCRIPT + "\n")
     assert refused.status_code == 403 and "writer access" in refused.json()["message"]
     assert linus.put(url, {"grants": []}).status_code == 403  # only owners change grants
-    assert otto.get("/api/w/main/scripts/p/f/billing/invoice").status_code == 404  # not in finance
+    assert grace.put("/api/w/main/apps/p/f/billing/invoice", {"published": True}).status_code == 200
+    assert otto.get("/api/w/main/apps/p/f/billing/invoice").status_code == 404  # not in finance
 
     assert (
         grace.put(url, {"grants": [owner_grant, {"group": "finance", "level": "writer"}]}).status_code == 200
     )
     assert save(linus, "f/billing/invoice", SCRIPT + "\n").status_code == 201
 
-    # `all` is every member; an operator's role caps any grant at view-and-run.
+    # `all` is every member; an operator's role caps any grant at view-and-run (of apps).
     assert grace.put(url, {"grants": [owner_grant, {"group": "all", "level": "owner"}]}).status_code == 200
-    assert otto.get("/api/w/main/scripts/p/f/billing/invoice").json()["access"] == "view"
+    assert otto.get("/api/w/main/apps/p/f/billing/invoice").status_code == 200
     assert otto.post("/api/w/main/jobs/run/p/f/billing/invoice", {}).status_code == 201
     assert save(otto, "f/billing/invoice", SCRIPT + "\n\n").status_code == 403
     assert otto.put(url, {"grants": []}).status_code == 403

@@ -291,7 +291,7 @@ def test_a_queued_job_says_when_no_live_worker_serves_its_tag(api: Api) -> None:
     assert "no live worker" in api.get(f"/api/w/main/jobs/{job_id}").json()["waiting_reason"]
 
 
-def test_operators_run_and_read_scripts_but_cannot_save_them(
+def test_operators_run_published_scripts_but_cannot_read_or_save_them(
     api: Api, operator_api: Api, workspace: Workspace, owner: User
 ) -> None:
     share_folder(workspace, owner, "ops", level="writer")  # a writer grant: operators still only run
@@ -301,8 +301,10 @@ def test_operators_run_and_read_scripts_but_cannot_save_them(
     )
     assert response.status_code == 403 and "needs admin or developer" in response.json()["message"]
     assert not Script.objects.filter(path="u/otto/x").exists()
+    assert operator_api.post("/api/w/main/jobs/run/p/f/ops/echo", {}).status_code == 403  # not an app
+    assert api.put("/api/w/main/apps/p/f/ops/echo", {"published": True}).status_code == 200
     assert operator_api.post("/api/w/main/jobs/run/p/f/ops/echo", {}).status_code == 201
-    assert operator_api.get("/api/w/main/scripts/p/f/ops/echo").status_code == 200
+    assert operator_api.get("/api/w/main/scripts/p/f/ops/echo").status_code == 403
     again = operator_api.post(
         "/api/w/main/scripts", {"path": "f/ops/echo", "language": "python3", "content": ""}
     )

@@ -378,13 +378,17 @@ def test_another_developer_does_not_see_a_flow_in_a_users_space(grace: Api, save
     assert grace.post(f"{JOBS}/run/f/{PATH}", {"x": 1}).status_code == 404
 
 
-def test_an_operator_may_run_a_flow_but_not_save_one(api: Api, owner: User, workspace: Workspace) -> None:
+def test_an_operator_may_run_a_flow_published_as_an_app_but_not_save_one(
+    api: Api, owner: User, workspace: Workspace
+) -> None:
     share_folder(workspace, owner, "ops", level="writer")
     assert save(api, flow("f/ops/digest")).status_code == 201
     otto = person(workspace, "otto@example.com", Role.OPERATOR)
     refused = save(otto, flow("f/ops/digest", summary="changed"))
     assert refused.status_code == 403 and "operator" in refused.json()["message"], refused.json()
     assert import_text(otto, "u/otto/mine", EXAMPLE).status_code == 403
+    assert otto.post(f"{JOBS}/run/f/f/ops/digest", {"x": 1}).status_code == 403  # not an app
+    assert api.put("/api/w/main/apps/p/f/ops/digest", {"published": True}).status_code == 200
     assert otto.post(f"{JOBS}/run/f/f/ops/digest", {"x": 1}).status_code == 201
     assert FlowVersion.objects.count() == 1
 

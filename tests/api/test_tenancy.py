@@ -57,6 +57,10 @@ BODIES: dict[str, Any] = {
     "kiln_scripts_api_script_infer_schema": {"language": "python3", "content": OTHER_SCRIPT},
     "kiln_scripts_api_script_by_path": None,
     "kiln_scripts_api_script_by_hash": None,
+    "kiln_scripts_api_script_versions": None,
+    "kiln_scripts_app_api_app_list": None,
+    "kiln_scripts_app_api_app_get": None,
+    "kiln_scripts_app_api_app_publish": {"published": False},
     "kiln_scripts_api_script_settings_put": {"priority": 1},
     "kiln_jobs_api_run_by_path": {},
     "kiln_jobs_api_run_by_path_get": None,
@@ -215,6 +219,7 @@ def make_tenant_b(client: Client) -> TenantB:
     assert b.post(f"/api/w/{B_ID}/folders", {"name": B_NAME}).status_code == 201
     saved = b.post(f"/api/w/{B_ID}/scripts", {"path": B_PATH, "language": "python3", "content": B_SCRIPT})
     assert saved.status_code in (200, 201), saved.content
+    assert b.put(f"/api/w/{B_ID}/apps/p/{B_PATH}", {"published": True}).status_code == 200
     sched = b.post(f"/api/w/{B_ID}/schedules", {"path": B_PATH, "script_path": B_PATH, "cron": "@hourly"})
     assert sched.status_code == 201, sched.content
     job = b.post(f"/api/w/{B_ID}/jobs/run/p/{B_PATH}", {"name": "q3"})

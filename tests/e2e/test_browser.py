@@ -49,7 +49,7 @@ def open_page(kiln: Kiln, *, sign_in: bool = False) -> Iterator[Any]:
             page.get_by_label("Email").fill(ADMIN[0])
             page.get_by_label("Password").fill(ADMIN[1])
             page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url("**/w/main/scripts")
+            page.wait_for_url("**/w/main/home")
         yield page
         browser.close()
 
@@ -82,7 +82,9 @@ def test_a_user_logs_in_and_sees_their_scripts(kiln: Kiln, page: Any) -> None:
 
     page.get_by_label("Password").fill(ADMIN[1])
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/w/main/scripts")
+    page.wait_for_url("**/w/main/home")
+    page.get_by_role("link", name="u/admin/greet").first.wait_for()  # the home page lists it
+    page.goto(kiln.url + "/w/main/scripts")
     table = page.get_by_test_id("scripts-table")
     table.get_by_text("u/admin/greet").wait_for()
     shot(page, "scripts-list")

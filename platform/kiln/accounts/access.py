@@ -90,6 +90,28 @@ def caller(*, user: User, workspace_id: str) -> Principal:
     return Principal.of_member(membership_get(user=user, workspace_id=workspace_id))
 
 
+def builder_caller(*, user: User, workspace_id: str) -> Principal:
+    """The caller, who must not be an operator: operators see apps and their own runs, not the
+    scripts, flows and schedules behind them (403)."""
+    principal = caller(user=user, workspace_id=workspace_id)
+    if principal.role == Role.OPERATOR:
+        raise Forbidden(
+            f"your role in workspace '{workspace_id}' is operator: operators see the workspace's apps "
+            "and their own runs",
+            {"role": principal.role, "required": [Role.ADMIN.value, Role.DEVELOPER.value]},
+        )
+    return principal
+
+
+def operator_may_run(principal: Principal, *, published: bool, path: str) -> None:
+    """Operators run what is published as an app, nothing else (403)."""
+    if principal.role == Role.OPERATOR and not published:
+        raise Forbidden(
+            f"'{path}' is not published as an app: operators run apps only",
+            {"role": principal.role, "path": path},
+        )
+
+
 def split_path(path: str) -> tuple[str, str]:
     """(`u` or `f`, the user or folder name); ("", "") for anything else."""
     parts = path.split("/", 2)

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kiln.accounts.access import (
     Access,
     Principal,
+    builder_caller,
     caller,
     path_access,
     require_path,
@@ -56,6 +57,7 @@ class FlowOut(Schema):
     created_by: str
     created_at: datetime
     access: str = Field(description="Yours: view (see and run), write or owner")
+    app: bool = Field(description="Published as an app for operators (/apps/{workspace}/{path})")
 
 
 class FlowListOut(Schema):
@@ -85,6 +87,7 @@ def flow_out(version: FlowVersion, principal: Principal) -> dict[str, Any]:
         "created_by": version.created_by.email,
         "created_at": version.created_at,
         "access": path_access(principal, version.flow.path).name.lower(),
+        "app": version.flow.app,
     }
 
 
@@ -153,7 +156,7 @@ def flow_import(request: HttpRequest, workspace: WorkspacePath, payload: FlowImp
 
 @router.get("", response=list[FlowListOut], summary="The flows you may see, newest first")
 def flow_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     flows = (
         Flow.objects.filter(workspace=principal.member.workspace, latest__isnull=False)
         .filter(visible_paths(principal))
@@ -202,13 +205,13 @@ def version_by_hash(principal: Principal, hash: str, path: str | None = None) ->
 
 @router.get("/p/{path:path}", response=FlowOut, by_alias=True, summary="The latest version of a flow")
 def flow_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     return flow_out(latest_version(principal, path), principal)
 
 
 @router.get("/h/{hash}", response=FlowOut, by_alias=True, summary="One version of a flow, by hash")
 def flow_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     return flow_out(version_by_hash(principal, hash), principal)
 
 
@@ -216,7 +219,7 @@ def flow_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> d
     "/versions/p/{path:path}", response=list[FlowVersionOut], summary="A flow's versions, newest first"
 )
 def flow_versions(request: HttpRequest, workspace: WorkspacePath, path: str) -> list[dict[str, Any]]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     latest = latest_version(principal, path)
     versions = latest.flow.versions.select_related("created_by").order_by("-created_at", "-id")
     return [
@@ -237,7 +240,7 @@ def flow_export(
     format: Literal["yaml", "json"] = Query("yaml"),
     hash: str | None = Query(None, description="A version's hash; omitted: the latest"),
 ) -> HttpResponse:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     version = latest_version(principal, path)
     if hash is not None:
         version = version_by_hash(principal, hash, path)

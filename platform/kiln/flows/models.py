@@ -18,6 +18,8 @@ class Flow(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     latest = models.ForeignKey("FlowVersion", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Published as an app (/apps/{workspace}/{path}): operators may see its form and run it.
+    app = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "path"], name="one_flow_per_path")]

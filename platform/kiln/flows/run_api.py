@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from kiln.accounts.access import Access, caller, require_path
+from kiln.accounts.access import Access, caller, operator_may_run, require_path
 from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
@@ -46,6 +46,7 @@ def _create_flow(request: HttpRequest, workspace: str, flow_path: str) -> tuple[
     principal = caller(user=user, workspace_id=workspace)
     ws = principal.member.workspace
     version = latest_version(principal, flow_path)
+    operator_may_run(principal, published=version.flow.app, path=flow_path)
     if request.method == "GET":
         args = args_from_query(request, version.schema, skip_token=query_token_used(request))
     else:
@@ -111,6 +112,7 @@ def rerun_flow(request: HttpRequest, principal: Any, old: Job, payload: RerunIn)
 
     version = latest_version(principal, old.script_path) if payload.latest else old.flow_version
     assert version is not None
+    operator_may_run(principal, published=version.flow.app, path=old.script_path)
     args = payload.args if payload.args is not None else old.args
     job = flow_job_create(
         workspace=principal.member.workspace,
@@ -149,6 +151,8 @@ def flow_restart(request: HttpRequest, workspace: WorkspacePath, job_id: str, pa
     if old.kind != JobKind.FLOW or old.parent_id is not None:
         raise BadRequest("only a flow run can be restarted from a step", {"field": "job_id"})
     require_path(principal, old.script_path, Access.VIEW)
+    assert old.flow_version is not None
+    operator_may_run(principal, published=old.flow_version.flow.app, path=old.script_path)
     job = restart(old=old, step=payload.step, user=principal.member.user)
     _audit(
         request,

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from kiln.accounts.access import Access, caller, require_path
+from kiln.accounts.access import Access, caller, operator_may_run, require_path
 from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
@@ -307,6 +307,7 @@ def _create(
     else:
         version = script_selectors.version_by_hash(workspace=ws, hash=hash or "", principal=principal)
     script = version.script
+    operator_may_run(principal, published=script.app, path=script.path)
     webhooks.signature_check(script.webhook or {}, script.webhook_secret, request)
     if (script.webhook or {}).get("raw_request"):
         if "request" not in (version.schema.get("properties") or {}):
@@ -570,6 +571,7 @@ def job_rerun(
         )
     if payload.latest:
         version = script_selectors.version_by_path(workspace=ws, path=old.script_path)
+    operator_may_run(principal, published=version.script.app, path=old.script_path)
     args = payload.args if payload.args is not None else old.args
     job = services.job_create(
         workspace=ws, user=user, version=version, args=args, trigger=Trigger.RERUN, rerun_of=old

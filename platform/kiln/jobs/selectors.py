@@ -11,22 +11,25 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kiln.accounts.access import Access, Principal, path_access, visible_paths
-from kiln.accounts.models import Workspace
+from kiln.accounts.models import Role, Workspace
 from kiln.errors import BadRequest, NotFound
 
 from .models import TERMINAL, Job, JobLogChunk, JobStatus, Trigger
 
 
 def may_view_job(principal: Principal, job: Job) -> bool:
-    """A job is seen by whoever may view its script's path, and by whoever started it."""
+    """A job is seen by whoever may view its script's path, and by whoever started it
+    (operators: only the jobs they started)."""
     if principal.user_id is not None and job.created_by_id == principal.user_id:
         return True
-    return path_access(principal, job.script_path) >= Access.VIEW
+    return principal.role != Role.OPERATOR and path_access(principal, job.script_path) >= Access.VIEW
 
 
 def visible_jobs(principal: Principal) -> Q:
     if principal.is_admin:
         return Q()
+    if principal.role == Role.OPERATOR:
+        return Q(created_by_id=principal.user_id)
     return visible_paths(principal, "script_path") | Q(created_by_id=principal.user_id)
 
 

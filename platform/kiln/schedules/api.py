@@ -9,7 +9,15 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from kiln.accounts.access import Access, Principal, caller, path_access, require_path, visible_paths
+from kiln.accounts.access import (
+    Access,
+    Principal,
+    builder_caller,
+    caller,
+    path_access,
+    require_path,
+    visible_paths,
+)
 from kiln.accounts.access_services import path_write_check
 from kiln.accounts.models import Role
 from kiln.accounts.selectors import require_role
@@ -199,7 +207,7 @@ def schedule_preview(
     tz: str = Query("UTC", max_length=64),
     count: int = Query(10, ge=1, le=PREVIEW_MAX),
 ) -> dict[str, Any]:
-    caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     try:
         parsed = Cron.parse(cron)
     except CronError as exc:
@@ -220,7 +228,7 @@ def schedule_preview(
 
 @router.get("", response=list[ScheduleOut], summary="The schedules you may see")
 def schedule_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     schedules = (
         Schedule.objects.filter(workspace_id=workspace)
         .filter(visible_paths(principal))
@@ -249,7 +257,7 @@ def schedule_create(request: HttpRequest, workspace: WorkspacePath, payload: Sch
 
 @router.get("/p/{path:path}", response=ScheduleOut, summary="A schedule")
 def schedule_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     return schedule_out(_get(principal, path, Access.VIEW), principal)
 
 
@@ -295,7 +303,7 @@ def schedule_runs(
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     limit: int = Query(50, ge=1, le=500),
 ) -> dict[str, Any]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     schedule = _get(principal, path, Access.VIEW)
     filters = job_selectors.JobFilters(schedule_id=schedule.pk)
     jobs, next_cursor = job_selectors.job_list(
@@ -317,7 +325,7 @@ def schedule_events(
     path: str,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     schedule = _get(principal, path, Access.VIEW)
     return [
         {

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 from kiln.accounts.access import (
     Access,
     Principal,
+    builder_caller,
     caller,
     check_run_as,
     path_access,
@@ -66,6 +67,16 @@ class ScriptOut(Schema):
     created_by: str
     created_at: datetime
     access: str = Field(description="Yours: view (see and run), write or owner")
+    app: bool = Field(description="Published as an app for operators (/apps/{workspace}/{path})")
+
+
+class ScriptVersionOut(Schema):
+    hash: str
+    language: str
+    summary: str
+    created_by: str
+    created_at: datetime
+    latest: bool = Field(description="The version `run/p/{path}` runs")
 
 
 class ScriptListOut(Schema):
@@ -90,6 +101,7 @@ def script_out(version: ScriptVersion, principal: Principal) -> dict[str, Any]:
         "settings": version.script.settings,
         "created_by": version.created_by.email,
         "created_at": version.created_at,
+        "app": version.script.app,
     }
 
 
@@ -154,14 +166,14 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
     summary="The JSON Schema of a script's main, without saving it (for the editor, as you type)",
 )
 def script_infer_schema(request: HttpRequest, workspace: WorkspacePath, payload: InferIn) -> dict[str, Any]:
-    caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     language, schema = services.schema_infer(language=payload.language, content=payload.content)
     return {"language": language, "schema": schema}
 
 
 @router.get("", response=list[ScriptListOut])
 def script_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     scripts = selectors.script_list(workspace=principal.member.workspace).filter(visible_paths(principal))
     return [script_list_out(s) for s in scripts]
 
@@ -182,14 +194,36 @@ def script_list_out(script: Script) -> dict[str, Any]:
 
 @router.get("/p/{path:path}", response=ScriptOut, by_alias=True, summary="The latest version of a script")
 def script_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     require_path(principal, path, Access.VIEW)
     return script_out(selectors.version_by_path(workspace=principal.member.workspace, path=path), principal)
 
 
+@router.get(
+    "/versions/p/{path:path}",
+    response=list[ScriptVersionOut],
+    summary="A script's versions, newest first (read one with /h/{hash})",
+)
+def script_versions(request: HttpRequest, workspace: WorkspacePath, path: str) -> list[dict[str, Any]]:
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    require_path(principal, path, Access.VIEW)
+    script = selectors.script_get(workspace=principal.member.workspace, path=path)
+    return [
+        {
+            "hash": v.hash,
+            "language": v.language,
+            "summary": v.summary,
+            "created_by": v.created_by.email,
+            "created_at": v.created_at,
+            "latest": v.pk == script.latest_id,
+        }
+        for v in selectors.versions_of(script=script)
+    ]
+
+
 @router.get("/h/{hash}", response=ScriptOut, by_alias=True, summary="One version of a script, by hash")
 def script_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     version = selectors.version_by_hash(workspace=principal.member.workspace, hash=hash, principal=principal)
     return script_out(version, principal)
 
@@ -257,7 +291,7 @@ def webhook_out(script: Script) -> dict[str, Any]:
     summary="A script as a third-party webhook: signature check and raw request (never the secret)",
 )
 def script_webhook_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> dict[str, Any]:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     require_path(principal, path, Access.VIEW)
     return webhook_out(selectors.script_get(workspace=principal.member.workspace, path=path))
 

@@ -23,6 +23,8 @@ class Script(models.Model):
     # As a third-party webhook: raw_request, signature {scheme, header, tolerance_s} (kiln.scripts.webhooks).
     webhook = models.JSONField(default=dict)
     webhook_secret = models.TextField(blank=True)  # the signing secret, encrypted (kiln.crypto)
+    # Published as an app (/apps/{workspace}/{path}): operators may see its form and run it.
+    app = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "path"], name="one_script_per_path")]

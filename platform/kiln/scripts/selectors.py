@@ -54,3 +54,8 @@ def script_get(*, workspace: Workspace, path: str) -> Script:
 
 def script_find(*, workspace: Workspace, path: str) -> Script | None:
     return Script.objects.filter(workspace=workspace, path=path).first()
+
+
+def versions_of(*, script: Script) -> QuerySet[ScriptVersion]:
+    """A script's versions, newest first."""
+    return script.versions.select_related("created_by").order_by("-created_at", "-id")

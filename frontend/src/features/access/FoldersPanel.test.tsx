@@ -129,13 +129,12 @@ describe("Access: folders", () => {
     expect(await requests(fetchMock, "POST", FOLDERS_URL)[0]!.json()).toEqual({ name: "billing", summary: "Invoices" });
   });
 
-  it("lets operators see folders but not create them", async () => {
-    open([folder({ access: "view", grants: undefined })], {}, {
+  it("is not shown to operators: they are sent to the workspace's apps", async () => {
+    open([folder({ access: "view", grants: undefined })], { "GET /api/w/demo/apps": () => jsonResponse([]) }, {
       ...ME,
       workspaces: [{ id: "demo", name: "Demo workspace", role: "operator" }],
     });
-    await card();
-    expect(screen.getByTestId("folders-read-only")).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Apps" })).toBeInTheDocument();
     expect(screen.queryByRole("form", { name: "New folder" })).not.toBeInTheDocument();
   });
 });

@@ -25,7 +25,7 @@ describe("authentication", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("invalid email or password");
   });
 
-  it("logs in with CSRF header and lands on the first workspace's scripts", async () => {
+  it("logs in with CSRF header and lands on the first workspace's home", async () => {
     document.cookie = "csrftoken=tok-login; path=/";
     let loggedIn = false;
     const fetchMock = mockFetch((request) => {
@@ -35,7 +35,9 @@ describe("authentication", () => {
         return jsonResponse(ME);
       }
       if (key === "GET /api/auth/me") return loggedIn ? jsonResponse(ME) : unauthorized();
-      if (key === "GET /api/w/demo/scripts") return jsonResponse([]);
+      if (["scripts", "flows", "schedules", "apps"].some((list) => key === `GET /api/w/demo/${list}`)) {
+        return jsonResponse([]);
+      }
       return jsonResponse({ message: "unexpected" }, 404);
     });
     renderWithProviders(<App />, { route: "/login" });
@@ -44,7 +46,7 @@ describe("authentication", () => {
     fireEvent.change(screen.getByLabelText("Password"), { target: { value: "secret" } });
     fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
 
-    expect(await screen.findByText("No scripts yet")).toBeInTheDocument();
+    expect(await screen.findByText("Nothing here yet")).toBeInTheDocument();
     const login = requestAt(fetchMock, 0);
     expect(login.headers.get("X-CSRFToken")).toBe("tok-login");
     expect(await login.json()).toEqual({ email: "ada@example.com", password: "secret" });

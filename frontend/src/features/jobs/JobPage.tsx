@@ -25,7 +25,9 @@ import {
 import { FlowParentLine } from "./flow/FlowParentLine";
 import { FlowSteps } from "./flow/FlowSteps";
 import { JobSettings } from "./JobSettings";
+import { LogViewer } from "./logs/LogViewer";
 import { RerunForm } from "./RerunForm";
+import { ResultViewer } from "./result/ResultViewer";
 import { retryProgress } from "./retry";
 import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
 
@@ -271,9 +273,7 @@ function JobDetails({ workspaceId, job, progress, liveLogs, liveMode }: JobDetai
       {job.status === "success" && (
         <>
           <h2>Result</h2>
-          <pre className="code" data-testid="job-result">
-            <code>{formatJson(job.result)}</code>
-          </pre>
+          <ResultViewer result={job.result} fileName={`result-${job.id.slice(0, 8)}`} data-testid="job-result" />
         </>
       )}
 
@@ -299,9 +299,7 @@ function JobDetails({ workspaceId, job, progress, liveLogs, liveMode }: JobDetai
       {job.log_dropped > 0 && (
         <p className="muted">Output truncated: the log reached its size limit ({job.log_dropped} dropped).</p>
       )}
-      <pre className="code code-wrap logs" data-testid="job-logs">
-        {logs || <span className="muted">{finished ? "No output." : "Waiting for output…"}</span>}
-      </pre>
+      <LogViewer text={logs} finished={finished} fileName={`job-${job.id.slice(0, 8)}.log`} data-testid="job-logs" />
 
       {/* A flow run runs no code of its own: its steps' pages show their sandbox and limits. */}
       {job.kind !== "flow" && <JobSettings job={job} />}

@@ -106,12 +106,12 @@ describe("Schedules page", () => {
     expect(within(nightly!).getByRole("switch")).toBeChecked();
   });
 
-  it("is read-only for an operator", async () => {
-    open(OPERATOR_ME);
-    await rows();
-    expect(screen.queryByRole("switch")).not.toBeInTheDocument();
+  it("is not shown to operators: they are sent to the workspace's apps", async () => {
+    open(OPERATOR_ME, { "GET /api/w/demo/apps": () => jsonResponse([]) });
+    expect(await screen.findByRole("heading", { name: "Apps" })).toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "New schedule" })).not.toBeInTheDocument();
   });
+
 
   it("says so when there are no schedules", async () => {
     open(ME, { [`GET ${LIST_URL}`]: () => jsonResponse([]) });

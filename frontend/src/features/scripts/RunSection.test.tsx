@@ -120,6 +120,18 @@ describe("Run section", () => {
     expect(await posts(fetchMock)[0]!.json()).toEqual({ name: "world" });
   });
 
+  it("runs from the keyboard: Ctrl/Cmd+Enter in a form field submits", async () => {
+    const { fetchMock, form } = await openScript({
+      [RUN_URL]: () => jsonResponse({ id: NEW_JOB }, 201),
+      [`GET /api/w/demo/jobs/${NEW_JOB}`]: () => jsonResponse(jobDetail({ id: NEW_JOB })),
+    });
+    fireEvent.change(form.getByLabelText("name"), { target: { value: "world" } });
+    fireEvent.keyDown(form.getByLabelText("name"), { key: "Enter", ctrlKey: true });
+
+    expect(await screen.findByTestId("job-logs")).toBeInTheDocument();
+    expect(await posts(fetchMock)[0]!.json()).toEqual({ name: "world", times: 1, loud: false });
+  });
+
   it("shows the API's refusal at the argument it names", async () => {
     const { form } = await openScript({
       [RUN_URL]: () =>

@@ -1,7 +1,56 @@
-import { screen, within } from "@testing-library/react";
+import { fireEvent, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
 import { jsonResponse, ME, mockApi, renderWithProviders } from "../../test/utils";
+
+const GREET = {
+  path: "u/ada/greet",
+  language: "python3",
+  hash: "c3c3c3c3c3c3c3c3",
+  summary: "Say hello loudly",
+  content: 'def main(name: str):\n    return f"HI {name}"\n',
+  schema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+  settings: {},
+  created_by: "ada@example.com",
+  created_at: "2025-01-03T10:00:00Z",
+  access: "owner",
+};
+
+/** Three versions, newest first; each one's code as /scripts/h/{hash} returns it. */
+const VERSIONS = [
+  { hash: "c3c3c3c3c3c3c3c3", summary: "Say hello loudly", code: 'def main(name: str):\n    return f"HI {name}"\n' },
+  { hash: "b2b2b2b2b2b2b2b2", summary: "Say hello", code: 'def main(name: str):\n    return f"hi {name}"\n' },
+  { hash: "a1a1a1a1a1a1a1a1", summary: "", code: "def main():\n    return 1\n" },
+];
+
+function mockVersions(access = "owner") {
+  const routes: Record<string, () => Response> = {
+    "GET /api/auth/me": () => jsonResponse(ME),
+    "GET /api/w/demo/scripts/p/u/ada/greet": () => jsonResponse({ ...GREET, access }),
+    "GET /api/w/demo/scripts/versions/p/u/ada/greet": () =>
+      jsonResponse(
+        VERSIONS.map((v, i) => ({
+          hash: v.hash,
+          language: "python3",
+          summary: v.summary,
+          created_by: "ada@example.com",
+          created_at: `2025-01-0${3 - i}T10:00:00Z`,
+          latest: i === 0,
+        })),
+      ),
+  };
+  for (const v of VERSIONS) {
+    routes[`GET /api/w/demo/scripts/h/${v.hash}`] = () => jsonResponse({ ...GREET, hash: v.hash, content: v.code });
+  }
+  return mockApi(routes);
+}
+
+/** The diff's rows as "<old> <new> <sign><text>". */
+function diffRows(): string[] {
+  return [...screen.getByTestId("version-diff").querySelectorAll("tr[data-kind]")].map((row) =>
+    [...row.querySelectorAll("td")].map((cell) => cell.textContent).join(" "),
+  );
+}
 
 describe("ScriptDetailPage", () => {
   it("shows source, metadata and the schema's arguments", async () => {
@@ -44,5 +93,59 @@ describe("ScriptDetailPage", () => {
     });
     renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/missing" });
     expect(await screen.findByRole("alert")).toHaveTextContent("script not found");
+  });
+
+  it("offers Edit to those who may change the script", async () => {
+    mockVersions("owner");
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
+    expect(await screen.findByRole("link", { name: "Edit" })).toHaveAttribute("href", "/w/demo/scripts/edit/u/ada/greet");
+  });
+
+  it("offers no Edit to those who may only run it", async () => {
+    mockVersions("view");
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
+    await screen.findByTestId("script-access");
+    expect(screen.queryByRole("link", { name: "Edit" })).not.toBeInTheDocument();
+  });
+
+  it("lists the versions and shows what the latest one changed", async () => {
+    mockVersions();
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet?tab=versions" });
+    const table = await screen.findByRole("table");
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[2]!.textContent)).toEqual(["c3c3c3c3 latest", "b2b2b2b2 ", "a1a1a1a1 "]);
+    expect(within(rows[1]!).getByText("Say hello")).toBeInTheDocument();
+
+    await screen.findByTestId("version-diff");
+    expect(await screen.findByRole("heading", { name: "b2b2b2b2 → c3c3c3c3" })).toBeInTheDocument();
+    expect(diffRows()).toEqual([
+      "1 1   def main(name: str):",
+      '2  - ' + '    return f"hi {name}"',
+      ' 2 + ' + '    return f"HI {name}"',
+    ]);
+  });
+
+  it("compares any two versions picked", async () => {
+    mockVersions();
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet?tab=versions" });
+    fireEvent.click(await screen.findByRole("radio", { name: "From a1a1a1a1" }));
+    fireEvent.click(screen.getByRole("radio", { name: "To b2b2b2b2" }));
+    expect(await screen.findByRole("heading", { name: "a1a1a1a1 → b2b2b2b2" })).toBeInTheDocument();
+    await screen.findByText("def main(name: str):");
+    const kinds = [...screen.getByTestId("version-diff").querySelectorAll("tr[data-kind]")].map((r) => r.getAttribute("data-kind"));
+    expect(kinds).toEqual(["del", "del", "add", "add"]);
+  });
+
+  it("opens an older version's code in the editor", async () => {
+    mockVersions();
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet?tab=versions" });
+    expect(await screen.findByRole("link", { name: "Open b2b2b2b2 in editor" })).toHaveAttribute(
+      "href",
+      "/w/demo/scripts/edit/u/ada/greet?version=b2b2b2b2b2b2b2b2",
+    );
+    expect(screen.getByRole("link", { name: "Open c3c3c3c3 in editor" })).toHaveAttribute(
+      "href",
+      "/w/demo/scripts/edit/u/ada/greet",
+    );
   });
 });

@@ -2,6 +2,10 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { RelativeTime } from "../../components/RelativeTime";
+import { editScriptUrl } from "../editor/links";
+import { PublishApp } from "../apps/PublishApp";
+import { canEdit } from "../editor/permissions";
+import { VersionsPanel } from "../editor/VersionsPanel";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
 import { useScript } from "./queries";
 import { RunSection } from "./RunSection";
@@ -13,6 +17,7 @@ const TABS = [
   { id: "overview", label: "Overview" },
   { id: "settings", label: "Settings" },
   { id: "webhook", label: "Webhook" },
+  { id: "versions", label: "Versions" },
 ] as const;
 
 type TabId = (typeof TABS)[number]["id"];
@@ -37,6 +42,13 @@ export function ScriptDetailPage() {
       </nav>
       <div className="page-header">
         <h1 className="mono">{path}</h1>
+        {canEdit(workspace, script.data) && (
+          <div className="page-actions">
+            <Link className="button button-primary" to={editScriptUrl(workspace.id, path)}>
+              Edit
+            </Link>
+          </div>
+        )}
       </div>
 
       {script.isPending ? (
@@ -76,6 +88,12 @@ export function ScriptDetailPage() {
               </div>
             )}
           </dl>
+          <PublishApp
+            workspaceId={workspace.id}
+            path={script.data.path}
+            published={script.data.app}
+            canEdit={canEdit(workspace, script.data)}
+          />
 
           <div className="tabs" role="tablist" aria-label="Script">
             {TABS.map(({ id, label }) => (
@@ -116,9 +134,18 @@ export function ScriptDetailPage() {
             <div role="tabpanel" id="script-panel-settings" aria-labelledby="script-tab-settings">
               <ScriptSettingsPanel key={path} script={script.data} />
             </div>
-          ) : (
+          ) : tab === "webhook" ? (
             <div role="tabpanel" id="script-panel-webhook" aria-labelledby="script-tab-webhook">
               <WebhookPanel key={path} script={script.data} />
+            </div>
+          ) : (
+            <div role="tabpanel" id="script-panel-versions" aria-labelledby="script-tab-versions">
+              <VersionsPanel
+                key={path}
+                workspaceId={workspace.id}
+                path={script.data.path}
+                canEdit={canEdit(workspace, script.data)}
+              />
             </div>
           )}
         </>

@@ -212,11 +212,13 @@ describe("Script settings", () => {
     expect(screen.getByRole("button", { name: "Save settings" })).toBeDisabled();
   });
 
-  it("is read-only for operators", async () => {
-    open(undefined, { ...ME, workspaces: [{ id: "demo", name: "Demo workspace", role: "operator" }] });
-    await screen.findByRole("form", { name: "Script settings" });
-    expect(screen.getByTestId("settings-read-only")).toBeInTheDocument();
-    expect(screen.getByLabelText("Tag")).toBeDisabled();
-    expect(screen.getByRole("button", { name: "Save settings" })).toBeDisabled();
+  it("is not shown to operators: they are sent to the workspace's apps", async () => {
+    mockApi({
+      "GET /api/auth/me": () => jsonResponse({ ...ME, workspaces: [{ id: "demo", name: "Demo workspace", role: "operator" }] }),
+      "GET /api/w/demo/apps": () => jsonResponse([]),
+    });
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet?tab=settings" });
+    expect(await screen.findByRole("heading", { name: "Apps" })).toBeInTheDocument();
+    expect(screen.queryByRole("form", { name: "Script settings" })).not.toBeInTheDocument();
   });
 });

@@ -55,6 +55,7 @@ describe("ScriptsPage", () => {
     expect(screen.getByText("ada@example.com")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Sign out" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Runs" })).toHaveAttribute("href", "/w/demo/runs");
+    expect(screen.getByRole("link", { name: "New script" })).toHaveAttribute("href", "/w/demo/scripts/new");
   });
 
   it("shows the empty state with a curl hint when there are no scripts", async () => {
@@ -66,6 +67,7 @@ describe("ScriptsPage", () => {
 
     expect(await screen.findByText("No scripts yet")).toBeInTheDocument();
     expect(screen.queryByTestId("scripts-table")).not.toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "New script" })).toHaveAttribute("href", "/w/demo/scripts/new");
     const hint = screen.getByTestId("create-script-hint").textContent;
     expect(hint).toBe(
       `curl -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ` +

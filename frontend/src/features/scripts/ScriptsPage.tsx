@@ -1,5 +1,8 @@
+import { Link } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
+import { newScriptUrl } from "../editor/links";
+import { writesScripts } from "../editor/permissions";
 import { useCurrentWorkspace } from "../workspace/CurrentWorkspace";
 import { EmptyScripts } from "./EmptyScripts";
 import { useScripts } from "./queries";
@@ -13,13 +16,20 @@ export function ScriptsPage() {
     <section>
       <div className="page-header">
         <h1>Scripts</h1>
+        {writesScripts(workspace) && scripts.data !== undefined && scripts.data.length > 0 && (
+          <div className="page-actions">
+            <Link className="button button-primary" to={newScriptUrl(workspace.id)}>
+              New script
+            </Link>
+          </div>
+        )}
       </div>
       {scripts.isPending ? (
         <Loading label="Loading scripts…" />
       ) : scripts.isError ? (
         <ErrorMessage error={scripts.error} onRetry={() => void scripts.refetch()} />
       ) : scripts.data.length === 0 ? (
-        <EmptyScripts workspaceId={workspace.id} />
+        <EmptyScripts workspaceId={workspace.id} canCreate={writesScripts(workspace)} />
       ) : (
         <ScriptsTable workspaceId={workspace.id} scripts={scripts.data} />
       )}

@@ -1,7 +1,10 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
+import type { Script } from "../../api/client";
 import { jsonResponse, ME, mockApi, renderWithProviders, requests, type RouteHandler } from "../../test/utils";
+import { CurrentWorkspaceContext } from "../workspace/CurrentWorkspace";
+import { WebhookPanel } from "./WebhookPanel";
 
 const SCRIPT = {
   path: "u/ada/hook",
@@ -47,12 +50,47 @@ const store: RouteHandler = async (request) => {
   return jsonResponse({ ...WEBHOOK, raw_request: body.raw_request, signature, has_secret: signature !== null });
 };
 
-function open({ webhook = WEBHOOK, access = "owner", put = store }: { webhook?: unknown; access?: string; put?: RouteHandler } = {}) {
+function webhookToken(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 7,
+    label: "github",
+    prefix: "kiln_wh12",
+    created_at: "2025-01-02T10:00:00Z",
+    last_used_at: "2025-01-03T10:00:00Z",
+    expires_at: null,
+    revoked_at: null,
+    path: "u/ada/hook",
+    created_by: "ada@example.com",
+    ...overrides,
+  };
+}
+
+const TOKENS_URL = "/api/w/demo/webhook_tokens";
+
+function open({
+  webhook = WEBHOOK,
+  access = "owner",
+  put = store,
+  routes = {},
+}: { webhook?: unknown; access?: string; put?: RouteHandler; routes?: Record<string, RouteHandler> } = {}) {
+  let tokens: Record<string, unknown>[] = [webhookToken(), webhookToken({ id: 8, label: "other script", path: "u/ada/other" })];
   const fetchMock = mockApi({
     "GET /api/auth/me": () => jsonResponse(ME),
     "GET /api/w/demo/scripts/p/u/ada/hook": () => jsonResponse({ ...SCRIPT, access }),
     [`GET ${URL_}`]: () => jsonResponse(webhook),
     [`PUT ${URL_}`]: put,
+    [`GET ${TOKENS_URL}`]: () => jsonResponse(tokens),
+    [`POST ${TOKENS_URL}`]: async (request) => {
+      const body = (await request.clone().json()) as { label: string; path: string };
+      const created = webhookToken({ id: 9, label: body.label, path: body.path, prefix: "kiln_new1", last_used_at: null });
+      tokens = [created, ...tokens];
+      return jsonResponse({ ...created, token: "kiln_new1-secret" }, 201);
+    },
+    [`DELETE ${TOKENS_URL}/7`]: () => {
+      tokens = tokens.map((t) => (t.id === 7 ? { ...t, revoked_at: "2025-01-04T10:00:00Z" } : t));
+      return new Response(null, { status: 204 });
+    },
+    ...routes,
   });
   renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/hook?tab=webhook" });
   return fetchMock;
@@ -171,5 +209,87 @@ describe("Script webhook", () => {
     expect(f.getByLabelText("Signature")).toBeDisabled();
     expect(f.getByRole("button", { name: "Save webhook" })).toBeDisabled();
     expect(screen.getByTestId("script-access")).toHaveTextContent("view");
+  });
+
+  it("shows curl examples for both URLs with example arguments, each with Copy", async () => {
+    const writeText = vi.fn(() => Promise.resolve());
+    Object.defineProperty(navigator, "clipboard", { configurable: true, value: { writeText } });
+    open();
+    const origin = window.location.origin;
+    const async_ = await screen.findByTestId("webhook-curl-async");
+    expect(async_.textContent).toBe(
+      [
+        `curl -X POST '${origin}/api/w/demo/jobs/run/p/u/ada/hook' \\`,
+        `  -H "Authorization: Bearer $KILN_TOKEN" \\`,
+        `  -H "Content-Type: application/json" \\`,
+        `  -d '{"request":{}}'`,
+      ].join("\n"),
+    );
+    expect(screen.getByTestId("webhook-curl-sync")).toHaveTextContent(`${origin}/api/w/demo/jobs/run_wait_result/p/u/ada/hook`);
+    fireEvent.click(screen.getByRole("button", { name: "Copy the synchronous curl command" }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith(screen.getByTestId("webhook-curl-sync").textContent));
+    Reflect.deleteProperty(navigator, "clipboard");
+  });
+
+  it("lists this script's webhook tokens only", async () => {
+    open();
+    const table = await screen.findByTestId("webhook-tokens");
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent("github");
+    expect(rows[0]).toHaveTextContent("kiln_wh12…");
+    expect(rows[0]).toHaveTextContent("ada@example.com");
+  });
+
+  it("creates a webhook token in place, shows it once and fills it into the examples", async () => {
+    document.cookie = "csrftoken=tok-wh; path=/";
+    const fetchMock = open();
+    const create = within(await screen.findByRole("form", { name: "New webhook token" }));
+    fireEvent.change(create.getByLabelText("Label"), { target: { value: "GitHub pushes" } });
+    fireEvent.change(create.getByLabelText("Expires in (days)"), { target: { value: "90" } });
+    fireEvent.click(create.getByRole("button", { name: "Create a webhook token" }));
+
+    expect(await screen.findByTestId("new-secret")).toHaveTextContent("kiln_new1-secret");
+    const [post] = requests(fetchMock, "POST", TOKENS_URL);
+    expect(await post!.json()).toEqual({ label: "GitHub pushes", expires_in_days: 90, path: "u/ada/hook" });
+    expect(post!.headers.get("X-CSRFToken")).toBe("tok-wh");
+    expect(screen.getByTestId("webhook-curl-async")).toHaveTextContent("-H 'Authorization: Bearer kiln_new1-secret'");
+    expect(screen.getByTestId("webhook-curl-sync")).toHaveTextContent("Bearer kiln_new1-secret");
+    await waitFor(() => expect(within(screen.getByTestId("webhook-tokens")).getAllByRole("row")).toHaveLength(3));
+
+    fireEvent.click(screen.getByRole("button", { name: "I have copied it" }));
+    expect(screen.queryByText(/kiln_new1-secret/)).not.toBeInTheDocument();
+    expect(screen.getByTestId("webhook-curl-async")).toHaveTextContent("Bearer $KILN_TOKEN");
+  });
+
+  it("shows why a webhook token was refused", async () => {
+    open({ routes: { [`POST ${TOKENS_URL}`]: () => jsonResponse({ message: "no access to u/ada/hook", detail: null }, 403) } });
+    const create = within(await screen.findByRole("form", { name: "New webhook token" }));
+    fireEvent.change(create.getByLabelText("Label"), { target: { value: "x" } });
+    fireEvent.click(create.getByRole("button", { name: "Create a webhook token" }));
+    expect(await create.findByRole("alert")).toHaveTextContent("no access to u/ada/hook");
+    expect(screen.queryByTestId("new-secret")).not.toBeInTheDocument();
+  });
+
+  it("revokes a webhook token after confirming", async () => {
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    const fetchMock = open();
+    const table = within(await screen.findByTestId("webhook-tokens"));
+    fireEvent.click(table.getByRole("button", { name: "Revoke github" }));
+    await waitFor(() => expect(requests(fetchMock, "DELETE", `${TOKENS_URL}/7`)).toHaveLength(1));
+    await waitFor(() => expect(within(screen.getByTestId("webhook-tokens")).getByText("revoked")).toBeInTheDocument());
+  });
+
+  it("lets operators read the examples but not create or list tokens", async () => {
+    const fetchMock = mockApi({ [`GET ${URL_}`]: () => jsonResponse(WEBHOOK) });
+    renderWithProviders(
+      <CurrentWorkspaceContext.Provider value={{ id: "demo", name: "Demo workspace", role: "operator" }}>
+        <WebhookPanel script={SCRIPT as unknown as Script} />
+      </CurrentWorkspaceContext.Provider>,
+    );
+    expect(await screen.findByTestId("webhook-curl-async")).toBeInTheDocument();
+    expect(screen.getByTestId("webhook-tokens-operator")).toHaveTextContent("Admins and developers create them.");
+    expect(screen.queryByRole("form", { name: "New webhook token" })).not.toBeInTheDocument();
+    expect(requests(fetchMock, "GET", TOKENS_URL)).toHaveLength(0);
   });
 });

@@ -1,13 +1,17 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 import type { Script, Webhook } from "../../api/client";
+import { CopyButton } from "../../components/CopyButton";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
+import { WebhookTokens } from "../settings/WebhookTokens";
 import { useCurrentWorkspace } from "../workspace/CurrentWorkspace";
 import { useSaveScriptWebhook, useScriptWebhook } from "./queries";
 import {
+  curlCommand,
   DEFAULT_HEADERS,
   DEFAULT_TOLERANCE_S,
   draftFromWebhook,
+  exampleArgs,
   SCHEMES,
   webhookErrorField,
   webhookFromDraft,
@@ -17,26 +21,50 @@ import {
 
 /**
  * The script's Webhook tab: the URLs that run it and how third parties call them
- * (a signing secret, the raw request), saved with `PUT …/scripts/webhook/p/{path}`.
+ * (a signing secret, the raw request), saved with `PUT …/scripts/webhook/p/{path}`;
+ * curl examples to copy, and webhook tokens for this path created in place.
  */
 export function WebhookPanel({ script }: { script: Script }) {
   const workspace = useCurrentWorkspace();
   const webhook = useScriptWebhook(workspace.id, script.path);
   // Changing it needs write access to the path, and a role that writes scripts.
   const canEdit = (script.access === "write" || script.access === "owner") && workspace.role !== "operator";
+  // A token created here, shown once and filled into the curl examples until dismissed.
+  const [secret, setSecret] = useState<string | null>(null);
 
   if (webhook.isPending) return <Loading label="Loading webhook…" />;
   if (webhook.isError) return <ErrorMessage error={webhook.error} onRetry={() => void webhook.refetch()} />;
   return (
     <div className="settings-form">
-      <WebhookUrls webhook={webhook.data} />
+      <WebhookUrls webhook={webhook.data} schema={script.schema} token={secret ?? undefined} />
+      <WebhookTokens
+        workspaceId={workspace.id}
+        path={script.path}
+        canManage={workspace.role !== "operator"}
+        secret={secret}
+        onSecret={setSecret}
+      />
       <WebhookForm workspaceId={workspace.id} webhook={webhook.data} readOnly={!canEdit} />
     </div>
   );
 }
 
-function WebhookUrls({ webhook }: { webhook: Webhook }) {
+interface WebhookUrlsProps {
+  webhook: Webhook;
+  /** The script's argument schema, for the example body. */
+  schema: unknown;
+  /** A just-created secret to put in the examples instead of $KILN_TOKEN. */
+  token?: string;
+}
+
+function WebhookUrls({ webhook, schema, token }: WebhookUrlsProps) {
   const origin = window.location.origin;
+  // A raw-request script takes any body; the schema's arguments are still a fair example.
+  const args = exampleArgs(schema);
+  const examples = [
+    { kind: "async", title: "Asynchronous", url: origin + (webhook.urls.async ?? "") },
+    { kind: "sync", title: "Synchronous", url: origin + (webhook.urls.sync ?? "") },
+  ];
   return (
     <section className="settings-section" aria-label="Webhook URLs">
       <h3 className="subheading">URLs</h3>
@@ -54,6 +82,29 @@ function WebhookUrls({ webhook }: { webhook: Webhook }) {
         POST the arguments as JSON with a webhook token in <code>Authorization: Bearer &lt;token&gt;</code>. Third-party
         senders that cannot set headers may put the token in the URL instead: <code>?token=&lt;token&gt;</code>.
       </p>
+      <h3 className="subheading">Try it with curl</h3>
+      {token === undefined && (
+        <p className="muted settings-help">
+          Set <code>KILN_TOKEN</code> to a webhook token first (<code>export KILN_TOKEN=…</code>), or create one below.
+        </p>
+      )}
+      {webhook.signature !== null && (
+        <p className="muted settings-help">Signed webhooks are refused without their signature header: add it to try.</p>
+      )}
+      {examples.map(({ kind, title, url }) => {
+        const command = curlCommand(url, args, token);
+        return (
+          <div key={kind} className="curl-example">
+            <div className="curl-example-header">
+              <span className="field-hint">{title}</span>
+              <CopyButton text={command} label={`Copy the ${title.toLowerCase()} curl command`} />
+            </div>
+            <pre className="code code-wrap" data-testid={`webhook-curl-${kind}`}>
+              <code>{command}</code>
+            </pre>
+          </div>
+        );
+      })}
     </section>
   );
 }
@@ -227,7 +278,7 @@ function WebhookForm({ workspaceId, webhook, readOnly }: WebhookFormProps) {
                   placeholder={String(DEFAULT_TOLERANCE_S)}
                   value={draft.tolerance_s}
                   aria-invalid={errorAt === "tolerance_s"}
-                    aria-describedby={describedBy("tolerance_s")}
+                  aria-describedby={describedBy("tolerance_s")}
                   onChange={(e) => edit({ tolerance_s: e.target.value })}
                 />
               </WebhookInput>

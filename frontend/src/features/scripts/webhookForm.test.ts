@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/client";
-import { draftFromWebhook, webhookErrorField, webhookFromDraft, type WebhookDraft } from "./webhookForm";
+import {
+  curlCommand,
+  draftFromWebhook,
+  exampleArgs,
+  shellQuote,
+  webhookErrorField,
+  webhookFromDraft,
+  type WebhookDraft,
+} from "./webhookForm";
 
 const URLS = { async: "/api/w/demo/jobs/run/p/u/ada/hook", sync: "/api/w/demo/jobs/run_wait_result/p/u/ada/hook" };
 
@@ -53,5 +61,43 @@ describe("webhookForm", () => {
     );
     expect(webhookErrorField(refusal({ field: "signature.secret" }, 403))).toBe("");
     expect(webhookErrorField(new Error("network"))).toBe("");
+  });
+});
+
+describe("webhook curl examples", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      name: { type: "string" },
+      count: { type: "integer", default: 3 },
+      mode: { type: "string", enum: ["fast", "slow"] },
+      tags: { type: "array", examples: [["a"]] },
+      note: { type: ["string", "null"] },
+      dry_run: { type: "boolean" },
+    },
+    required: ["name", "mode", "dry_run"],
+  };
+
+  it("builds example arguments from defaults, examples and required fields", () => {
+    expect(exampleArgs(schema)).toEqual({ name: "", count: 3, mode: "fast", tags: ["a"], dry_run: false });
+    expect(exampleArgs(undefined)).toEqual({});
+    expect(exampleArgs({ type: "object" })).toEqual({});
+  });
+
+  it("quotes for the shell", () => {
+    expect(shellQuote(`{"who":"O'Brien"}`)).toBe(`'{"who":"O'\\''Brien"}'`);
+  });
+
+  it("writes a curl command with the token placeholder, or a real token", () => {
+    const url = "https://kiln.example/api/w/demo/jobs/run/p/u/ada/hook";
+    expect(curlCommand(url, { a: 1 })).toBe(
+      [
+        `curl -X POST '${url}' \\`,
+        `  -H "Authorization: Bearer $KILN_TOKEN" \\`,
+        `  -H "Content-Type: application/json" \\`,
+        `  -d '{"a":1}'`,
+      ].join("\n"),
+    );
+    expect(curlCommand(url, {}, "kiln_secret")).toContain(`-H 'Authorization: Bearer kiln_secret'`);
   });
 });

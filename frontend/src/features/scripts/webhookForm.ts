@@ -98,3 +98,68 @@ export function webhookErrorField(error: unknown): WebhookField {
   const field = typeof detail === "object" && detail !== null ? (detail as { field?: unknown }).field : undefined;
   return typeof field === "string" ? fieldOf(field) : "";
 }
+
+/* ---------- curl examples ---------- */
+
+/** Stands for the token in examples until one is created here; `export KILN_TOKEN=…` fills it in. */
+export const TOKEN_PLACEHOLDER = "$KILN_TOKEN";
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function zeroOf(type: unknown): unknown {
+  const first = Array.isArray(type) ? type.find((t) => t !== "null") : type;
+  switch (first) {
+    case "string":
+      return "";
+    case "integer":
+    case "number":
+      return 0;
+    case "boolean":
+      return false;
+    case "array":
+      return [];
+    case "object":
+      return {};
+    default:
+      return null;
+  }
+}
+
+/**
+ * Arguments for an example call, from the script's JSON Schema: each default
+ * (or first example), and a typed placeholder for required arguments without
+ * one; optional arguments without a default are left out, as the script does without them.
+ */
+export function exampleArgs(schema: unknown): Record<string, unknown> {
+  if (!isRecord(schema) || !isRecord(schema.properties)) return {};
+  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+  const args: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(schema.properties)) {
+    const property = isRecord(raw) ? raw : {};
+    if ("default" in property) args[name] = property.default;
+    else if (Array.isArray(property.examples) && property.examples.length > 0) args[name] = property.examples[0];
+    else if (required.has(name)) {
+      args[name] = Array.isArray(property.enum) && property.enum.length > 0 ? property.enum[0] : zeroOf(property.type);
+    }
+  }
+  return args;
+}
+
+/** Quotes for a POSIX shell: inside '…' nothing expands, and ' itself is written '\''. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A curl command that POSTs `args` as JSON to `url` with a bearer token. */
+export function curlCommand(url: string, args: unknown, token: string = TOKEN_PLACEHOLDER): string {
+  // The placeholder must expand, so it goes in double quotes; a real token is quoted literally.
+  const auth = token === TOKEN_PLACEHOLDER ? `"Authorization: Bearer ${token}"` : shellQuote(`Authorization: Bearer ${token}`);
+  return [
+    `curl -X POST ${shellQuote(url)}`,
+    `  -H ${auth}`,
+    `  -H "Content-Type: application/json"`,
+    `  -d ${shellQuote(JSON.stringify(args))}`,
+  ].join(" \\\n");
+}

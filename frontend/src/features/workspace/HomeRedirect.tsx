@@ -1,9 +1,10 @@
 import { Navigate } from "react-router";
 import { Layout } from "../../components/Layout";
+import { appsUrl } from "../apps/queries";
 import { useCurrentUser } from "../auth/CurrentUser";
 import { workspaceUrl } from "./CurrentWorkspace";
 
-/** `/`: the current workspace is the user's first one. */
+/** `/`: the current workspace is the user's first one; operators land on its apps. */
 export function HomeRedirect() {
   const me = useCurrentUser();
   const first = me.workspaces[0];
@@ -19,5 +20,6 @@ export function HomeRedirect() {
       </Layout>
     );
   }
-  return <Navigate to={`${workspaceUrl(first.id)}/scripts`} replace />;
+  const to = first.role === "operator" ? appsUrl(first.id) : `${workspaceUrl(first.id)}/home`;
+  return <Navigate to={to} replace />;
 }

@@ -1,12 +1,17 @@
-import { Link, Outlet, useParams } from "react-router";
+import { Link, Navigate, Outlet, useLocation, useParams } from "react-router";
+import { appsUrl } from "../apps/queries";
 import { Layout } from "../../components/Layout";
 import { useCurrentUser } from "../auth/CurrentUser";
 import { CurrentWorkspaceContext, workspaceUrl } from "./CurrentWorkspace";
+
+/** Operators see the workspace's apps and their own runs, nothing else of the studio. */
+const OPERATOR_PAGES = /^\/w\/[^/]+\/runs(\/|$)/;
 
 /** `/w/:ws/*`: resolves the workspace from the URL and wraps pages in the app shell. */
 export function WorkspaceRoute() {
   const { ws = "" } = useParams();
   const me = useCurrentUser();
+  const { pathname } = useLocation();
   const workspace = me.workspaces.find((w) => w.id === ws);
   const fallback = me.workspaces[0];
 
@@ -26,6 +31,10 @@ export function WorkspaceRoute() {
         </div>
       </Layout>
     );
+  }
+
+  if (workspace.role === "operator" && !OPERATOR_PAGES.test(pathname)) {
+    return <Navigate to={appsUrl(workspace.id)} replace />;
   }
 
   return (

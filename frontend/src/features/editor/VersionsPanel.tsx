@@ -1,0 +1,120 @@
+import { lazy, Suspense, useState } from "react";
+import { Link } from "react-router";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Loading } from "../../components/Loading";
+import { RelativeTime } from "../../components/RelativeTime";
+import { useScriptVersion, useScriptVersions } from "../scripts/queries";
+import { editScriptUrl, shortHash } from "./links";
+import "./editor.css";
+
+// The diff brings the `diff` package: only pages that show one download it.
+const VersionDiff = lazy(() => import("./VersionDiff").then((module) => ({ default: module.VersionDiff })));
+
+interface VersionsPanelProps {
+  workspaceId: string;
+  path: string;
+  /** Offer "Open in editor" (write access, and a role that writes scripts). */
+  canEdit: boolean;
+}
+
+/** The diff of the two picked versions, once both are loaded. */
+function Comparison({ workspaceId, from, to }: { workspaceId: string; from: string; to: string }) {
+  const older = useScriptVersion(workspaceId, from);
+  const newer = useScriptVersion(workspaceId, to);
+  const failed = older.error ?? newer.error;
+  if (failed) return <ErrorMessage error={failed} />;
+  if (older.data === undefined || newer.data === undefined) return <Loading label="Loading versions…" />;
+  return (
+    <>
+      <h3>
+        <code>{shortHash(from)}</code> → <code>{shortHash(to)}</code>
+      </h3>
+      {older.data.language !== newer.data.language && (
+        <p className="muted">
+          Language: {older.data.language} → {newer.data.language}
+        </p>
+      )}
+      <Suspense fallback={<Loading label="Loading the diff…" />}>
+        <VersionDiff from={older.data.content} to={newer.data.content} />
+      </Suspense>
+    </>
+  );
+}
+
+/** Every saved version of a script, newest first; pick two to see what changed. */
+export function VersionsPanel({ workspaceId, path, canEdit }: VersionsPanelProps) {
+  const versions = useScriptVersions(workspaceId, path);
+  const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
+
+  if (versions.isPending) return <Loading label="Loading versions…" />;
+  if (versions.isError) return <ErrorMessage error={versions.error} onRetry={() => void versions.refetch()} />;
+  const list = versions.data;
+  // By default: what the latest version changed.
+  const to = picked.to ?? list[0]?.hash;
+  const from = picked.from ?? list[1]?.hash ?? to;
+
+  return (
+    <div className="versions">
+      <table className="table versions-table">
+        <thead>
+          <tr>
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Version</th>
+            <th scope="col">Summary</th>
+            <th scope="col">Saved</th>
+            {canEdit && <th scope="col" aria-label="Actions" />}
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((version) => (
+            <tr key={version.hash}>
+              <td>
+                <input
+                  type="radio"
+                  name="version-from"
+                  aria-label={`From ${shortHash(version.hash)}`}
+                  checked={from === version.hash}
+                  onChange={() => setPicked((p) => ({ ...p, from: version.hash }))}
+                />
+              </td>
+              <td>
+                <input
+                  type="radio"
+                  name="version-to"
+                  aria-label={`To ${shortHash(version.hash)}`}
+                  checked={to === version.hash}
+                  onChange={() => setPicked((p) => ({ ...p, to: version.hash }))}
+                />
+              </td>
+              <td>
+                <code title={version.hash}>{shortHash(version.hash)}</code>{" "}
+                {version.latest && <span className="tag">latest</span>}
+              </td>
+              <td>{version.summary || <span className="muted">—</span>}</td>
+              <td>
+                <RelativeTime iso={version.created_at} /> <span className="muted">by {version.created_by}</span>
+              </td>
+              {canEdit && (
+                <td>
+                  <Link
+                    className="button button-small"
+                    to={editScriptUrl(workspaceId, path, version.latest ? undefined : version.hash)}
+                    aria-label={`Open ${shortHash(version.hash)} in editor`}
+                  >
+                    Open in editor
+                  </Link>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.length < 2 ? (
+        <p className="muted">Only one version so far: nothing to compare yet.</p>
+      ) : from !== undefined && to !== undefined ? (
+        <Comparison workspaceId={workspaceId} from={from} to={to} />
+      ) : null}
+    </div>
+  );
+}
