@@ -159,7 +159,7 @@ def test_a_webhook_token_made_in_place_runs_the_sync_url(kiln: Kiln, page: Any) 
     expect(row.first).to_be_visible()
 
 
-def test_an_operator_sees_only_the_app_page_and_runs_it(kiln: Kiln) -> None:
+def test_an_operator_sees_only_the_app_page_and_runs_it(kiln: Kiln, page: Any) -> None:
     from playwright.sync_api import expect
 
     assert kiln.request("POST", "/api/users", {"email": OPERATOR[0], "password": OPERATOR[1]})[0] == 201
@@ -171,7 +171,11 @@ def test_an_operator_sees_only_the_app_page_and_runs_it(kiln: Kiln) -> None:
     assert kiln.request("PUT", "/api/w/main/folders/ops/grants", grants)[0] == 200
     assert kiln.request("PUT", f"/api/w/main/apps/p/{REFUND}", {"published": True})[0] == 200
 
-    with open_page(kiln) as page:
+    # A second person: a fresh browser context (its own cookies) in the same Chromium.
+    context = page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
         page.goto(kiln.url + "/login")
         page.get_by_label("Email").fill(OPERATOR[0])
         page.get_by_label("Password").fill(OPERATOR[1])
@@ -193,6 +197,8 @@ def test_an_operator_sees_only_the_app_page_and_runs_it(kiln: Kiln) -> None:
         page.wait_for_url("**/apps/main")
         page.goto(kiln.url + "/w/main/runs")
         expect(page.get_by_role("row").filter(has_text=REFUND)).to_have_count(1)
+    finally:
+        context.close()
 
 
 SCREENS = {
@@ -215,7 +221,15 @@ def test_every_main_page_renders_in_light_and_dark(kiln: Kiln, page: Any, theme:
     out = Path(os.environ.get("KILN_SCREENSHOTS_DIR") or ARTIFACTS / "screens")
     out.mkdir(parents=True, exist_ok=True)
     jobs = kiln.request("GET", f"/api/w/main/jobs?path={ORDERS}")[1]["items"]
-    pages = dict(SCREENS, job=f"/w/main/runs/{jobs[-1]['id']}") if jobs else SCREENS
+    pages = dict(SCREENS, job=f"/w/main/runs/{jobs[-1]['id']}") if jobs else dict(SCREENS)
+    # Something to show: a schedule, and an app with the result of a run.
+    schedule = {"path": "u/admin/weekday_double", "script_path": "u/admin/double", "cron": "0 9 * * 1-5"}
+    if kiln.request("GET", "/api/w/main/schedules/p/u/admin/weekday_double")[0] == 404:
+        made = kiln.request("POST", "/api/w/main/schedules", dict(schedule, timezone="Europe/Paris"))
+        assert made[0] == 201, made[1]
+    refund = kiln.request("POST", f"/api/w/main/jobs/run/p/{REFUND}", {"order": "A-42"})[1]["id"]
+    kiln.wait_job(refund, {"success"}, timeout=60)
+    pages["app"] = f"/apps/main/{REFUND}?job={refund}"
     for name, url in pages.items():
         page.goto(kiln.url + url)
         page.wait_for_load_state("networkidle")

@@ -2,11 +2,11 @@
  * Asks before leaving a page with unsaved changes: a Stay/Leave dialog for
  * in-app navigation, the browser's own prompt for reloads and closing the tab.
  *
- * react-router's useBlocker only works under a data router (createBrowserRouter);
- * the app mounts a declarative <BrowserRouter> (and tests a <MemoryRouter>),
- * where it throws. So under a data router the guard uses useBlocker (which also
- * stops Back/Forward), and otherwise it wraps the router's navigator, which
- * catches every <Link> and navigate() but not the browser's Back button.
+ * react-router's useBlocker only works under a data router. The app mounts one
+ * (main.tsx: createBrowserRouter), so there the guard uses useBlocker, which also
+ * stops Back/Forward. Unit tests mount a declarative <MemoryRouter>, where
+ * useBlocker throws: there it wraps the router's navigator instead, which catches
+ * every <Link> and navigate() (not Back, which a MemoryRouter test does not use).
  */
 import { useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { Dialog } from "../../components/Dialog";

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isTerminalStatus, type JobDetail } from "../../api/client";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { Loading } from "../../components/Loading";
+import { SkeletonLines } from "../../components/Skeleton";
 import { ProgressBar } from "../../components/ProgressBar";
 import { RelativeTime } from "../../components/RelativeTime";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -133,7 +133,7 @@ function JobView({ id }: { id: string }) {
       )}
 
       {job.isPending ? (
-        <Loading label="Loading run…" />
+        <SkeletonLines lines={6} label="Loading run…" />
       ) : job.isError && job.data === undefined ? (
         <ErrorMessage error={job.error} onRetry={() => void job.refetch()} />
       ) : (

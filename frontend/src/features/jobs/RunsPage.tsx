@@ -1,7 +1,7 @@
 import { useMemo } from "react";
 import { useSearchParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { Loading } from "../../components/Loading";
+import { SkeletonTable } from "../../components/Skeleton";
 import { useCurrentWorkspace } from "../workspace/CurrentWorkspace";
 import { filtersFromSearch, filtersToSearch, hasFilters, type RunFilters } from "./filters";
 import { useJobs } from "./queries";
@@ -28,7 +28,7 @@ export function RunsPage() {
       </div>
       <RunsFilters filters={filters} onChange={onChange} />
       {jobs.isPending ? (
-        <Loading label="Loading runs…" />
+        <SkeletonTable rows={8} columns={6} label="Loading runs…" />
       ) : jobs.isError && jobs.data === undefined ? (
         <ErrorMessage error={jobs.error} onRetry={() => void jobs.refetch()} />
       ) : items.length === 0 ? (

@@ -1,7 +1,7 @@
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import type { Schedule } from "../../api/client";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { Loading } from "../../components/Loading";
+import { SkeletonLines } from "../../components/Skeleton";
 import { RelativeTime } from "../../components/RelativeTime";
 import { formatDateTimeSeconds, formatJson } from "../../lib/format";
 import { scriptUrl } from "../scripts/links";
@@ -49,7 +49,7 @@ export function ScheduleDetailPage() {
       </div>
 
       {schedule.isPending ? (
-        <Loading label="Loading schedule…" />
+        <SkeletonLines lines={6} label="Loading schedule…" />
       ) : schedule.isError ? (
         <ErrorMessage error={schedule.error} onRetry={() => void schedule.refetch()} />
       ) : editing && canEdit ? (

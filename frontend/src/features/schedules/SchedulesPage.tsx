@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { Loading } from "../../components/Loading";
+import { SkeletonTable } from "../../components/Skeleton";
 import { useCurrentWorkspace } from "../workspace/CurrentWorkspace";
 import { schedulesUrl } from "./links";
 import { useSchedules } from "./queries";
@@ -29,7 +29,7 @@ export function SchedulesPage() {
         A schedule runs a script on a cron expression, in a time zone, with fixed arguments: each tick exactly once.
       </p>
       {schedules.isPending ? (
-        <Loading label="Loading schedules…" />
+        <SkeletonTable label="Loading schedules…" />
       ) : schedules.isError ? (
         <ErrorMessage error={schedules.error} onRetry={() => void schedules.refetch()} />
       ) : schedules.data.length === 0 ? (

@@ -1,6 +1,6 @@
 import { Link, useParams, useSearchParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { Loading } from "../../components/Loading";
+import { SkeletonLines } from "../../components/Skeleton";
 import { RelativeTime } from "../../components/RelativeTime";
 import { editScriptUrl } from "../editor/links";
 import { PublishApp } from "../apps/PublishApp";
@@ -52,7 +52,7 @@ export function ScriptDetailPage() {
       </div>
 
       {script.isPending ? (
-        <Loading label="Loading script…" />
+        <SkeletonLines lines={6} label="Loading script…" />
       ) : script.isError ? (
         <ErrorMessage error={script.error} onRetry={() => void script.refetch()} />
       ) : (

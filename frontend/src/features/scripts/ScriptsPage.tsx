@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { Loading } from "../../components/Loading";
+import { SkeletonTable } from "../../components/Skeleton";
 import { newScriptUrl } from "../editor/links";
 import { writesScripts } from "../editor/permissions";
 import { useCurrentWorkspace } from "../workspace/CurrentWorkspace";
@@ -25,7 +25,7 @@ export function ScriptsPage() {
         )}
       </div>
       {scripts.isPending ? (
-        <Loading label="Loading scripts…" />
+        <SkeletonTable label="Loading scripts…" />
       ) : scripts.isError ? (
         <ErrorMessage error={scripts.error} onRetry={() => void scripts.refetch()} />
       ) : scripts.data.length === 0 ? (
