@@ -132,6 +132,26 @@ def test_a_form_with_every_common_field_runs_streams_logs_and_shows_a_table(kiln
     expect(table).to_contain_text("silver")
 
 
+def test_a_log_of_100k_lines_stays_light_in_the_page(kiln: Kiln, page: Any) -> None:
+    """Only the visible lines are in the DOM, and the last one is reached by scrolling."""
+    from playwright.sync_api import expect
+
+    save(kiln, "u/admin/chatty", "def main():\n    print('\\n'.join(str(i) for i in range(100_000)))\n")
+    job_id = kiln.request("POST", "/api/w/main/jobs/run/p/u/admin/chatty", {})[1]["id"]
+    assert kiln.wait_job(job_id, {"success"}, timeout=60)["log_dropped"] == 0
+    page.goto(f"{kiln.url}/w/main/runs/{job_id}")
+    expect(page.get_by_test_id("log-line-count")).to_have_text("100,000 lines")
+    logs = page.get_by_test_id("job-logs")
+    rows = logs.evaluate("el => el.querySelectorAll('.log-row').length")
+    assert 0 < rows < 300, rows  # virtualised: a screenful, not 100,000 nodes
+    logs.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(logs).to_contain_text("99999")
+    logs.evaluate("el => { el.scrollTop = 0; }")
+    expect(page.get_by_role("button", name="Jump to latest")).to_be_visible()
+    page.get_by_role("button", name="Jump to latest").click()
+    expect(logs).to_contain_text("99999")
+
+
 def test_a_webhook_token_made_in_place_runs_the_sync_url(kiln: Kiln, page: Any) -> None:
     from playwright.sync_api import expect
 
