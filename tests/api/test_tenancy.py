@@ -62,6 +62,7 @@ BODIES: dict[str, Any] = {
     "kiln_scripts_app_api_app_get": None,
     "kiln_scripts_app_api_app_publish": {"published": False},
     "kiln_scripts_api_script_settings_put": {"priority": 1},
+    "kiln_jobs_api_run_preview": {"language": "python3", "content": OTHER_SCRIPT, "args": {}},
     "kiln_jobs_api_run_by_path": {},
     "kiln_jobs_api_run_by_path_get": None,
     "kiln_jobs_api_run_by_hash": {},

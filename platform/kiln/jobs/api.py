@@ -20,7 +20,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
-from kiln.accounts.access import Access, caller, operator_may_run, require_path
+from kiln.accounts.access import Access, builder_caller, caller, operator_may_run, require_path
 from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
@@ -34,6 +34,7 @@ from kiln.timeutil import as_utc
 from . import cancel, selectors, services
 from .limits import job_limits
 from .models import TERMINAL, Job, JobKind, JobStatus, Trigger
+from .preview import preview_job_create
 from .workers import live_tags
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,13 @@ class JobOut(JobListOut):
     flow_status: dict[str, Any] | None = Field(
         None, description="A flow run's steps: status, child job, result, iterations, branch, approvals"
     )
+
+
+class PreviewIn(Schema):
+    language: str
+    content: str = Field(description="The code to run: not saved, never a version")
+    args: dict[str, Any] = Field(default_factory=dict)
+    path: str = Field("", description="Where its job is filed (a path you may write); else u/<you>/preview")
 
 
 class RerunIn(Schema):
@@ -360,6 +368,37 @@ IDEMPOTENCY_HEADER = {
     ]
 }
 RUN_EXTRA = {**ARGS_BODY, **IDEMPOTENCY_HEADER}
+
+
+@router.post(
+    "/run/preview",
+    response={201: JobCreatedOut},
+    summary="Run code that is not saved (an editor's test run), as yourself, in the sandbox",
+)
+def run_preview(request: HttpRequest, workspace: WorkspacePath, payload: PreviewIn) -> Status:
+    check_run_rate(request)
+    user: User = request.auth  # type: ignore[attr-defined]
+    principal = builder_caller(user=user, workspace_id=workspace)
+    if payload.path:
+        require_path(principal, payload.path, Access.WRITE)
+    job = preview_job_create(
+        workspace=principal.member.workspace,
+        user=user,
+        language=payload.language,
+        content=payload.content,
+        args=payload.args,
+        path=payload.path,
+    )
+    audit_record(
+        request,
+        actor=user,
+        workspace_id=workspace,
+        action="job.preview",
+        object_type="job",
+        object_id=str(job.id),
+        detail={"path": job.script_path, "language": job.language, "hash": job.raw_hash},
+    )
+    return Status(201, {"id": job.id})
 
 
 @router.post(

@@ -34,6 +34,7 @@ class Trigger(models.TextChoices):
     SCHEDULE = "schedule"
     FLOW = "flow"
     RERUN = "rerun"
+    PREVIEW = "preview"  # unsaved code from an editor (kiln.jobs.preview)
 
 
 class JobKind(models.TextChoices):
