@@ -5,6 +5,8 @@ import { AppPage } from "./features/apps/AppPage";
 import { AppsIndexPage } from "./features/apps/AppsIndexPage";
 import { AppsRoute } from "./features/apps/AppsRoute";
 import { EditScriptPage, NewScriptPage } from "./features/editor/ScriptEditorPage";
+import { LazyEditFlowPage, LazyFlowDetailPage, LazyNewFlowPage } from "./features/flows/editor/lazy";
+import { FlowsPage } from "./features/flows/FlowsPage";
 import { HomePage } from "./features/home/HomePage";
 import { LoginPage } from "./features/auth/LoginPage";
 import { RequireAuth } from "./features/auth/RequireAuth";
@@ -33,6 +35,10 @@ export function App() {
           <Route path="scripts/p/*" element={<ScriptDetailPage />} />
           <Route path="scripts/new" element={<NewScriptPage />} />
           <Route path="scripts/edit/*" element={<EditScriptPage />} />
+          <Route path="flows" element={<FlowsPage />} />
+          <Route path="flows/new" element={<LazyNewFlowPage />} />
+          <Route path="flows/edit/*" element={<LazyEditFlowPage />} />
+          <Route path="flows/p/*" element={<LazyFlowDetailPage />} />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:id" element={<JobPage />} />
           <Route path="schedules" element={<SchedulesPage />} />

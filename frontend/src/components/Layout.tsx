@@ -37,6 +37,7 @@ function navClass({ isActive }: { isActive: boolean }): string {
 const NAV: readonly { page: string; label: string }[] = [
   { page: "home", label: "Home" },
   { page: "scripts", label: "Scripts" },
+  { page: "flows", label: "Flows" },
   { page: "runs", label: "Runs" },
   { page: "schedules", label: "Schedules" },
   { page: "access", label: "Access" },

@@ -95,7 +95,7 @@ describe("Home page", () => {
     expect(rowTexts(billing)).toEqual(["flowf/billing/close_monthClose the books", "scriptf/billing/invoiceMonthly invoices"]);
     expect(within(billing).getByRole("link", { name: "f/billing/close_month" })).toHaveAttribute(
       "href",
-      "/w/demo/runs?path=f%2Fbilling%2Fclose_month",
+      "/w/demo/flows/p/f/billing/close_month",
     );
     expect(screen.queryByRole("status")).not.toBeInTheDocument();
   });

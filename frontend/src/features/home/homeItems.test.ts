@@ -37,7 +37,7 @@ describe("home items", () => {
     expect(hrefs).toEqual({
       "script:u/ada/greet": "/w/demo/scripts/p/u/ada/greet",
       "script:f/billing/invoice": "/w/demo/scripts/p/f/billing/invoice",
-      "flow:f/billing/close_month": "/w/demo/runs?path=f%2Fbilling%2Fclose_month",
+      "flow:f/billing/close_month": "/w/demo/flows/p/f/billing/close_month",
       "schedule:u/ada/greet": "/w/demo/schedules/p/u/ada/greet",
       "app:u/bob/form": "/apps/demo/u/bob/form",
     });

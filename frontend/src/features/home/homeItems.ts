@@ -52,8 +52,7 @@ export function toItems(workspaceId: string, sources: HomeSources): HomeItem[] {
   });
   return [
     ...sources.scripts.map(make("script", (p) => `/w/${ws}/scripts/p/${encodePath(p)}`)),
-    // No flow page yet: a flow's runs are the useful place to go.
-    ...sources.flows.map(make("flow", (p) => `/w/${ws}/runs?${new URLSearchParams({ path: p }).toString()}`)),
+    ...sources.flows.map(make("flow", (p) => `/w/${ws}/flows/p/${encodePath(p)}`)),
     ...sources.schedules.map(make("schedule", (p) => `/w/${ws}/schedules/p/${encodePath(p)}`)),
     ...sources.apps.map(make("app", (p) => `/apps/${ws}/${encodePath(p)}`)),
   ];

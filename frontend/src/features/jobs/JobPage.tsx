@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isTerminalStatus, type JobDetail } from "../../api/client";
 import { ErrorMessage } from "../../components/ErrorMessage";
@@ -30,6 +30,9 @@ import { RerunForm } from "./RerunForm";
 import { ResultViewer } from "./result/ResultViewer";
 import { retryProgress } from "./retry";
 import { useLiveLogs, type LiveLogMode } from "./useLiveLogs";
+
+// React Flow and elkjs load with a flow run's graph, not with the app.
+const FlowRunGraph = lazy(() => import("../flows/run/FlowRunGraph").then((m) => ({ default: m.FlowRunGraph })));
 
 /**
  * `/w/:ws/runs/:id`: one job. While it runs, its log streams in live (websocket,
@@ -286,7 +289,15 @@ function JobDetails({ workspaceId, job, progress, liveLogs, liveMode }: JobDetai
         </>
       )}
 
-      {job.kind === "flow" && <FlowSteps workspaceId={workspaceId} job={job} />}
+      {job.kind === "flow" && (
+        <>
+          <h2>Graph</h2>
+          <Suspense fallback={<p className="muted">Loading the graph…</p>}>
+            <FlowRunGraph workspaceId={workspaceId} job={job} />
+          </Suspense>
+          <FlowSteps workspaceId={workspaceId} job={job} />
+        </>
+      )}
 
       <h2>
         Logs{" "}

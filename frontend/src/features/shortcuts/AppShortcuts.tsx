@@ -26,6 +26,7 @@ function GoTo({ keys, to, label }: { keys: string; to: string; label: string }) 
 const DESTINATIONS: readonly { keys: string; page: string; label: string }[] = [
   { keys: "g h", page: "home", label: "Home" },
   { keys: "g c", page: "scripts", label: "Scripts" },
+  { keys: "g f", page: "flows", label: "Flows" },
   { keys: "g r", page: "runs", label: "Runs" },
   { keys: "g s", page: "schedules", label: "Schedules" },
   { keys: "g t", page: "settings", label: "Settings" },

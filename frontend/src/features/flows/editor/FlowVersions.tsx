@@ -1,0 +1,127 @@
+import { lazy, Suspense, useMemo, useState } from "react";
+import { Link } from "react-router";
+import { ErrorMessage } from "../../../components/ErrorMessage";
+import { Loading } from "../../../components/Loading";
+import { RelativeTime } from "../../../components/RelativeTime";
+import { shortHash } from "../../../lib/format";
+import { editFlowUrl } from "../links";
+import { toYaml } from "../model/yamlText";
+import { documentOf, useFlowVersion, useFlowVersions, type Flow } from "../queries";
+import "../../editor/editor.css";
+
+// The diff brings the `diff` package: only a Versions view downloads it.
+const VersionDiff = lazy(() => import("../../editor/VersionDiff").then((m) => ({ default: m.VersionDiff })));
+
+function asYaml(flow: Flow): string {
+  return toYaml(documentOf(flow));
+}
+
+/** The two picked versions' documents as YAML, line by line. */
+function Comparison({ workspaceId, from, to }: { workspaceId: string; from: string; to: string }) {
+  const older = useFlowVersion(workspaceId, from);
+  const newer = useFlowVersion(workspaceId, to);
+  const texts = useMemo(
+    () => (older.data && newer.data ? { from: asYaml(older.data), to: asYaml(newer.data) } : null),
+    [older.data, newer.data],
+  );
+  const failed = older.error ?? newer.error;
+  if (failed) return <ErrorMessage error={failed} />;
+  if (texts === null) return <Loading label="Loading versions…" />;
+  return (
+    <>
+      <h3>
+        <code>{shortHash(from)}</code> → <code>{shortHash(to)}</code>
+      </h3>
+      <Suspense fallback={<Loading label="Loading the diff…" />}>
+        <VersionDiff from={texts.from} to={texts.to} />
+      </Suspense>
+    </>
+  );
+}
+
+interface FlowVersionsProps {
+  workspaceId: string;
+  path: string;
+  /** Offer "Open in editor" (write access, and a role that writes). */
+  canEdit: boolean;
+  /** Called before following "Open in editor" (the editor's dialog closes). */
+  onOpen?: () => void;
+}
+
+/** Every deployed version of a flow, newest first; pick two to see the YAML diff. */
+export function FlowVersions({ workspaceId, path, canEdit, onOpen }: FlowVersionsProps) {
+  const versions = useFlowVersions(workspaceId, path);
+  const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
+  if (versions.isPending) return <Loading label="Loading versions…" />;
+  if (versions.isError) return <ErrorMessage error={versions.error} onRetry={() => void versions.refetch()} />;
+  const list = versions.data;
+  // By default: what the latest version changed.
+  const to = picked.to ?? list[0]?.hash;
+  const from = picked.from ?? list[1]?.hash ?? to;
+
+  return (
+    <div className="versions" data-testid="flow-versions">
+      <table className="table versions-table">
+        <thead>
+          <tr>
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Version</th>
+            <th scope="col">Summary</th>
+            <th scope="col">Deployed</th>
+            {canEdit && <th scope="col" aria-label="Actions" />}
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((version, index) => (
+            <tr key={version.hash}>
+              <td>
+                <input
+                  type="radio"
+                  name="flow-version-from"
+                  aria-label={`From ${shortHash(version.hash)}`}
+                  checked={from === version.hash}
+                  onChange={() => setPicked((p) => ({ ...p, from: version.hash }))}
+                />
+              </td>
+              <td>
+                <input
+                  type="radio"
+                  name="flow-version-to"
+                  aria-label={`To ${shortHash(version.hash)}`}
+                  checked={to === version.hash}
+                  onChange={() => setPicked((p) => ({ ...p, to: version.hash }))}
+                />
+              </td>
+              <td>
+                <code title={version.hash}>{shortHash(version.hash)}</code>{" "}
+                {index === 0 && <span className="tag">latest</span>}
+              </td>
+              <td>{version.summary || <span className="muted">—</span>}</td>
+              <td>
+                <RelativeTime iso={version.created_at} /> <span className="muted">by {version.created_by}</span>
+              </td>
+              {canEdit && (
+                <td>
+                  <Link
+                    className="button button-small"
+                    to={editFlowUrl(workspaceId, path, index === 0 ? undefined : version.hash)}
+                    aria-label={`Open ${shortHash(version.hash)} in editor`}
+                    onClick={onOpen}
+                  >
+                    Open in editor
+                  </Link>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.length < 2 ? (
+        <p className="muted">Only one version so far: nothing to compare yet.</p>
+      ) : from !== undefined && to !== undefined ? (
+        <Comparison workspaceId={workspaceId} from={from} to={to} />
+      ) : null}
+    </div>
+  );
+}
