@@ -1,5 +1,6 @@
 import { useId } from "react";
-import { findModule } from "../model/edits";
+import { allModuleIds, findModule, setFailureModule } from "../model/edits";
+import type { FlowDocument, FlowModule } from "../model/types";
 import { useFlowEditor } from "../model/store";
 import { pastePosition } from "./paste";
 import { FLOW_INPUT_ID } from "./errorPaths";
@@ -44,9 +45,38 @@ function FlowPanel() {
         >
           Paste at the end
         </button>
+        {!doc.value.failure_module && (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => {
+              const handler = failureHandler(doc);
+              apply((d) => setFailureModule(d, handler), "flow.failure");
+              select(handler.id);
+            }}
+          >
+            Add a failure handler
+          </button>
+        )}
       </div>
     </div>
   );
+}
+
+/** A Python step that runs when the flow fails, with the error (step_id, name, message) as input. */
+function failureHandler(doc: FlowDocument): FlowModule {
+  const taken = new Set(allModuleIds(doc));
+  const id = ["failure", "on_failure", "failure_handler"].find((name) => !taken.has(name)) ?? `failure_${taken.size}`;
+  return {
+    id,
+    summary: "When the flow fails",
+    value: {
+      type: "rawscript",
+      language: "python3",
+      content: 'def main(error: dict):\n    print(f"flow failed at {error.get(\'step_id\')}: {error.get(\'message\')}")\n    return {"alerted": True}\n',
+      input_transforms: { error: { type: "javascript", expr: "error" } },
+    },
+  };
 }
 
 /** The right-hand panel: the selected step, the flow's inputs, or the flow itself. */
