@@ -188,7 +188,9 @@ def test_importing_the_yaml_file_gives_the_same_graph(kiln: Kiln, page: Any) -> 
     assert steps(page) == [f"Step {s}" for s in sorted(EXPECTED)]
 
 
-def test_undo_and_redo_three_edits_and_a_reload_keeps_the_draft(kiln: Kiln, page: Any) -> None:
+def test_undo_and_redo_three_edits_a_reload_keeps_the_draft_and_a_drag_reorders(
+    kiln: Kiln, page: Any
+) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{kiln.url}/w/main/flows/new")
@@ -219,3 +221,28 @@ def test_undo_and_redo_three_edits_and_a_reload_keeps_the_draft(kiln: Kiln, page
     page.get_by_role("button", name=re.compile("Restore draft")).click()
     expect(page.get_by_role("button", name="Step c", exact=True)).to_be_visible()
     assert steps(page) == ["Step a", "Step b", "Step c"]
+
+    # Drag c onto a: it moves to the top of the sequence (one more edit, undone like the rest).
+    source = page.get_by_role("button", name="Step c", exact=True).bounding_box()
+    target = page.get_by_role("button", name="Step a", exact=True).bounding_box()
+    assert source is not None and target is not None
+    page.mouse.move(source["x"] + 20, source["y"] + source["height"] / 2)
+    page.mouse.down()
+    # Its middle well above a's: a step goes where its middle passes its neighbours' middles.
+    page.mouse.move(target["x"] + 20, target["y"] + target["height"] / 2 - 30, steps=12)
+    page.mouse.up()
+    page.wait_for_function(
+        """() => {
+            const y = (id) => document.querySelector(`[aria-label="Step ${id}"]`).getBoundingClientRect().top;
+            return y("c") < y("a") && y("a") < y("b");
+        }""",
+        timeout=10_000,
+    )
+    page.get_by_role("button", name="Undo", exact=True).click()
+    page.wait_for_function(
+        """() => {
+            const y = (id) => document.querySelector(`[aria-label="Step ${id}"]`).getBoundingClientRect().top;
+            return y("a") < y("b") && y("b") < y("c");
+        }""",
+        timeout=10_000,
+    )

@@ -83,9 +83,7 @@ def test_a_target_the_user_may_not_run_is_refused_like_a_missing_one(
     assert grace.post("/api/w/main/schedules", body()).status_code == 403  # ada's space
 
 
-def test_operators_neither_see_nor_change_schedules(
-    api: Api, target: str, workspace: Workspace
-) -> None:
+def test_operators_neither_see_nor_change_schedules(api: Api, target: str, workspace: Workspace) -> None:
     otto = User.objects.create_user(email="otto@example.com", password="correct-horse")
     Membership.objects.create(user=otto, workspace=workspace, role=Role.OPERATOR)
     ops = Api(Client(), token_create(user=otto))

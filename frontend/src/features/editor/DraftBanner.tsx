@@ -1,17 +1,25 @@
 import { formatRelative } from "../../lib/format";
-import type { Draft } from "./draft";
 import { shortHash } from "./links";
 
 interface DraftBannerProps {
-  draft: Draft;
+  /** A script's or a flow's draft: when it was written, and on which version. */
+  draft: { baseHash: string | null; savedAt: string };
   /** The version the editor opened; a draft written on another one says so. */
   baseHash: string | null;
+  /** What happened since a draft made on an older version: "the script has been saved since". */
+  since?: string;
   onRestore: () => void;
   onDiscard: () => void;
 }
 
 /** A draft left from an earlier visit: take it back, or throw it away. */
-export function DraftBanner({ draft, baseHash, onRestore, onDiscard }: DraftBannerProps) {
+export function DraftBanner({
+  draft,
+  baseHash,
+  since = "the script has been saved since",
+  onRestore,
+  onDiscard,
+}: DraftBannerProps) {
   const olderBase = draft.baseHash !== null && baseHash !== null && draft.baseHash !== baseHash;
   return (
     <div className="draft-banner" role="region" aria-label="Unsaved draft">
@@ -20,7 +28,7 @@ export function DraftBanner({ draft, baseHash, onRestore, onDiscard }: DraftBann
         {olderBase && (
           <span className="muted">
             {" "}
-            They were made on version {shortHash(draft.baseHash!)}; the script has been saved since.
+            They were made on version {shortHash(draft.baseHash!)}; {since}.
           </span>
         )}
       </p>

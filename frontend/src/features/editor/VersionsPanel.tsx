@@ -1,10 +1,9 @@
 import { lazy, Suspense, useState } from "react";
-import { Link } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
-import { RelativeTime } from "../../components/RelativeTime";
 import { useScriptVersion, useScriptVersions } from "../scripts/queries";
 import { editScriptUrl, shortHash } from "./links";
+import { VersionsTable } from "./VersionsTable";
 import "./editor.css";
 
 // The diff brings the `diff` package: only pages that show one download it.
@@ -55,61 +54,15 @@ export function VersionsPanel({ workspaceId, path, canEdit }: VersionsPanelProps
 
   return (
     <div className="versions">
-      <table className="table versions-table">
-        <thead>
-          <tr>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Version</th>
-            <th scope="col">Summary</th>
-            <th scope="col">Saved</th>
-            {canEdit && <th scope="col" aria-label="Actions" />}
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((version) => (
-            <tr key={version.hash}>
-              <td>
-                <input
-                  type="radio"
-                  name="version-from"
-                  aria-label={`From ${shortHash(version.hash)}`}
-                  checked={from === version.hash}
-                  onChange={() => setPicked((p) => ({ ...p, from: version.hash }))}
-                />
-              </td>
-              <td>
-                <input
-                  type="radio"
-                  name="version-to"
-                  aria-label={`To ${shortHash(version.hash)}`}
-                  checked={to === version.hash}
-                  onChange={() => setPicked((p) => ({ ...p, to: version.hash }))}
-                />
-              </td>
-              <td>
-                <code title={version.hash}>{shortHash(version.hash)}</code>{" "}
-                {version.latest && <span className="tag">latest</span>}
-              </td>
-              <td>{version.summary || <span className="muted">—</span>}</td>
-              <td>
-                <RelativeTime iso={version.created_at} /> <span className="muted">by {version.created_by}</span>
-              </td>
-              {canEdit && (
-                <td>
-                  <Link
-                    className="button button-small"
-                    to={editScriptUrl(workspaceId, path, version.latest ? undefined : version.hash)}
-                    aria-label={`Open ${shortHash(version.hash)} in editor`}
-                  >
-                    Open in editor
-                  </Link>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <VersionsTable
+        versions={list}
+        from={from}
+        to={to}
+        onPick={(side, hash) => setPicked((p) => ({ ...p, [side]: hash }))}
+        name="version"
+        savedLabel="Saved"
+        openUrl={canEdit ? (hash, latest) => editScriptUrl(workspaceId, path, latest ? undefined : hash) : null}
+      />
       {list.length < 2 ? (
         <p className="muted">Only one version so far: nothing to compare yet.</p>
       ) : from !== undefined && to !== undefined ? (

@@ -1,7 +1,8 @@
-import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { RelativeTime } from "../../components/RelativeTime";
 import { SkeletonLines } from "../../components/Skeleton";
+import { UrlTabList, useUrlTab } from "../../components/UrlTabs";
 import { canEdit } from "../editor/permissions";
 import { jobUrl } from "../jobs/links";
 import { ArgsForm } from "../scripts/ArgsForm";
@@ -14,12 +15,6 @@ const TABS = [
   { id: "overview", label: "Overview" },
   { id: "versions", label: "Versions" },
 ] as const;
-
-type TabId = (typeof TABS)[number]["id"];
-
-function tabOf(value: string | null): TabId {
-  return TABS.find((t) => t.id === value)?.id ?? "overview";
-}
 
 /** The run form, generated from the flow's input schema; a run opens its page. */
 function RunFlow({ workspaceId, flow }: { workspaceId: string; flow: Flow }) {
@@ -57,8 +52,7 @@ export function FlowDetailPage() {
   const path = useParams()["*"] ?? "";
   const flow = useFlow(workspace.id, path);
   // In the URL, so a reload or a shared link keeps the tab.
-  const [search, setSearch] = useSearchParams();
-  const tab = tabOf(search.get("tab"));
+  const [tab, setTab] = useUrlTab(TABS);
   const editable = canEdit(workspace, flow.data);
 
   return (
@@ -113,22 +107,7 @@ export function FlowDetailPage() {
             </div>
           </dl>
 
-          <div className="tabs" role="tablist" aria-label="Flow">
-            {TABS.map(({ id, label }) => (
-              <button
-                key={id}
-                type="button"
-                role="tab"
-                id={`flow-tab-${id}`}
-                aria-selected={tab === id}
-                aria-controls={`flow-panel-${id}`}
-                className={tab === id ? "tab tab-active" : "tab"}
-                onClick={() => setSearch(id === "overview" ? {} : { tab: id }, { replace: true })}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
+          <UrlTabList tabs={TABS} current={tab} onSelect={setTab} label="Flow" idPrefix="flow" />
 
           {tab === "overview" ? (
             <div role="tabpanel" id="flow-panel-overview" aria-labelledby="flow-tab-overview">

@@ -1,7 +1,8 @@
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { SkeletonLines } from "../../components/Skeleton";
 import { RelativeTime } from "../../components/RelativeTime";
+import { UrlTabList, useUrlTab } from "../../components/UrlTabs";
 import { editScriptUrl } from "../editor/links";
 import { PublishApp } from "../apps/PublishApp";
 import { canEdit } from "../editor/permissions";
@@ -20,19 +21,12 @@ const TABS = [
   { id: "versions", label: "Versions" },
 ] as const;
 
-type TabId = (typeof TABS)[number]["id"];
-
-function tabOf(value: string | null): TabId {
-  return TABS.find((t) => t.id === value)?.id ?? "overview";
-}
-
 export function ScriptDetailPage() {
   const workspace = useCurrentWorkspace();
   const path = useParams()["*"] ?? "";
   const script = useScript(workspace.id, path);
   // The tab is in the URL (?tab=settings) so that it survives a reload and can be linked to.
-  const [search, setSearch] = useSearchParams();
-  const tab = tabOf(search.get("tab"));
+  const [tab, setTab] = useUrlTab(TABS);
 
   return (
     <section>
@@ -95,22 +89,7 @@ export function ScriptDetailPage() {
             canEdit={canEdit(workspace, script.data)}
           />
 
-          <div className="tabs" role="tablist" aria-label="Script">
-            {TABS.map(({ id, label }) => (
-              <button
-                key={id}
-                type="button"
-                role="tab"
-                id={`script-tab-${id}`}
-                aria-selected={tab === id}
-                aria-controls={`script-panel-${id}`}
-                className={tab === id ? "tab tab-active" : "tab"}
-                onClick={() => setSearch(id === "overview" ? {} : { tab: id }, { replace: true })}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
+          <UrlTabList tabs={TABS} current={tab} onSelect={setTab} label="Script" idPrefix="script" />
 
           {tab === "overview" ? (
             <div role="tabpanel" id="script-panel-overview" aria-labelledby="script-tab-overview">

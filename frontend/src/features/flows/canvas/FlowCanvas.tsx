@@ -8,13 +8,21 @@
  */
 import "@xyflow/react/dist/style.css";
 import "./canvas.css";
-import { Controls, MiniMap, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useLayoutEffect, useMemo, useRef } from "react";
+import { Controls, MiniMap, ReactFlow, ReactFlowProvider, type NodeChange, type XYPosition } from "@xyflow/react";
+import { useLayoutEffect, useMemo, useRef, useState } from "react";
 import { CanvasActionsContext, type CanvasActions } from "./actions";
 import { EDGE_COMPONENTS } from "./edges";
 import { NODE_COMPONENTS } from "./nodes";
 import { InsertButtons } from "./InsertButtons";
-import { buildEdges, buildNodes, insertPoints, type NodeCache, type ViewState } from "./toReactFlow";
+import {
+  buildEdges,
+  buildNodes,
+  dropIndex,
+  insertPoints,
+  type CanvasNode,
+  type NodeCache,
+  type ViewState,
+} from "./toReactFlow";
 import type { FlowCanvasProps } from "./types";
 import { FIT, useCanvasView, useLayout } from "./useCanvasView";
 
@@ -59,7 +67,26 @@ function Canvas(props: FlowCanvasProps) {
     () => ({ mode, selected, statuses, actions: actionable }),
     [mode, selected, statuses, actionable],
   );
-  const nodes = useMemo(() => (laid ? buildNodes(laid, graph, view, cache.current) : []), [laid, graph, view]);
+  const built = useMemo(() => (laid ? buildNodes(laid, graph, view, cache.current) : []), [laid, graph, view]);
+  // A node being dragged follows the pointer; on drop it snaps back to the layout, which the
+  // move (an edit of the document) then changes.
+  const [drag, setDrag] = useState<{ id: string; position: XYPosition } | null>(null);
+  const nodes = useMemo<CanvasNode[]>(
+    () => (drag ? built.map((n) => (n.id === drag.id ? { ...n, position: drag.position } : n)) : built),
+    [built, drag],
+  );
+  function onNodesChange(changes: NodeChange<CanvasNode>[]) {
+    for (const change of changes) {
+      if (change.type === "position" && change.dragging && change.position) {
+        setDrag({ id: change.id, position: change.position });
+      }
+    }
+  }
+  function onNodeDragStop(_: unknown, node: CanvasNode) {
+    setDrag(null);
+    const index = laid ? dropIndex(laid, node.id, node.position.y) : null;
+    if (index !== null) actions.act({ type: "move", id: node.id, index });
+  }
   const rendered = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useMemo(() => buildEdges(graph, rendered, view), [graph, rendered, view]);
   const insertable = mode === "edit" && onInsert !== undefined;
@@ -88,7 +115,10 @@ function Canvas(props: FlowCanvasProps) {
           edges={edges}
           nodeTypes={NODE_COMPONENTS}
           edgeTypes={EDGE_COMPONENTS}
-          nodesDraggable={false}
+          nodesDraggable={mode === "edit" && actionable}
+          nodeDragThreshold={4}
+          onNodesChange={onNodesChange}
+          onNodeDragStop={onNodeDragStop}
           nodesConnectable={false}
           nodesFocusable={false}
           edgesFocusable={false}

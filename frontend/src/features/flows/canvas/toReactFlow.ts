@@ -114,7 +114,8 @@ export function buildNodes(laid: LaidOutGraph, graph: FlowGraph, view: ViewState
       height: box.height,
       handles: handlesOf(node, box.width, box.height),
       data: { node, mode: view.mode, selected, status, dimmed, actions: view.actions },
-      draggable: false,
+      // A module drags to a new place in its own sequence (edit mode, with node actions on).
+      draggable: view.mode === "edit" && view.actions && isModule(node),
       selectable: false,
       connectable: false,
       deletable: false,
@@ -205,4 +206,27 @@ export function absoluteBoxes(laid: LaidOutGraph): Map<string, Box> {
     absolute.set(box.id, { x: box.x + (parent?.x ?? 0), y: box.y + (parent?.y ?? 0), width, height });
   }
   return absolute;
+}
+
+/** Nodes that are modules of a sequence (not the inputs, the end, a lane or the failure slot). */
+export function isModule(node: GraphNode): boolean {
+  return node.moduleId !== undefined && (node.kind === "step" || node.kind === "loop" || node.kind === "branches");
+}
+
+/**
+ * Where a module dropped at `top` (its new y, in its parent's coordinates) goes in its own
+ * list: an insertion index counted in the list as it is (moveModule's convention). Siblings are
+ * the modules drawn in the same group, in their laid-out order.
+ */
+export function dropIndex(laid: LaidOutGraph, id: string, top: number): number | null {
+  const self = laid.nodes.find((box) => box.id === id);
+  if (self === undefined || !isModule(self.node)) return null;
+  const siblings = laid.nodes
+    .filter((box) => box.parentId === self.parentId && isModule(box.node))
+    .sort((a, b) => a.y - b.y);
+  const from = siblings.findIndex((box) => box.id === id);
+  const centre = top + self.height / 2;
+  const before = siblings.filter((box) => box.id !== id && box.y + box.height / 2 < centre).length;
+  // Past its own place, an insertion index counts the module itself too.
+  return before >= from ? before + 1 : before;
 }

@@ -21,6 +21,8 @@ export interface NodeRunStatus {
 export type NodeAction =
   | { type: "delete"; id: string }
   | { type: "copy"; id: string }
+  /** Edit mode: module `id` was dragged to place `index` of its own list (an insertion index). */
+  | { type: "move"; id: string; index: number }
   /** Run mode: show iteration `iteration` of loop `id`. */
   | { type: "iteration"; id: string; iteration: number };
 

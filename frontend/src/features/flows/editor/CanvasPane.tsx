@@ -2,7 +2,7 @@ import { lazy, Suspense, useMemo, useState, type KeyboardEvent } from "react";
 import { Loading } from "../../../components/Loading";
 import { eventStep, isTypingTarget } from "../../shortcuts/keys";
 import type { NodeAction } from "../canvas/types";
-import { dependentsOf, findModule, insertModule, removeModule } from "../model/edits";
+import { dependentsOf, findModule, insertModule, moveModule, removeModule } from "../model/edits";
 import { specToGraph } from "../model/graph";
 import { useFlowEditor } from "../model/store";
 import type { FlowModule, Position } from "../model/types";
@@ -40,6 +40,14 @@ export function CanvasPane({ workspaceId }: { workspaceId: string }) {
     setInsertion(null);
   };
 
+  // A step dragged to another place of its own sequence; dropped where it was, nothing changes.
+  const move = (id: string, index: number) => {
+    const found = findModule(doc, id);
+    if (found === null) return;
+    const to = { list: found.position.list, index };
+    if (moveModule(doc, id, to) !== doc) apply((d) => moveModule(d, id, to));
+  };
+
   // Only while the canvas has focus: in a field, Mod+C and Mod+V copy and paste text.
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (isTypingTarget(event.target)) return;
@@ -66,6 +74,7 @@ export function CanvasPane({ workspaceId }: { workspaceId: string }) {
           onNodeAction={(action: NodeAction) => {
             if (action.type === "copy") copy(action.id);
             else if (action.type === "delete") setDeleting(action.id);
+            else if (action.type === "move") move(action.id, action.index);
           }}
         />
         {insertion !== null && (

@@ -1,11 +1,11 @@
 import { useState } from "react";
 import { Dialog } from "../../../components/Dialog";
+import { DraftBanner } from "../../editor/DraftBanner";
 import { useUnsavedGuard } from "../../editor/useUnsavedGuard";
 import { useShortcut } from "../../shortcuts/useShortcut";
 import { useFlowEditor, useFlowEditorStore } from "../model/store";
 import { CanvasPane } from "./CanvasPane";
 import { selectionForPath } from "./errorPaths";
-import { FlowDraftBanner } from "./FlowDraftBanner";
 import { flowDraftKey } from "./flowDraft";
 import { FlowToolbar, type EditorView } from "./FlowToolbar";
 import { FlowVersions } from "./FlowVersions";
@@ -74,7 +74,13 @@ export function FlowEditor({ workspaceId, isNew, offerDraft, deployedMessage, in
         deploying={deployer.pending}
       />
       {draft.offer && (
-        <FlowDraftBanner draft={draft.offer} baseHash={baseHash} onRestore={draft.restore} onDiscard={draft.discard} />
+        <DraftBanner
+          draft={draft.offer}
+          baseHash={baseHash}
+          since="the flow has been deployed since"
+          onRestore={draft.restore}
+          onDiscard={draft.discard}
+        />
       )}
       <div className="editor-status" role="status" aria-live="polite">
         {status.kind === "error" && issues.length === 0 ? (

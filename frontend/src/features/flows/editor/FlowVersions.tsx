@@ -1,12 +1,11 @@
 import { lazy, Suspense, useMemo, useState } from "react";
-import { Link } from "react-router";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { Loading } from "../../../components/Loading";
-import { RelativeTime } from "../../../components/RelativeTime";
 import { shortHash } from "../../../lib/format";
 import { editFlowUrl } from "../links";
 import { toYaml } from "../model/yamlText";
 import { documentOf, useFlowVersion, useFlowVersions, type Flow } from "../queries";
+import { VersionsTable } from "../../editor/VersionsTable";
 import "../../editor/editor.css";
 
 // The diff brings the `diff` package: only a Versions view downloads it.
@@ -61,62 +60,16 @@ export function FlowVersions({ workspaceId, path, canEdit, onOpen }: FlowVersion
 
   return (
     <div className="versions" data-testid="flow-versions">
-      <table className="table versions-table">
-        <thead>
-          <tr>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Version</th>
-            <th scope="col">Summary</th>
-            <th scope="col">Deployed</th>
-            {canEdit && <th scope="col" aria-label="Actions" />}
-          </tr>
-        </thead>
-        <tbody>
-          {list.map((version, index) => (
-            <tr key={version.hash}>
-              <td>
-                <input
-                  type="radio"
-                  name="flow-version-from"
-                  aria-label={`From ${shortHash(version.hash)}`}
-                  checked={from === version.hash}
-                  onChange={() => setPicked((p) => ({ ...p, from: version.hash }))}
-                />
-              </td>
-              <td>
-                <input
-                  type="radio"
-                  name="flow-version-to"
-                  aria-label={`To ${shortHash(version.hash)}`}
-                  checked={to === version.hash}
-                  onChange={() => setPicked((p) => ({ ...p, to: version.hash }))}
-                />
-              </td>
-              <td>
-                <code title={version.hash}>{shortHash(version.hash)}</code>{" "}
-                {index === 0 && <span className="tag">latest</span>}
-              </td>
-              <td>{version.summary || <span className="muted">—</span>}</td>
-              <td>
-                <RelativeTime iso={version.created_at} /> <span className="muted">by {version.created_by}</span>
-              </td>
-              {canEdit && (
-                <td>
-                  <Link
-                    className="button button-small"
-                    to={editFlowUrl(workspaceId, path, index === 0 ? undefined : version.hash)}
-                    aria-label={`Open ${shortHash(version.hash)} in editor`}
-                    onClick={onOpen}
-                  >
-                    Open in editor
-                  </Link>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <VersionsTable
+        versions={list}
+        from={from}
+        to={to}
+        onPick={(side, hash) => setPicked((p) => ({ ...p, [side]: hash }))}
+        name="flow-version"
+        savedLabel="Deployed"
+        openUrl={canEdit ? (hash, latest) => editFlowUrl(workspaceId, path, latest ? undefined : hash) : null}
+        onOpen={onOpen}
+      />
       {list.length < 2 ? (
         <p className="muted">Only one version so far: nothing to compare yet.</p>
       ) : from !== undefined && to !== undefined ? (
