@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense } from "react";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { useScriptVersion, useScriptVersions } from "../scripts/queries";
@@ -43,31 +43,19 @@ function Comparison({ workspaceId, from, to }: { workspaceId: string; from: stri
 /** Every saved version of a script, newest first; pick two to see what changed. */
 export function VersionsPanel({ workspaceId, path, canEdit }: VersionsPanelProps) {
   const versions = useScriptVersions(workspaceId, path);
-  const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
 
   if (versions.isPending) return <Loading label="Loading versions…" />;
   if (versions.isError) return <ErrorMessage error={versions.error} onRetry={() => void versions.refetch()} />;
-  const list = versions.data;
-  // By default: what the latest version changed.
-  const to = picked.to ?? list[0]?.hash;
-  const from = picked.from ?? list[1]?.hash ?? to;
 
   return (
     <div className="versions">
       <VersionsTable
-        versions={list}
-        from={from}
-        to={to}
-        onPick={(side, hash) => setPicked((p) => ({ ...p, [side]: hash }))}
+        versions={versions.data}
+        compare={(from, to) => <Comparison workspaceId={workspaceId} from={from} to={to} />}
         name="version"
         savedLabel="Saved"
         openUrl={canEdit ? (hash, latest) => editScriptUrl(workspaceId, path, latest ? undefined : hash) : null}
       />
-      {list.length < 2 ? (
-        <p className="muted">Only one version so far: nothing to compare yet.</p>
-      ) : from !== undefined && to !== undefined ? (
-        <Comparison workspaceId={workspaceId} from={from} to={to} />
-      ) : null}
     </div>
   );
 }

@@ -1,8 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useState } from "react";
 import { clearDraft, draftToOffer, sameDoc, storeDraft, type Draft, type EditorDoc } from "./draft";
-
-/** How long typing must pause before the draft is written. */
-export const DRAFT_DEBOUNCE_MS = 500;
+import { useDraftWriter } from "./useDraftWriter";
 
 interface UseDraftOptions {
   key: string;
@@ -20,29 +18,11 @@ interface UseDraftOptions {
  */
 export function useDraft({ key, doc, base, baseHash, offer: lookForDraft }: UseDraftOptions) {
   const [offer, setOffer] = useState<Draft | null>(() => (lookForDraft ? draftToOffer(key, base) : null));
-  // The write waiting for typing to pause; run at once if the page goes away first.
-  const pending = useRef<(() => void) | null>(null);
-
-  useEffect(() => {
-    if (offer !== null) return;
-    const write = () => {
-      pending.current = null;
-      if (sameDoc(doc, base)) clearDraft(key);
-      else storeDraft(key, doc, baseHash);
-    };
-    pending.current = write;
-    const timer = window.setTimeout(write, DRAFT_DEBOUNCE_MS);
-    return () => window.clearTimeout(timer);
-  }, [key, doc, base, baseHash, offer]);
-
-  useEffect(() => {
-    const flush = () => pending.current?.();
-    window.addEventListener("pagehide", flush);
-    return () => {
-      window.removeEventListener("pagehide", flush);
-      flush();
-    };
-  }, []);
+  const cancelWrite = useDraftWriter(
+    () => (sameDoc(doc, base) ? clearDraft(key) : storeDraft(key, doc, baseHash)),
+    [key, doc, base, baseHash],
+    offer !== null,
+  );
 
   const discard = useCallback(() => {
     clearDraft(key);
@@ -52,8 +32,8 @@ export function useDraft({ key, doc, base, baseHash, offer: lookForDraft }: UseD
   const accept = useCallback(() => setOffer(null), []);
   /** The document was saved: its draft (and any write still waiting) is obsolete. */
   const saved = useCallback(() => {
-    pending.current = null;
+    cancelWrite();
     clearDraft(key);
-  }, [key]);
+  }, [cancelWrite, key]);
   return { offer, discard, accept, saved };
 }

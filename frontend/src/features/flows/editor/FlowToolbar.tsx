@@ -1,9 +1,15 @@
 import { useId, useState } from "react";
+import { Segmented } from "../../../components/Segmented";
 import { useFlowEditor } from "../model/store";
 import { downloadDoc, type ExportFormat } from "./exportDoc";
 import { useApply } from "./useEdit";
 
 export type EditorView = "graph" | "yaml";
+
+const VIEWS = [
+  ["graph", "Graph"],
+  ["yaml", "YAML"],
+] as const;
 
 interface FlowToolbarProps {
   isNew: boolean;
@@ -92,24 +98,7 @@ export function FlowToolbar(props: FlowToolbarProps) {
         <button type="button" className="button" disabled={!canRedo} onClick={redo} title="Ctrl/⌘ + Shift + Z">
           Redo
         </button>
-        <span className="segmented" role="group" aria-label="View">
-          {(
-            [
-              ["graph", "Graph"],
-              ["yaml", "YAML"],
-            ] as const
-          ).map(([value, label]) => (
-            <button
-              key={value}
-              type="button"
-              className="segmented-option"
-              aria-pressed={view === value}
-              onClick={() => onView(value)}
-            >
-              {label}
-            </button>
-          ))}
-        </span>
+        <Segmented options={VIEWS} value={view} onChange={onView} label="View" />
         <button type="button" className="button" onClick={onImport}>
           Import
         </button>

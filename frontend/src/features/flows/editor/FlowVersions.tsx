@@ -1,4 +1,4 @@
-import { lazy, Suspense, useMemo, useState } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { Loading } from "../../../components/Loading";
 import { shortHash } from "../../../lib/format";
@@ -50,31 +50,19 @@ interface FlowVersionsProps {
 /** Every deployed version of a flow, newest first; pick two to see the YAML diff. */
 export function FlowVersions({ workspaceId, path, canEdit, onOpen }: FlowVersionsProps) {
   const versions = useFlowVersions(workspaceId, path);
-  const [picked, setPicked] = useState<{ from?: string; to?: string }>({});
   if (versions.isPending) return <Loading label="Loading versions…" />;
   if (versions.isError) return <ErrorMessage error={versions.error} onRetry={() => void versions.refetch()} />;
-  const list = versions.data;
-  // By default: what the latest version changed.
-  const to = picked.to ?? list[0]?.hash;
-  const from = picked.from ?? list[1]?.hash ?? to;
 
   return (
     <div className="versions" data-testid="flow-versions">
       <VersionsTable
-        versions={list}
-        from={from}
-        to={to}
-        onPick={(side, hash) => setPicked((p) => ({ ...p, [side]: hash }))}
+        versions={versions.data}
+        compare={(from, to) => <Comparison workspaceId={workspaceId} from={from} to={to} />}
         name="flow-version"
         savedLabel="Deployed"
         openUrl={canEdit ? (hash, latest) => editFlowUrl(workspaceId, path, latest ? undefined : hash) : null}
         onOpen={onOpen}
       />
-      {list.length < 2 ? (
-        <p className="muted">Only one version so far: nothing to compare yet.</p>
-      ) : from !== undefined && to !== undefined ? (
-        <Comparison workspaceId={workspaceId} from={from} to={to} />
-      ) : null}
     </div>
   );
 }

@@ -1,10 +1,16 @@
 import { useMemo, useState } from "react";
+import { Segmented } from "../../../components/Segmented";
 import { SchemaForm } from "../../forms/SchemaForm";
 import { fromArgs, toArgs, type FormValue } from "../../forms/schemaForm";
 import type { Schema } from "../../forms/schemaKind";
 import type { InputTransform } from "../model/types";
 import { ExpressionInput } from "./ExpressionInput";
 import { modeOf, switchMode, type TransformMode } from "./transforms";
+
+const MODES = [
+  ["static", "Static"],
+  ["javascript", "Expression"],
+] as const;
 
 interface TransformFieldProps {
   name: string;
@@ -72,24 +78,7 @@ export function TransformField(props: TransformFieldProps) {
         {onRemove && <span className="muted"> (not a parameter of the code)</span>}
       </legend>
       {/* Not a named group of its own: the fieldset is the group named by the input. */}
-      <div className="segmented flow-transform-mode">
-        {(
-          [
-            ["static", "Static"],
-            ["javascript", "Expression"],
-          ] as const
-        ).map(([value, label]) => (
-          <button
-            key={value}
-            type="button"
-            className="segmented-option"
-            aria-pressed={mode === value}
-            onClick={() => setMode(value)}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <Segmented options={MODES} value={mode} onChange={setMode} className="flow-transform-mode" />
       {onRemove && (
         <button type="button" className="button-link flow-transform-remove" aria-label={`Remove input ${name}`} onClick={onRemove}>
           Remove

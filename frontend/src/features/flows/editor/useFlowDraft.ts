@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useRef, useState } from "react";
-import { DRAFT_DEBOUNCE_MS } from "../../editor/useDraft";
+import { useCallback, useState } from "react";
+import { useDraftWriter } from "../../editor/useDraftWriter";
 import { useFlowEditor, useFlowEditorStore } from "../model/store";
 import { clearDraft, loadFlowDraft, sameFlow, storeFlowDraft, type FlowDraft } from "./flowDraft";
 import { hasUnsavedWork } from "./unsaved";
 import { useApply } from "./useEdit";
 
 /**
- * Keeps the editor's document in localStorage while it has unsaved changes (debounced, as
- * features/editor/useDraft.ts does for scripts) and offers a draft left by an earlier visit.
+ * Keeps the editor's document in localStorage while it has unsaved changes (useDraftWriter,
+ * like the script editor's useDraft) and offers a draft left by an earlier visit.
  * While the offer is open the old draft is left alone, so nothing is lost before the user decides.
  */
 export function useFlowDraft({ draftKey, offer: lookForDraft }: { draftKey: string; offer: boolean }) {
@@ -21,30 +21,15 @@ export function useFlowDraft({ draftKey, offer: lookForDraft }: { draftKey: stri
     const state = store.getState();
     return draft !== null && !sameFlow(draft, { path: state.path, doc: state.doc }) ? draft : null;
   });
-  // The write waiting for typing to pause; run at once if the page goes away first.
-  const pending = useRef<(() => void) | null>(null);
-
-  useEffect(() => {
-    if (offer !== null) return;
-    const write = () => {
-      pending.current = null;
+  const cancelWrite = useDraftWriter(
+    () => {
       const state = store.getState();
       if (hasUnsavedWork(state)) storeFlowDraft(draftKey, { path: state.path, doc: state.doc, baseHash: state.baseHash });
       else clearDraft(draftKey);
-    };
-    pending.current = write;
-    const timer = window.setTimeout(write, DRAFT_DEBOUNCE_MS);
-    return () => window.clearTimeout(timer);
-  }, [draftKey, doc, path, offer, store]);
-
-  useEffect(() => {
-    const flush = () => pending.current?.();
-    window.addEventListener("pagehide", flush);
-    return () => {
-      window.removeEventListener("pagehide", flush);
-      flush();
-    };
-  }, []);
+    },
+    [draftKey, doc, path],
+    offer !== null,
+  );
 
   /** The draft's document, as an edit (so Undo goes back to the deployed one). */
   const restore = useCallback(() => {
@@ -59,8 +44,8 @@ export function useFlowDraft({ draftKey, offer: lookForDraft }: { draftKey: stri
   }, [draftKey]);
   /** Deployed: the draft (and any write still waiting) is obsolete. */
   const saved = useCallback(() => {
-    pending.current = null;
+    cancelWrite();
     clearDraft(draftKey);
-  }, [draftKey]);
+  }, [cancelWrite, draftKey]);
   return { offer, restore, discard, saved };
 }
