@@ -17,6 +17,7 @@ from django.test import Client
 
 from kiln.accounts.models import Membership, Role, User, Workspace
 from kiln.accounts.services import token_create
+from kiln.jobs.sandbox import self_check
 
 # examples/ copies ../shared/examples, so the suite runs in any checkout (test_layout checks for drift).
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -147,3 +148,12 @@ def pg_schema() -> Iterator[str]:
 
 def pg_resource(schema: str) -> dict[str, str]:
     return {"url": f"{POSTGRES}?options={quote(f'-c search_path={schema}')}"}
+
+
+@pytest.fixture(scope="session")
+def sandbox_available() -> None:
+    reason = self_check()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"nsjail cannot run on this machine, and CI must not skip sandbox tests: {reason}")
+        pytest.skip(f"nsjail cannot run here: {reason}")

@@ -13,9 +13,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, APIKeyQuery, HttpBearer
 
+from kiln.accounts.access import JOB_SCOPE
 from kiln.accounts.models import ApiToken, TokenKind, User
 from kiln.accounts.services import token_authenticate
 from kiln.errors import Forbidden, KilnError, Unauthorized
+from kiln.vault.job_tokens import JobTokenInvalid, is_job_token, job_token_authenticate
 
 log = logging.getLogger(__name__)
 INVALID_TOKEN = "invalid or expired API token"
@@ -33,6 +35,8 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if is_job_token(token):
+            return job_authenticate(request, token)
         found = token_authenticate(token)
         if found is None:
             raise Unauthorized(INVALID_TOKEN)
@@ -42,6 +46,23 @@ class TokenAuth(HttpBearer):
                 {"workspace": found.workspace_id, "path": found.script_path, "urls": webhook_urls(found)},
             )
         return found.user
+
+
+def job_authenticate(request: HttpRequest, token: str) -> User:
+    """A running job's token (its SDK's): the job's access, on its own workspace's routes only."""
+    try:
+        credential = job_token_authenticate(token)
+    except JobTokenInvalid as exc:
+        raise Unauthorized(str(exc)) from None
+    workspace = credential.scope.principal.workspace_id
+    if not request.path.startswith(f"{reverse(f'{api.urls_namespace}:api-root')}w/{workspace}/"):
+        raise Forbidden(
+            f"a job token works only on workspace {workspace}'s routes (/api/w/{workspace}/...)",
+            {"workspace": workspace},
+        )
+    JOB_SCOPE.set(credential.scope)
+    request.kiln_job = credential.job  # type: ignore[attr-defined]
+    return credential.user
 
 
 def webhook_urls(token: ApiToken) -> list[str]:
@@ -227,6 +248,8 @@ def _register() -> None:
     from kiln.schedules.api import router as schedules_router
     from kiln.scripts.api import router as scripts_router
     from kiln.scripts.app_api import router as apps_router
+    from kiln.vault.api import resources_router, variables_router
+    from kiln.vault.sdk_api import router as sdk_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", access_router)
@@ -238,6 +261,9 @@ def _register() -> None:
     api.add_router("/w/{workspace}/flows", flows_router)
     api.add_router("/w/{workspace}/apps", apps_router)
     api.add_router("/w/{workspace}/jobs_u", approvals_router)
+    api.add_router("/w/{workspace}/variables", variables_router)
+    api.add_router("/w/{workspace}/resources", resources_router)
+    api.add_router("/w/{workspace}/sdk", sdk_router)
 
 
 _register()

@@ -189,6 +189,25 @@ def migrate() -> None:
     call_command("migrate", interactive=False)
 
 
+@main.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt every secret with the newest key (the first of KILN_ENCRYPTION_KEYS).
+
+    To retire a key: put a new one in front (KILN_ENCRYPTION_KEYS=new,old), restart, run
+    this, then drop the old key. Safe to run again; a secret no key opens stops it loudly."""
+    setup_django()
+    from kiln import crypto
+    from kiln.vault.services import secrets_rotate
+
+    try:
+        count = secrets_rotate()
+    except crypto.DecryptionError as exc:
+        raise click.ClickException(
+            f"{exc}: nothing after it was rotated; fix the keys and run again"
+        ) from None
+    click.echo(f"re-encrypted {count} secret(s) with the newest key")
+
+
 @main.group()
 def token() -> None:
     """API tokens: create personal ones, revoke any."""

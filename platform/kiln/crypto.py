@@ -53,3 +53,16 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise DecryptionError("a stored secret cannot be decrypted with the configured keys") from None
+
+
+def rotate(token: str) -> str:
+    """The same secret, encrypted with the newest key (it must open with one of the keys)."""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise DecryptionError("a stored secret cannot be decrypted with the configured keys") from None
+
+
+def reset_keys() -> None:
+    """Forget the cached keys (tests and `kiln rotate-keys` read KILN_ENCRYPTION_KEYS again)."""
+    _fernet.cache_clear()

@@ -117,3 +117,21 @@ class RequireJsonBodies:
             except Exception:  # a malformed form is a payload, and not JSON
                 return True
         return True
+
+
+class JobScopeReset:
+    """Each request starts with no job scope (kiln.accounts.access.JOB_SCOPE) and leaves none
+    behind: a thread that serves many requests (the worker's SDK socket) never carries one
+    job's access into the next request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from kiln.accounts.access import JOB_SCOPE
+
+        token = JOB_SCOPE.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            JOB_SCOPE.reset(token)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kiln.audit",
     "kiln.schedules",
     "kiln.flows",
+    "kiln.vault",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "kiln.middleware.RequireJsonBodies",
     "kiln.middleware.RejectNulCharacters",
+    "kiln.middleware.JobScopeReset",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

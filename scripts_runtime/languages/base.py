@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 WRAPPERS_DIR = Path(__file__).resolve().parent.parent / "wrappers"
+# The SDK scripts import as `kiln` (kiln.py, kiln.ts and the import map that names kiln.ts).
+SDK_DIR = WRAPPERS_DIR.parent / "sdk"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # Inside the sandbox the job dir is /job; every other mount keeps its host path,

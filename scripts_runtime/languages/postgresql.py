@@ -56,15 +56,18 @@ JAIL_LOOPBACK = "127.0.0.1"
 
 def _conninfo(database: dict[str, Any]) -> dict[str, str]:
     """host, hostaddr and port of a `database` resource, as libpq would read them."""
-    if "url" in database:
+    parsed: dict[str, str] = {}
+    if database.get("url"):
         from psycopg.conninfo import conninfo_to_dict
 
         try:
-            parsed = conninfo_to_dict(str(database["url"]))
+            found = conninfo_to_dict(str(database["url"]))
         except Exception:  # noqa: BLE001 - a bad URL is the job's error, at connect time
             return {}
-        return {k: str(v) for k, v in parsed.items() if k in ("host", "hostaddr", "port") and v}
-    return {k: str(database[k]) for k in ("host", "hostaddr", "port") if database.get(k) not in (None, "")}
+        parsed = {k: str(v) for k, v in found.items() if k in ("host", "hostaddr", "port") and v}
+    # Fields given beside a url win over it, as the wrapper passes them to libpq.
+    fields = {k: str(database[k]) for k in ("host", "hostaddr", "port") if database.get(k) not in (None, "")}
+    return {**parsed, **fields}
 
 
 def _on_this_worker(address: str) -> bool:

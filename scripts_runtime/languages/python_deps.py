@@ -47,6 +47,9 @@ IMPORT_TO_PACKAGE = {
     "zmq": "pyzmq",
     "wmill": "wmill",
 }
+# Modules a job gets from Kiln itself (the SDK on the jail's sys.path), never from PyPI:
+# `import kiln` must not install an unrelated package of that name.
+PROVIDED_MODULES = frozenset({"kiln"})
 TIMEOUT_S = 300
 
 
@@ -84,7 +87,7 @@ def imported_packages(source: str) -> list[str]:
     packages: list[str] = []
     for name in names:
         top = name.split(".")[0]
-        if top in sys.stdlib_module_names or top == "__future__":
+        if top in sys.stdlib_module_names or top == "__future__" or top in PROVIDED_MODULES:
             continue
         package = IMPORT_TO_PACKAGE.get(name) or IMPORT_TO_PACKAGE.get(top) or top.replace("_", "-")
         if package not in packages:

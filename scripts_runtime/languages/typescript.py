@@ -11,6 +11,7 @@ from tree_sitter import Node
 from scripts_runtime.languages.base import (
     JOB_DIR_IN_JAIL,
     SCHEMA_DIALECT,
+    SDK_DIR,
     WRAPPERS_DIR,
     Mount,
     PrepareContext,
@@ -197,7 +198,7 @@ def _write_order(job_dir: Path, properties: dict[str, Any]) -> None:
 def run_spec(prepared: Prepared) -> RunSpec:
     deno_dir, job_dir = prepared.data["deno_dir"], prepared.data["job_dir"]
     # The host job dir is listed for the operator's unsandboxed mode, where there is no /job.
-    readable = ",".join(p for p in [JOB_DIR_IN_JAIL, job_dir, deno_dir, str(WRAPPERS_DIR)] if p)
+    readable = ",".join(p for p in [JOB_DIR_IN_JAIL, job_dir, deno_dir, str(WRAPPERS_DIR), str(SDK_DIR)] if p)
     writable = ",".join([JOB_DIR_IN_JAIL, job_dir, "/tmp"])
     argv = [
         prepared.data["deno"],
@@ -207,6 +208,9 @@ def run_spec(prepared: Prepared) -> RunSpec:
         "--no-lock",  # no deno.lock written into the job dir
         "--cached-only",  # everything was fetched in prepare: no module is fetched at run time
         "--node-modules-dir=none",  # npm packages come from DENO_DIR, never a node_modules in /job
+        # `import * as kiln from "kiln"` is the SDK: the map applies to main.ts too, which the
+        # wrapper loads with a dynamic import. npm:/jsr:/https: imports resolve as before.
+        f"--import-map={SDK_DIR / 'import_map.json'}",
         f"--allow-read={readable}",
         f"--allow-write={writable}",
         "--allow-env",  # the jail's environment holds nothing secret (keep_env: false)
@@ -219,6 +223,6 @@ def run_spec(prepared: Prepared) -> RunSpec:
     return RunSpec(
         sandbox_config="deno.cfg",
         argv=argv,
-        mounts=(*prepared.mounts, Mount(str(WRAPPERS_DIR))),
+        mounts=(*prepared.mounts, Mount(str(WRAPPERS_DIR)), Mount(str(SDK_DIR))),
         env=prepared.env,
     )

@@ -119,6 +119,10 @@ def main():
     deps = os.environ.get("KILN_PYTHON_DEPS")
     if deps:
         sys.path.insert(0, deps)  # the script's dependencies (read-only, shared cache)
+    sdk = os.environ.get("KILN_SDK_DIR")
+    if sdk and os.path.isdir(sdk):
+        # `import kiln` is Kiln's SDK: first, so no installed package of that name shadows it.
+        sys.path.insert(0, sdk)
     with open(os.path.join(JOB_DIR, "args.json"), encoding="utf-8") as fh:
         args = json.load(fh)
     try:

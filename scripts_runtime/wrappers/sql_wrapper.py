@@ -55,16 +55,13 @@ def _rows(cursor):
 def run_postgresql(query, values, db):
     import psycopg  # from the job's dependency mount
 
-    if "url" in db:
-        conninfo = db["url"]
-        extra = {}
-    else:
-        conninfo = ""
-        extra = {
-            k: db[k]
-            for k in ("host", "port", "user", "password", "dbname", "sslmode")
-            if db.get(k) not in (None, "")
-        }
+    # A url, fields, or both (fields win: a url without its password, the password a secret).
+    conninfo = db.get("url") or ""
+    extra = {
+        k: db[k]
+        for k in ("host", "port", "user", "password", "dbname", "sslmode", "options")
+        if db.get(k) not in (None, "")
+    }
     address = os.environ.get("KILN_DATABASE_ADDRESS")
     if address:  # where the worker found the server (one on the worker: its port, forwarded to 127.0.0.1)
         extra["hostaddr"] = address.rpartition(":")[0]

@@ -118,7 +118,45 @@ BODIES: dict[str, Any] = {
     "kiln_schedules_api_schedule_enable": {"enabled": False},
     "kiln_schedules_api_schedule_runs": None,
     "kiln_schedules_api_schedule_events": None,
+    "kiln_vault_api_variable_list": None,
+    "kiln_vault_api_variable_create": {"path": "u/bea/stolen", "value": "x"},
+    "kiln_vault_api_variable_get": None,
+    "kiln_vault_api_variable_value": None,
+    "kiln_vault_api_variable_update": {"description": "stolen"},
+    "kiln_vault_api_variable_delete": None,
+    "kiln_vault_api_resource_type_list": None,
+    "kiln_vault_api_resource_type_create": {"name": "stolen", "schema": {"type": "object"}},
+    "kiln_vault_api_resource_type_update": {"schema": {"type": "object"}},
+    "kiln_vault_api_resource_type_delete": None,
+    "kiln_vault_api_resource_list": None,
+    "kiln_vault_api_resource_create": {
+        "path": "u/bea/stolen_db",
+        "resource_type": "http",
+        "value": {"base_url": "https://x.test"},
+    },
+    "kiln_vault_api_resource_get": None,
+    "kiln_vault_api_resource_value": None,
+    "kiln_vault_api_resource_update": {"description": "stolen"},
+    "kiln_vault_api_resource_delete": None,
+    "kiln_vault_sdk_api_sdk_progress": {"percent": 5},
+    "kiln_vault_sdk_api_sdk_state_get": None,
+    "kiln_vault_sdk_api_sdk_state_set": {"value": "stolen"},
+    "kiln_vault_sdk_api_sdk_wait": None,
+    "kiln_vault_sdk_api_sdk_resume_urls": None,
 }
+# Routes only a running job's own token may call: the control below uses one of B's jobs'.
+JOB_TOKEN_ROUTES = {
+    "kiln_vault_sdk_api_sdk_progress",
+    "kiln_vault_sdk_api_sdk_state_get",
+    "kiln_vault_sdk_api_sdk_state_set",
+    "kiln_vault_sdk_api_sdk_resume_urls",
+}
+# What B's own control gets where success is not possible here: B's job is no flow step.
+CONTROL_STATUS = {"kiln_vault_sdk_api_sdk_resume_urls": 409}
+# Routes whose {name} is a resource type (B's own) rather than B's group and folder.
+TYPE_ROUTES = {"kiln_vault_api_resource_type_update", "kiln_vault_api_resource_type_delete"}
+B_TYPE = "bravo_type"
+B_SECRET = "b-secret-value-51c9"
 # operationId -> a query string the route needs to be a valid request.
 QUERIES: dict[str, str] = {
     "kiln_schedules_api_schedule_preview": "?cron=@hourly&tz=UTC",
@@ -189,6 +227,8 @@ class TenantB:
     def fill(self, param: str, route: str = "") -> str:
         if route in FLOW_ROUTES and param in self.flow:
             return self.flow[param]
+        if route in TYPE_ROUTES and param == "name":
+            return B_TYPE
         return str(FILL[param](self))
 
 
@@ -230,6 +270,19 @@ def make_tenant_b(client: Client) -> TenantB:
     personal = b.post("/api/tokens", {"label": "b laptop"})
     assert personal.status_code == 201, personal.content
     flow = make_b_flow(b)
+    made = [
+        b.post(f"/api/w/{B_ID}/variables", {"path": B_PATH, "value": B_SECRET, "is_secret": True}),
+        b.post(f"/api/w/{B_ID}/resources/types", {"name": B_TYPE, "schema": {"type": "object"}}),
+        b.post(
+            f"/api/w/{B_ID}/resources",
+            {
+                "path": B_PATH,
+                "resource_type": "http",
+                "value": {"base_url": "https://b.test", "headers": {"x": f"$var:{B_PATH}"}},
+            },
+        ),
+    ]
+    assert all(m.status_code == 201 for m in made), [m.content for m in made]
     return TenantB(
         workspace=B_ID,
         path=B_PATH,
@@ -255,6 +308,7 @@ def make_tenant_b(client: Client) -> TenantB:
             "flow path": B_FLOW,
             "flow job": flow["job_id"],
             "flow signature": flow["signature"],
+            "secret": B_SECRET,
         },
     )
 
@@ -353,8 +407,23 @@ def test_a_route_never_crosses_into_another_workspace(
     if route.operation_id in SUPERUSER_ROUTES:
         root = User.objects.create_superuser(email="root@platform.example", password="correct-horse")
         controller = Api(client, token_create(user=root))
+    if route.operation_id in JOB_TOKEN_ROUTES:
+        controller = Api(client, b_job_token(b))
     response = call(controller, route, url_for(route, b, B_ID, credentials=True))
-    assert response.status_code < 400, (route, response.status_code, response.content[:300])
+    expected = CONTROL_STATUS.get(route.operation_id)
+    assert response.status_code < 400 or response.status_code == expected, (
+        route,
+        response.status_code,
+        response.content[:300],
+    )
+
+
+def b_job_token(b: TenantB) -> str:
+    """The token of one of B's jobs, made to look running (no worker runs in this test)."""
+    from kiln.vault.job_tokens import job_token
+
+    Job.objects.filter(pk=b.job_id).update(status="running", attempt=1)
+    return job_token(Job.objects.get(pk=b.job_id))
 
 
 async def close_code(path: str) -> int:

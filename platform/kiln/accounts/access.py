@@ -17,6 +17,7 @@ here the same way.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -85,8 +86,27 @@ class Principal:
         )
 
 
+@dataclass(frozen=True)
+class JobScope:
+    """A request made with a running job's token (kiln.vault.job_tokens): it acts with the
+    job's access, in the job's workspace only."""
+
+    job_id: str
+    principal: Principal
+
+
+# Set by the API's token check for the request being served (reset by kiln.middleware.JobScopeReset).
+JOB_SCOPE: ContextVar[JobScope | None] = ContextVar("kiln_job_scope", default=None)
+
+
 def caller(*, user: User, workspace_id: str) -> Principal:
-    """The calling user as a member of the workspace (404 for a non-member, like no workspace)."""
+    """The calling user as a member of the workspace (404 for a non-member, like no workspace);
+    for a job token, the job's own access, and no other workspace."""
+    scope = JOB_SCOPE.get()
+    if scope is not None:
+        if workspace_id != scope.principal.workspace_id:
+            raise NotFound(f"workspace '{workspace_id}' not found")
+        return scope.principal
     return Principal.of_member(membership_get(user=user, workspace_id=workspace_id))
 
 

@@ -32,6 +32,7 @@ from kiln.jobs.api import (
 )
 from kiln.jobs.models import Job, JobKind, Trigger
 from kiln.ratelimit import check_run_rate
+from kiln.vault.references import check_may_use
 
 router = Router(tags=["flows"])  # mounted at /w/{workspace}/jobs, beside the jobs router
 approvals_router = Router(tags=["approvals"], auth=None)  # the signed URL is the credential
@@ -51,6 +52,7 @@ def _create_flow(request: HttpRequest, workspace: str, flow_path: str) -> tuple[
         args = args_from_query(request, version.schema, skip_token=query_token_used(request))
     else:
         args = parse_args(request)
+    check_may_use(principal, args)
 
     def create() -> Job:
         return flow_job_create(
@@ -114,6 +116,7 @@ def rerun_flow(request: HttpRequest, principal: Any, old: Job, payload: RerunIn)
     assert version is not None
     operator_may_run(principal, published=version.flow.app, path=old.script_path)
     args = payload.args if payload.args is not None else old.args
+    check_may_use(principal, args)
     job = flow_job_create(
         workspace=principal.member.workspace,
         user=principal.member.user,

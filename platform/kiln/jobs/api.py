@@ -30,6 +30,7 @@ from kiln.scripts import selectors as script_selectors
 from kiln.scripts import webhooks
 from kiln.scripts.models import ScriptVersion
 from kiln.timeutil import as_utc
+from kiln.vault.references import check_may_use
 
 from . import cancel, selectors, services
 from .limits import job_limits
@@ -329,6 +330,7 @@ def _create(
         args = args_from_query(request, version.schema, skip_token=query_token_used(request))
     else:
         args = parse_args(request)
+    check_may_use(principal, args)
 
     def create() -> Job:
         return services.job_create(
@@ -381,6 +383,7 @@ def run_preview(request: HttpRequest, workspace: WorkspacePath, payload: Preview
     principal = builder_caller(user=user, workspace_id=workspace)
     if payload.path:
         require_path(principal, payload.path, Access.WRITE)
+    check_may_use(principal, payload.args)
     job = preview_job_create(
         workspace=principal.member.workspace,
         user=user,
@@ -612,6 +615,7 @@ def job_rerun(
         version = script_selectors.version_by_path(workspace=ws, path=old.script_path)
     operator_may_run(principal, published=version.script.app, path=old.script_path)
     args = payload.args if payload.args is not None else old.args
+    check_may_use(principal, args)
     job = services.job_create(
         workspace=ws, user=user, version=version, args=args, trigger=Trigger.RERUN, rerun_of=old
     )

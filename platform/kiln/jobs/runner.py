@@ -14,22 +14,35 @@ import select
 import shutil
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
+from kiln.accounts.access import principal_for_job
 from kiln.scripts.models import ScriptVersion
+from kiln.vault.job_tokens import job_token
+from kiln.vault.references import ResolveError, references, resolve_args
 from scripts_runtime import registry
-from scripts_runtime.languages.base import PrepareContext, PrepareError
+from scripts_runtime.languages.base import (
+    JOB_DIR_IN_JAIL,
+    WRAPPERS_DIR,
+    Mount,
+    PrepareContext,
+    PrepareError,
+    RunSpec,
+)
 
 from . import services
 from .cancel import cancel_requested, canceled_error
 from .leases import lease_renew
 from .limits import JobLimits, job_limits
+from .masking import Masker
 from .models import Job, JobKind, JobStatus
 from .retry import NOT_RETRIED, next_delay, total_retries
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
+from .sdk_socket import SdkSocket
 from .workers import main_worker_id
 
 log = logging.getLogger(__name__)
@@ -105,6 +118,7 @@ class LogSink:
         self._last_flush = time.monotonic()
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._line = 0  # characters since the last newline
+        self.masker = Masker()  # the job's secrets, once its arguments are resolved
 
     def split_long_lines(self, text: str) -> str:
         """Break lines longer than MAX_LINE_CHARS with a newline, across writes."""
@@ -124,7 +138,10 @@ class LogSink:
             self._line += len(line)
         return "".join(pieces)
 
-    def write_text(self, text: str) -> None:
+    def write_text(self, text: str, final: bool = False) -> None:
+        self._append(self.masker.feed(text, final=final))
+
+    def _append(self, text: str) -> None:
         text = self.split_long_lines(text)
         size = len(text.encode())
         room = self.limit - self.offset - self._pending_bytes
@@ -151,10 +168,10 @@ class LogSink:
 
     def take_last(self, footer: str = "") -> tuple[int, str]:
         """What is still buffered (plus a footer), for the finishing transaction."""
-        self.write_text(self._decoder.decode(b"", final=True))
+        self.write_text(self._decoder.decode(b"", final=True), final=True)
         if self.dropped:
             self._pending += f"\n[kiln] {self.dropped} bytes of logs dropped (limit {self.limit} bytes)\n"
-        self._pending += footer
+        self._pending += self.masker.mask(footer)
         last = (self.offset, self._pending)
         self.offset += len(self._pending.encode())
         self._pending, self._pending_bytes = "", 0
@@ -180,6 +197,7 @@ class JobRunner:
         job_dir = Path(settings.KILN_JOBS_DIR) / f"{job.id}-{job.attempt}"
         limits = job_limits(job)
         sink = LogSink(job, limits.log_bytes)
+        self.sdk: SdkSocket | None = None
         try:
             outcome = self._execute(job, job_dir, sink, limits)
         except Exception as exc:  # the platform failed, not the user's code
@@ -190,10 +208,13 @@ class JobRunner:
                 {"name": "PlatformError", "message": str(exc), "traceback": ""},
             )
         finally:
+            if self.sdk is not None:
+                self.sdk.stop()
             if not os.environ.get("KILN_KEEP_JOB_DIRS"):
                 shutil.rmtree(job_dir, ignore_errors=True)
                 job_dir.with_name(f"{job_dir.name}.nsjail.cfg").unlink(missing_ok=True)
         status, result, error = outcome
+        error = sink.masker.mask_value(error)  # a secret in the message or traceback: *****
         footer = ""
         if error is not None and error.get("name") in PLATFORM_ERRORS:
             footer = f"[kiln] {error['message']}\n"
@@ -237,9 +258,15 @@ class JobRunner:
         content, lock = job_code(job)
         job_dir.parent.mkdir(parents=True, exist_ok=True)
         prepare_job_dir(job_dir)
+        try:
+            args, secrets = job_arguments(job)
+        except ResolveError as exc:  # before any of the job's code: nothing of it has run
+            return JobStatus.FAILURE, None, {"name": "ResolveError", "message": str(exc), "traceback": ""}
+        token = job_token(job)
+        sink.masker = Masker({*secrets, token})
         script = job_dir / f"main.{lang.extension}"
         script.write_text(content)
-        (job_dir / "args.json").write_text(json.dumps(job.args))
+        (job_dir / "args.json").write_text(json.dumps(args))
         for path in (script, job_dir / "args.json"):
             path.chmod(0o644)
 
@@ -271,10 +298,11 @@ class JobRunner:
         # Before launch: nsjail's own time_limit starts after this, so a jail it ended at its
         # limit always shows at least the timeout here.
         started = time.monotonic()
+        self.sdk = SdkSocket(job_id=str(job.id), job_dir=job_dir, token=token)
+        self.sdk.start()
+        spec = sdk_spec(lang.run_spec(prepared), job, token=token, job_dir=job_dir, sandboxed=sandboxed)
         try:
-            launched = launch(
-                spec=lang.run_spec(prepared), job_dir=job_dir, limits=limits, network=job.network
-            )
+            launched = launch(spec=spec, job_dir=job_dir, limits=limits, network=job.network)
         except SandboxUnavailable as exc:
             return JobStatus.FAILURE, None, {"name": "SandboxError", "message": str(exc), "traceback": ""}
 
@@ -408,6 +436,34 @@ class JobRunner:
             return JobStatus.FAILURE, None, {"name": "Killed", "message": message, "traceback": ""}
         message = f"the job exited with code {returncode} without writing a result"
         return JobStatus.FAILURE, None, {"name": "NoResult", "message": message, "traceback": ""}
+
+
+SDK_DIR = WRAPPERS_DIR.parent / "sdk"  # kiln.py and kiln.ts: `import kiln` in every job
+
+
+def job_arguments(job: Job) -> tuple[Any, set[str]]:
+    """The job's arguments with `$var:` / `$res:` resolved, with its owner's access, and the
+    secrets among them (raises ResolveError). No reference: no query at all."""
+    if not references(job.args):
+        return job.args, set()
+    principal = principal_for_job(
+        workspace_id=job.workspace_id, run_as=job.run_as, run_as_user_id=job.run_as_user_id
+    )
+    return resolve_args(principal, job.args)
+
+
+def sdk_spec(spec: RunSpec, job: Job, *, token: str, job_dir: Path, sandboxed: bool) -> RunSpec:
+    """The SDK for the jail: its directory (read-only) and where to reach Kiln (the socket)."""
+    socket_dir = JOB_DIR_IN_JAIL if sandboxed else str(job_dir)
+    env = (
+        ("KILN_SDK_SOCKET", f"{socket_dir}/sdk.sock"),
+        ("KILN_TOKEN", token),
+        ("KILN_WORKSPACE", job.workspace_id),
+        ("KILN_JOB_ID", str(job.id)),
+        ("KILN_SCRIPT_PATH", job.script_path),
+        ("KILN_SDK_DIR", str(SDK_DIR)),
+    )
+    return replace(spec, env=(*spec.env, *env), mounts=(*spec.mounts, Mount(str(SDK_DIR))))
 
 
 def job_code(job: Job) -> tuple[str, str | None]:

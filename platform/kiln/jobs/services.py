@@ -21,6 +21,7 @@ from kiln.errors import BadRequest, Conflict
 from kiln.jobs.limits import effective, workspace_maximums
 from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import concurrency_key, workspace_settings
+from kiln.vault.references import is_reference
 from scripts_runtime import registry
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def validate_args(schema: dict[str, Any], args: Any) -> None:
     """400 naming the offending field when the arguments do not fit the script's schema."""
     if not isinstance(args, dict):
         raise BadRequest("arguments must be a JSON object", {"field": None})
-    errors = list(Draft202012Validator(schema).iter_errors(args))
+    # A `$var:` / `$res:` string stands for the value it will be when the job starts.
+    errors = [e for e in Draft202012Validator(schema).iter_errors(args) if not is_reference(e.instance)]
     if not errors:
         return
     error = best_match(errors)

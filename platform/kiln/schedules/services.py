@@ -18,6 +18,7 @@ from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import RetrySettings
 from kiln.scripts.selectors import version_by_path
 from kiln.scripts.services import validate_path
+from kiln.vault.references import check_may_use
 
 from .cron import Cron, CronError, parse_timezone
 from .models import CatchUp, Schedule
@@ -112,6 +113,7 @@ def schedule_clean(principal: Principal, data: ScheduleData) -> tuple[dict[str, 
         raise BadRequest("retry: a flow retries per step (each module's `retry`)", {"field": "retry"})
     if not isinstance(data.args, dict):
         raise BadRequest("args must be an object of the script's arguments", {"field": "args"})
+    check_may_use(principal, data.args)  # the schedule's runs use its editor's access
     try:
         validate_args(version.schema, data.args)
     except BadRequest as exc:
