@@ -311,6 +311,8 @@ ALLOWED_ENV = {
     *("HOME", "PATH", "LANG", "PYTHONIOENCODING", "KILN_JOB_DIR"),
     *("KILN_PYTHON_DEPS", "DENO_DIR", "DENO_NO_UPDATE_CHECK", "NO_COLOR"),
     *("PWD", "OLDPWD", "SHLVL", "_"),
+    # The SDK's (docs/vault.md): the job's own token and where its socket is, nothing of the worker's.
+    *("KILN_SDK_SOCKET", "KILN_TOKEN", "KILN_WORKSPACE", "KILN_JOB_ID", "KILN_SCRIPT_PATH", "KILN_SDK_DIR"),
 }
 # Put into the worker's environment for the run: none of it may reach the job.
 CANARIES = {

@@ -202,3 +202,63 @@ def test_a_flow_static_input_may_name_a_secret(
     assert step.status == JobStatus.SUCCESS and step.result == len(PASSWORD)
     assert step.args == {"p": "$var:f/db/pg_password"} and "got *****" in job_logs(job=step)
     assert flow.status == JobStatus.SUCCESS and flow.result == len(PASSWORD)
+
+
+def test_jobs_from_before_and_after_a_key_rotation_all_read_their_secrets(
+    api: Api,
+    workspace: Workspace,
+    owner: User,
+    sandbox_available: None,
+    transactional_db: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cryptography.fernet import Fernet
+
+    from kiln import crypto
+    from kiln.jobs.runner import JobRunner
+    from kiln.jobs.services import job_create
+    from kiln.scripts.services import script_save
+    from kiln.vault.services import secrets_rotate
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("KILN_ENCRYPTION_KEYS", old)
+    crypto.reset_keys()
+    try:
+        make_secret(api)
+        version = script_save(
+            workspace=workspace,
+            user=owner,
+            path="u/ada/uses",
+            language="python3",
+            content="def main(p: str):\n    return p == 's3cr3t-Pa55word!'\n",
+            settings={},
+        ).version
+        args = {"p": "$var:f/db/pg_password"}
+        before = job_create(workspace=workspace, user=owner, version=version, args=args)
+        monkeypatch.setenv("KILN_ENCRYPTION_KEYS", f"{new},{old}")
+        crypto.reset_keys()
+        during = job_create(workspace=workspace, user=owner, version=version, args=args)
+        assert JobRunner(str(during.id)).run().result is True  # type: ignore[union-attr]
+        assert secrets_rotate() >= 1
+        monkeypatch.setenv("KILN_ENCRYPTION_KEYS", new)  # the old key retired
+        crypto.reset_keys()
+        after = job_create(workspace=workspace, user=owner, version=version, args=args)
+        for job in (before, after):
+            ran = JobRunner(str(job.id)).run()
+            assert ran is not None and ran.status == JobStatus.SUCCESS and ran.result is True, (
+                ran and ran.error
+            )
+    finally:
+        crypto.reset_keys()
+
+
+def test_a_resource_the_owner_may_not_read_fails_the_job_before_its_code_runs(
+    run_job: Run, api: Api, member: User
+) -> None:
+    make_secret(api)
+    make_pg(api, "u/ada/db")
+    job = run_job(
+        'def main(db: dict):\n    print("ran")\n', {"db": "$res:u/ada/db"}, path="u/grace/t", author=member
+    )
+    assert job.status == JobStatus.FAILURE and job.error["name"] == "ResolveError"
+    assert "$res:u/ada/db" in job.error["message"] and "ran" not in job_logs(job=job)

@@ -35,6 +35,8 @@ from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 SOCKET_NAME = "sdk.sock"
+MAX_CONCURRENT = 16  # requests one job has in flight at once
+READ_TIMEOUT_S = 60
 MAX_UNIX_PATH = 100  # sun_path is 108 bytes; longer paths are bound through /proc/self/fd
 _app: WSGIHandler | None = None
 _app_lock = threading.Lock()
@@ -160,6 +162,7 @@ class SdkSocket:
         self.path = job_dir / SOCKET_NAME
         self.server = _Server(job_id, token)
         self._sock: socket.socket | None = None
+        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 
     def start(self) -> None:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -179,10 +182,15 @@ class SdkSocket:
 
     def _accept(self, sock: socket.socket) -> None:
         while True:
+            # At most MAX_CONCURRENT requests in flight: more wait in the backlog, so a job
+            # cannot make its worker start threads without end.
+            self._slots.acquire()
             try:
                 conn, _ = sock.accept()
             except OSError:
+                self._slots.release()
                 return  # closed: the job is over
+            conn.settimeout(READ_TIMEOUT_S)  # a client that stops sending mid-request lets go
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -193,6 +201,7 @@ class SdkSocket:
         finally:
             conn.close()
             connections.close_all()  # this thread's database connections end with it
+            self._slots.release()
 
     def stop(self) -> None:
         if self._sock is None:

@@ -21,6 +21,7 @@ from kiln.errors import Forbidden, NotFound
 from . import selectors, services
 from .models import Resource, ResourceType, Variable
 from .references import ResolveError, Resolver
+from .resource_types import BUILTIN
 
 variables_router = Router(tags=["variables"])
 resources_router = Router(tags=["resources"])
@@ -219,8 +220,6 @@ def resource_type_create(request: HttpRequest, workspace: WorkspacePath, payload
 def _own_type(workspace: str, name: str) -> ResourceType:
     row = ResourceType.objects.filter(workspace_id=workspace, name=name).first()
     if row is None:
-        from .resource_types import BUILTIN
-
         if name in BUILTIN:
             raise Forbidden(f"'{name}' is a built-in resource type and cannot be changed", {"name": name})
         raise NotFound(f"resource type '{name}' not found")
