@@ -12,13 +12,13 @@ which may have no network and no package of its own.
 from __future__ import annotations
 
 import base64
-import http.client
+import http.client as http_client  # `http` is also a resource type below
 import json
 import os
 import socket
 import time
 import urllib.parse
-from typing import Any
+from typing import Any, TypedDict
 
 __all__ = [
     "JobFailed",
@@ -37,6 +37,12 @@ __all__ = [
     "set_progress",
     "set_state",
     "wait_job",
+    # Built-in resource types, for annotations: `def main(db: postgresql)` shows a picker.
+    "http",
+    "postgresql",
+    "s3",
+    "smtp",
+    "sqlite",
 ]
 
 # Long enough for a wait call the server holds (~20 s) with a wide margin; short enough that a
@@ -45,6 +51,48 @@ REQUEST_TIMEOUT_S = 120.0
 # Between two wait calls that came back at once (a server that does not hold them): no busy loop.
 _POLL_MIN_S = 0.05
 _POLL_MAX_S = 1.0
+
+
+# The built-in resource types (kiln/vault/resource_types.py), as annotations. Kiln reads a
+# lowercase annotation that is not a Python type as a resource type (`format:
+# resource-<name>`), and the run form then picks among resources of that type; importing these
+# names (`from kiln import postgresql`) also makes the annotation exist when the script runs.
+# total=False: which fields a resource holds is up to the resource.
+class postgresql(TypedDict, total=False):  # noqa: N801 - the resource type's name
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+    sslmode: str
+    options: str
+    url: str
+
+
+class sqlite(TypedDict, total=False):  # noqa: N801
+    path: str
+
+
+class http(TypedDict, total=False):  # noqa: N801
+    base_url: str
+    headers: dict[str, str]
+
+
+class smtp(TypedDict, total=False):  # noqa: N801
+    host: str
+    port: int
+    user: str
+    password: str
+    tls: str
+
+
+class s3(TypedDict, total=False):  # noqa: N801
+    bucket: str
+    region: str
+    endpoint_url: str
+    access_key_id: str
+    secret_access_key: str
+    path_style: bool
 
 
 class KilnError(Exception):
@@ -187,7 +235,7 @@ class _NoAnswer(KilnError):
     """The API did not answer in time (wait_job turns this into JobTimeout)."""
 
 
-class _UnixConnection(http.client.HTTPConnection):
+class _UnixConnection(http_client.HTTPConnection):
     """HTTP/1.1 over the job's Unix socket; http.client does the framing (Content-Length, chunked)."""
 
     def __init__(self, socket_path: str, timeout: float) -> None:
@@ -241,7 +289,7 @@ def _call(method: str, route: str, body: Any = None, timeout_s: float = REQUEST_
     if body is not None:
         data = json.dumps(body, default=_to_json).encode("utf-8")
         headers["Content-Type"] = "application/json"
-    conn: http.client.HTTPConnection
+    conn: http_client.HTTPConnection
     if socket_path:
         conn, where = _UnixConnection(socket_path, timeout_s), socket_path
     else:
@@ -253,19 +301,19 @@ def _call(method: str, route: str, body: Any = None, timeout_s: float = REQUEST_
         status, raw = response.status, response.read()
     except TimeoutError:
         raise _NoAnswer(f"no answer from the Kiln API at {where} within {timeout_s:g}s") from None
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http_client.HTTPException) as exc:
         raise KilnError(f"cannot reach the Kiln API at {where}: {exc}") from None
     finally:
         conn.close()
     return _decode(status, raw)
 
 
-def _url_connection(base_url: str, timeout_s: float) -> tuple[http.client.HTTPConnection, str]:
+def _url_connection(base_url: str, timeout_s: float) -> tuple[http_client.HTTPConnection, str]:
     """A connection to KILN_BASE_URL, and the path prefix it serves Kiln under."""
     parts = urllib.parse.urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise KilnError(f"KILN_BASE_URL must be an http(s) URL, not {base_url!r}")
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    cls = http_client.HTTPSConnection if parts.scheme == "https" else http_client.HTTPConnection
     return cls(parts.netloc, timeout=timeout_s), parts.path.rstrip("/")
 
 
@@ -281,7 +329,7 @@ def _decode(status: int, raw: bytes) -> Any:
     if isinstance(answer, dict) and answer.get("message"):
         raise KilnError(str(answer["message"]), status, answer.get("detail"))
     text = raw.decode("utf-8", "replace").strip()[:500]
-    raise KilnError(text or http.client.responses.get(status, "error"), status, answer)
+    raise KilnError(text or http_client.responses.get(status, "error"), status, answer)
 
 
 def _field(answer: Any, name: str) -> Any:

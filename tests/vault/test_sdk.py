@@ -147,7 +147,7 @@ def test_the_python_sdk_does_each_call_with_the_jobs_access(run_job: Run, world:
     assert out["token"] not in logs and "token in the log: *****" in logs
     children = Job.objects.filter(script_path="f/tools/double").order_by("created_at")
     assert [c.status for c in children] == [JobStatus.SUCCESS, JobStatus.SUCCESS]
-    assert all(c.created_by_id == first.created_by_id for c in children)
+    assert all(c.created_by_id == first.created_by_id and c.trigger == "job" for c in children)
 
     second = run_job(PY, path="f/tools/sdk")
     assert second.result["state"] == 2  # kept across runs of the script

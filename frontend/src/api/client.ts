@@ -43,7 +43,7 @@ export const JOB_STATUSES: readonly JobStatus[] = [
 ];
 
 /** What started a job; the API types `trigger` as a plain string. */
-export const JOB_TRIGGERS = ["manual", "webhook", "schedule", "flow", "rerun", "preview"] as const;
+export const JOB_TRIGGERS = ["manual", "webhook", "schedule", "flow", "rerun", "preview", "job"] as const;
 
 /** queued and running jobs still change; every other status is final. */
 export function isTerminalStatus(status: string): boolean {

@@ -219,7 +219,10 @@ def job_hash(job: Job) -> str:
 
 
 def trigger_of(request: HttpRequest) -> str:
-    """A browser session is a person clicking (manual); a token is a program calling (webhook)."""
+    """A browser session is a person clicking (manual); a token is a program calling (webhook);
+    a job token, a job starting another (job)."""
+    if getattr(request, "kiln_job", None) is not None:
+        return Trigger.JOB
     by_token = request.headers.get("Authorization", "").startswith("Bearer ") or query_token_used(request)
     return Trigger.WEBHOOK if by_token else Trigger.MANUAL
 

@@ -35,6 +35,7 @@ class Trigger(models.TextChoices):
     FLOW = "flow"
     RERUN = "rerun"
     PREVIEW = "preview"  # unsaved code from an editor (kiln.jobs.preview)
+    JOB = "job"  # another job, through the SDK (run_script / run_flow) with its job token
 
 
 class JobKind(models.TextChoices):
