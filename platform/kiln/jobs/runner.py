@@ -27,7 +27,7 @@ from kiln.vault.references import ResolveError, references, resolve_args
 from scripts_runtime import registry
 from scripts_runtime.languages.base import (
     JOB_DIR_IN_JAIL,
-    WRAPPERS_DIR,
+    SDK_DIR,
     Mount,
     PrepareContext,
     PrepareError,
@@ -42,7 +42,7 @@ from .masking import Masker
 from .models import Job, JobKind, JobStatus
 from .retry import NOT_RETRIED, next_delay, total_retries
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
-from .sdk_socket import SdkSocket
+from .sdk_socket import MAX_UNIX_PATH, SOCKET_NAME, SdkSocket
 from .workers import main_worker_id
 
 log = logging.getLogger(__name__)
@@ -438,9 +438,6 @@ class JobRunner:
         return JobStatus.FAILURE, None, {"name": "NoResult", "message": message, "traceback": ""}
 
 
-SDK_DIR = WRAPPERS_DIR.parent / "sdk"  # kiln.py and kiln.ts: `import kiln` in every job
-
-
 def job_arguments(job: Job) -> tuple[Any, set[str]]:
     """The job's arguments with `$var:` / `$res:` resolved, with its owner's access, and the
     secrets among them (raises ResolveError). No reference: no query at all."""
@@ -454,9 +451,11 @@ def job_arguments(job: Job) -> tuple[Any, set[str]]:
 
 def sdk_spec(spec: RunSpec, job: Job, *, token: str, job_dir: Path, sandboxed: bool) -> RunSpec:
     """The SDK for the jail: its directory (read-only) and where to reach Kiln (the socket)."""
-    socket_dir = JOB_DIR_IN_JAIL if sandboxed else str(job_dir)
+    socket = f"{JOB_DIR_IN_JAIL if sandboxed else job_dir}/{SOCKET_NAME}"
+    if len(socket) > MAX_UNIX_PATH:  # unsandboxed, deep data dir: relative to the job's cwd
+        socket = SOCKET_NAME
     env = (
-        ("KILN_SDK_SOCKET", f"{socket_dir}/sdk.sock"),
+        ("KILN_SDK_SOCKET", socket),
         ("KILN_TOKEN", token),
         ("KILN_WORKSPACE", job.workspace_id),
         ("KILN_JOB_ID", str(job.id)),
