@@ -18,6 +18,7 @@ import { SchedulesPage } from "./features/schedules/SchedulesPage";
 import { SettingsPage } from "./features/settings/SettingsPage";
 import { ScriptDetailPage } from "./features/scripts/ScriptDetailPage";
 import { ScriptsPage } from "./features/scripts/ScriptsPage";
+import { LazyResourcesPage, LazyVariablesPage } from "./features/vault/lazy";
 import { HomeRedirect } from "./features/workspace/HomeRedirect";
 import { WorkspaceRoute } from "./features/workspace/WorkspaceRoute";
 
@@ -44,6 +45,8 @@ export function App() {
           <Route path="schedules" element={<SchedulesPage />} />
           <Route path="schedules/new" element={<NewSchedulePage />} />
           <Route path="schedules/p/*" element={<ScheduleDetailPage />} />
+          <Route path="variables" element={<LazyVariablesPage />} />
+          <Route path="resources" element={<LazyResourcesPage />} />
           <Route path="access" element={<AccessPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="*" element={<NotFound />} />

@@ -40,6 +40,8 @@ const NAV: readonly { page: string; label: string }[] = [
   { page: "flows", label: "Flows" },
   { page: "runs", label: "Runs" },
   { page: "schedules", label: "Schedules" },
+  { page: "variables", label: "Variables" },
+  { page: "resources", label: "Resources" },
   { page: "access", label: "Access" },
   { page: "settings", label: "Settings" },
 ];

@@ -12,7 +12,7 @@ interface ParamEditorProps {
   last: boolean;
 }
 
-const TEXT_KINDS = new Set(["string", "textarea", "email", "uri"]);
+const TEXT_KINDS = new Set(["string", "textarea", "email", "uri", "password"]);
 
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";

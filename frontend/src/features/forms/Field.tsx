@@ -39,6 +39,7 @@ export function Field(props: FieldProps) {
       </div>
       <Widget
         id={id}
+        label={row ? name : fieldLabel(field.schema, name)}
         schema={field.schema}
         value={value}
         onChange={onChange}

@@ -93,7 +93,8 @@ describe("SchemaForm", () => {
     expect(screen.getByRole("group", { name: "address" })).toBeInTheDocument();
     expect(screen.getByLabelText("blob")).toHaveAttribute("type", "file");
     expect(screen.getByLabelText("anything").tagName).toBe("TEXTAREA");
-    expect(screen.getByLabelText("db")).toHaveAccessibleDescription("Resource path (resource-postgresql)");
+    // Outside a workspace there are no resources to pick from: the reference (or a value) is typed.
+    expect(screen.getByLabelText("db")).toHaveAccessibleDescription("A postgresql resource: $res:<path>, or its value as JSON");
   });
 
   it("gives numbers as numbers, and an emptied number as no value", () => {

@@ -1,4 +1,6 @@
-import { useId, useMemo } from "react";
+import { useContext, useId, useMemo } from "react";
+import type { Workspace } from "../../api/client";
+import { CurrentWorkspaceContext } from "../workspace/CurrentWorkspace";
 import { Field } from "./Field";
 import { FormContext } from "./formContext";
 import { withKey, type FormErrors, type FormValue } from "./schemaForm";
@@ -16,6 +18,8 @@ export interface SchemaFormProps {
   disabled?: boolean;
   /** The user left the field at `path`. */
   onTouched?: (path: string) => void;
+  /** Whose resources and secrets the pickers list; by default the current workspace (none outside one). */
+  workspace?: Workspace | null;
 }
 
 const NO_ERRORS: FormErrors = {};
@@ -29,12 +33,15 @@ export function SchemaForm({
   idPrefix,
   disabled = false,
   onTouched,
+  workspace: workspaceProp,
 }: SchemaFormProps) {
   const generated = useId();
   const prefix = idPrefix ?? `args${generated}`;
+  const current = useContext(CurrentWorkspaceContext);
+  const workspace = workspaceProp === undefined ? current : workspaceProp;
   const context = useMemo(
-    () => ({ idPrefix: prefix, errors, disabled, touch: onTouched ?? (() => undefined) }),
-    [prefix, errors, disabled, onTouched],
+    () => ({ idPrefix: prefix, errors, disabled, touch: onTouched ?? (() => undefined), workspace }),
+    [prefix, errors, disabled, onTouched, workspace],
   );
   const fields = properties(resolveField(schema).schema);
   if (fields.length === 0) return <p className="muted">This script takes no arguments.</p>;

@@ -1,4 +1,5 @@
 import { createContext, useContext } from "react";
+import type { Workspace } from "../../api/client";
 import type { FormErrors } from "./schemaForm";
 
 /** What every field of one SchemaForm shares, so it is not passed down each level. */
@@ -9,6 +10,11 @@ export interface FormContextValue {
   disabled: boolean;
   /** The user left the field at `path`: its errors may show. */
   touch: (path: string) => void;
+  /**
+   * The workspace the form runs in: resource fields pick among its resources, secret fields
+   * among its secrets. Null (a form outside any workspace): they are typed as text.
+   */
+  workspace: Workspace | null;
 }
 
 export const FormContext = createContext<FormContextValue>({
@@ -16,6 +22,7 @@ export const FormContext = createContext<FormContextValue>({
   errors: {},
   disabled: false,
   touch: () => undefined,
+  workspace: null,
 });
 
 export function useFormContext(): FormContextValue {

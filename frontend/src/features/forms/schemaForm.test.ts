@@ -76,6 +76,10 @@ describe("resolveField", () => {
     expect(resolveField({ type: "string", format: "email" }).kind).toBe("email");
     expect(resolveField({ type: "string", format: "uri" }).kind).toBe("uri");
     expect(resolveField({ type: "string", "x-multiline": true }).kind).toBe("textarea");
+    expect(resolveField({ type: "string", format: "password" }).kind).toBe("password");
+    // A resource parameter as Python, TypeScript and SQL scripts declare it: an object of a format.
+    expect(resolveField({ type: "object", format: "resource-postgresql" }).kind).toBe("resource");
+    expect(resolveField({ format: "resource-s3" }).kind).toBe("resource");
     expect(resolveField({ type: ["integer", "null"] })).toMatchObject({ kind: "integer", nullable: true });
     expect(resolveField({ anyOf: [{ type: "integer" }, { type: "string" }] }).kind).toBe("json");
     const optionalLiteral = { anyOf: [{ const: "a" }, { const: "b" }, { type: "null" }], default: null };
@@ -279,5 +283,26 @@ describe("date-time", () => {
     expect(isoToLocal(new Date(2025, 0, 2, 10, 30, 15).toISOString())).toBe("2025-01-02T10:30:15");
     expect(localToIso("")).toBe("");
     expect(isoToLocal("nope")).toBe("");
+  });
+});
+
+describe("resource fields", () => {
+  const DB = { type: "object", properties: { db: { type: "object", format: "resource-postgresql" } }, required: ["db"] };
+
+  it("hold a reference or other text as it is, and an object as its JSON text", () => {
+    expect(fromArgs(DB, { db: "$res:f/ops/reports_db" })).toEqual({ db: "$res:f/ops/reports_db" });
+    expect(fromArgs(DB, { db: { host: "db" } })).toEqual({ db: '{\n  "host": "db"\n}' });
+  });
+
+  it("send a reference as text and custom JSON as what it parses to", () => {
+    expect(toArgs(DB, { db: "$res:f/ops/reports_db" })).toEqual({ db: "$res:f/ops/reports_db" });
+    expect(toArgs(DB, { db: ' {"host": "db"}' })).toEqual({ db: { host: "db" } });
+    expect(toArgs(DB, fromArgs(DB, { db: { host: "db", port: 5432 } }))).toEqual({ db: { host: "db", port: 5432 } });
+  });
+
+  it("report custom JSON that does not parse, and a missing required resource", () => {
+    expect(validate(DB, { db: "$res:f/ops/reports_db" })).toEqual({});
+    expect(validate(DB, { db: '{"host": ' }).db).toMatch(/^Invalid JSON/);
+    expect(validate(DB, {})).toEqual({ db: "Required" });
   });
 });

@@ -2,10 +2,12 @@
  * The form's value and the script's arguments, both read from its JSON Schema.
  *
  * The form value mirrors the arguments (numbers are numbers, booleans booleans,
- * arrays arrays, nested objects records) with one exception: a field of no
+ * arrays arrays, nested objects records) with two exceptions: a field of no
  * particular type ("any", or an object without properties) holds the JSON text
- * being typed, parsed by `toArgs`. An empty field (`undefined`, `""`, `null`)
- * is omitted from the arguments, so the script's own default applies.
+ * being typed, parsed by `toArgs`; and a resource field holds text too (a
+ * `$res:<path>` reference, or a custom value: an object as its JSON text). An
+ * empty field (`undefined`, `""`, `null`) is omitted from the arguments, so the
+ * script's own default applies.
  */
 import { enumOptions, isRecord, itemsSchema, properties, resolveField, type Schema } from "./schemaKind";
 
@@ -62,6 +64,7 @@ function fromArg(raw: unknown, arg: unknown): unknown {
   const { kind, schema } = resolveField(raw);
   if (arg === null || arg === undefined) return undefined;
   if (kind === "json") return JSON.stringify(arg, null, 2);
+  if (kind === "resource") return typeof arg === "string" ? arg : JSON.stringify(arg, null, 2);
   if (kind === "array" && Array.isArray(arg)) return arg.map((item) => fromArg(itemsSchema(schema), item));
   if (kind === "object" && isRecord(arg)) {
     const value: FormValue = { ...arg };
@@ -88,6 +91,14 @@ function toArg(raw: unknown, value: unknown, required: boolean): unknown {
     case "json":
       if (typeof value !== "string") return value;
       // Unparseable text goes as it is: `validate` stops it before a submit.
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
+    case "resource":
+      // A custom value typed as JSON is sent as what it parses to; any other text as it is.
+      if (typeof value !== "string" || !looksLikeJson(value)) return value;
       try {
         return JSON.parse(value);
       } catch {
@@ -175,9 +186,18 @@ function typeError(kind: string, value: unknown): string | null {
       return null;
     case "json":
       return jsonError(value);
+    case "resource":
+      if (typeof value !== "string") return null;
+      return looksLikeJson(value) ? jsonError(value) : null;
     default:
       return typeof value === "string" ? null : "Must be text";
   }
+}
+
+/** A resource field's custom text that is meant as a JSON object (or list). */
+export function looksLikeJson(text: string): boolean {
+  const start = text.trimStart()[0];
+  return start === "{" || start === "[";
 }
 
 function jsonError(value: unknown): string | null {
@@ -197,7 +217,7 @@ function constraintError(kind: string, schema: Schema, value: unknown): string |
     return known ? null : `Must be one of: ${options.map((o) => o.label).join(", ")}`;
   }
   if (typeof value === "number") return rangeError(schema, value);
-  if (typeof value === "string" && kind !== "json") return textError(schema, value);
+  if (typeof value === "string" && kind !== "json" && kind !== "resource") return textError(schema, value);
   if (Array.isArray(value)) {
     if (typeof schema.minItems === "number" && value.length < schema.minItems) return `At least ${schema.minItems} items`;
     if (typeof schema.maxItems === "number" && value.length > schema.maxItems) return `At most ${schema.maxItems} items`;

@@ -15,6 +15,7 @@ export type FieldKind =
   | "date"
   | "datetime"
   | "bytes"
+  | "password"
   | "resource"
   | "integer"
   | "number"
@@ -83,12 +84,18 @@ const STRING_FORMATS: Record<string, FieldKind> = {
   email: "email",
   uri: "uri",
   textarea: "textarea",
+  password: "password",
 };
+
+/** `format: resource-<type>`: a resource of that type; `null` for any other schema. */
+export function resourceType(schema: Schema): string | null {
+  const format = typeof schema.format === "string" ? schema.format : "";
+  return format.startsWith("resource-") && format.length > "resource-".length ? format.slice("resource-".length) : null;
+}
 
 function stringKind(schema: Schema): FieldKind {
   if (schema.contentEncoding === "base64") return "bytes";
   const format = typeof schema.format === "string" ? schema.format : "";
-  if (format.startsWith("resource-")) return "resource";
   if (format in STRING_FORMATS) return STRING_FORMATS[format]!;
   return schema["x-multiline"] === true ? "textarea" : "string";
 }
@@ -96,7 +103,9 @@ function stringKind(schema: Schema): FieldKind {
 export function resolveField(raw: unknown): ResolvedField {
   const { schema, nullable } = unwrapNullable(asSchema(raw));
   let kind: FieldKind;
-  if (Array.isArray(schema.enum) || constBranches(schema) !== null) kind = "enum";
+  // A resource parameter is typed `object` (Python, TypeScript, SQL) or `string`: either way a picker.
+  if (resourceType(schema) !== null && schema.type !== "array") kind = "resource";
+  else if (Array.isArray(schema.enum) || constBranches(schema) !== null) kind = "enum";
   else if (schema.type === "string") kind = stringKind(schema);
   else if (schema.type === "integer" || schema.type === "number" || schema.type === "boolean") kind = schema.type;
   else if (schema.type === "array") kind = "array";

@@ -4,11 +4,13 @@ import { DateTimeWidget } from "./DateTimeWidget";
 import { FileWidget } from "./FileWidget";
 import { JsonWidget } from "./JsonWidget";
 import { NumberWidget } from "./NumberWidget";
+import { PasswordWidget } from "./PasswordWidget";
 import { ResourceWidget } from "./ResourceWidget";
 import { SelectWidget } from "./SelectWidget";
 import { SwitchWidget } from "./SwitchWidget";
 import { DateWidget, EmailWidget, TextareaWidget, TextWidget, UriWidget } from "./TextWidget";
 import type { WidgetProps } from "./types";
+import "../forms.css";
 
 /** Kinds drawn by one input; arrays and objects are made of fields (`ArrayField`, `ObjectField`). */
 export type LeafKind = Exclude<FieldKind, "array" | "object">;
@@ -22,6 +24,7 @@ export const WIDGETS: Record<LeafKind, ComponentType<WidgetProps>> = {
   date: DateWidget,
   datetime: DateTimeWidget,
   bytes: FileWidget,
+  password: PasswordWidget,
   resource: ResourceWidget,
   integer: NumberWidget,
   number: NumberWidget,

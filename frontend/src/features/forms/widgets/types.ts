@@ -3,6 +3,8 @@ import type { Schema } from "../schemaKind";
 /** What every leaf widget gets; `onChange(undefined)` empties the field (the argument is omitted). */
 export interface WidgetProps {
   id: string;
+  /** The field's label, for the accessible names of a widget's extra controls. */
+  label: string;
   schema: Schema;
   value: unknown;
   onChange: (value: unknown) => void;
