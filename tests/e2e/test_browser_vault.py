@@ -88,7 +88,8 @@ def test_a_secret_a_resource_and_the_picker_run_big_orders_without_showing_the_p
     job = kiln.wait_job(job_id, {"success", "failure", "crashed"}, timeout=90)
     assert job["status"] == "success", job
     assert job["args"]["database"] == f"$res:{RESOURCE}"
-    assert job["result"] == [{"id": 1, "customer": "ada", "total": 250, "status": "paid", "created_at": "2026-01-05"}]
+    row = {"id": 1, "customer": "ada", "total": 250, "status": "paid", "created_at": "2026-01-05"}
+    assert job["result"] == [row]
     expect(page.get_by_text("1 row(s)")).to_be_visible()
     assert PASSWORD not in page.content()
     shot(page, "vault-run")

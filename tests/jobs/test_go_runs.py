@@ -198,8 +198,9 @@ func main(paths []string, dirs []string) (interface{}, error) {
     for path, outcome in job.result["seen"].items():  # not the toolchain either
         assert not outcome.startswith("READ"), f"the job could read {path}: {outcome}"
     assert job.result["net"] is True and job.result["uid"] == 65534
-    sdk = ["KILN_JOB_ID", "KILN_SCRIPT_PATH", "KILN_SDK_DIR", "KILN_SDK_SOCKET", "KILN_TOKEN", "KILN_WORKSPACE"]
-    assert sorted(v.split("=")[0] for v in job.result["env"]) == sorted(["HOME", "KILN_JOB_DIR", "LANG", "PATH", *sdk])
+    sdk = ["KILN_JOB_ID", "KILN_SCRIPT_PATH", "KILN_SDK_DIR", "KILN_SDK_SOCKET", "KILN_TOKEN"]
+    expected = sorted(["HOME", "KILN_JOB_DIR", "LANG", "PATH", "KILN_WORKSPACE", *sdk])
+    assert sorted(v.split("=")[0] for v in job.result["env"]) == expected
 
 
 def test_a_go_job_past_its_time_limit_is_stopped(run_script: Run) -> None:

@@ -1,3 +1,4 @@
+import { RowActions } from "./RowActions";
 import { useState } from "react";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { SkeletonTable } from "../../components/Skeleton";
@@ -85,29 +86,14 @@ function TypeRow({ workspaceId, type, canEdit, onEdit }: { workspaceId: string; 
           <pre className="code code-wrap">{formatJson(type.schema)}</pre>
         </details>
       </td>
-      <td className="cell-actions">
-        {canEdit && (
-          <>
-            <button type="button" className="button button-small" aria-label={`Edit ${type.name}`} onClick={onEdit}>
-              Edit
-            </button>{" "}
-            <button
-              type="button"
-              className="button button-small button-danger"
-              aria-label={`Delete ${type.name}`}
-              disabled={remove.isPending}
-              onClick={deleteType}
-            >
-              {remove.isPending ? "Deleting…" : "Delete"}
-            </button>
-          </>
-        )}
-        {remove.isError && (
-          <p className="field-error" role="alert">
-            {remove.error.message}
-          </p>
-        )}
-      </td>
+      <RowActions
+        name={type.name}
+        canEdit={canEdit}
+        onEdit={onEdit}
+        onDelete={deleteType}
+        deleting={remove.isPending}
+        error={remove.isError ? remove.error : null}
+      />
     </tr>
   );
 }

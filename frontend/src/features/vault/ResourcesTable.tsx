@@ -1,3 +1,4 @@
+import { RowActions } from "./RowActions";
 import { CopyButton } from "../../components/CopyButton";
 import { RelativeTime } from "../../components/RelativeTime";
 import { useDeleteResource, type ResourceSummary } from "./queries";
@@ -59,34 +60,14 @@ function ResourceRow({ workspaceId, resource, onEdit }: { workspaceId: string; r
         <RelativeTime iso={resource.updated_at} />
         <div className="cell-sub">created by {resource.created_by}</div>
       </td>
-      <td className="cell-actions">
-        {canWrite(resource.access) && (
-          <>
-            <button
-              type="button"
-              className="button button-small"
-              aria-label={`Edit ${resource.path}`}
-              onClick={() => onEdit(resource.path)}
-            >
-              Edit
-            </button>{" "}
-            <button
-              type="button"
-              className="button button-small button-danger"
-              aria-label={`Delete ${resource.path}`}
-              disabled={remove.isPending}
-              onClick={deleteResource}
-            >
-              {remove.isPending ? "Deleting…" : "Delete"}
-            </button>
-          </>
-        )}
-        {remove.isError && (
-          <p className="field-error" role="alert">
-            {remove.error.message}
-          </p>
-        )}
-      </td>
+      <RowActions
+        name={resource.path}
+        canEdit={canWrite(resource.access)}
+        onEdit={() => onEdit(resource.path)}
+        onDelete={deleteResource}
+        deleting={remove.isPending}
+        error={remove.isError ? remove.error : null}
+      />
     </tr>
   );
 }

@@ -1,3 +1,4 @@
+import { RowActions } from "./RowActions";
 import { CopyButton } from "../../components/CopyButton";
 import { RelativeTime } from "../../components/RelativeTime";
 import { useDeleteVariable, type Variable } from "./queries";
@@ -70,34 +71,14 @@ function VariableRow({ workspaceId, variable, onEdit }: { workspaceId: string; v
         <RelativeTime iso={variable.updated_at} />
         <div className="cell-sub">{variable.updated_by}</div>
       </td>
-      <td className="cell-actions">
-        {canWrite(variable.access) && (
-          <>
-            <button
-              type="button"
-              className="button button-small"
-              aria-label={`Edit ${variable.path}`}
-              onClick={() => onEdit(variable)}
-            >
-              Edit
-            </button>{" "}
-            <button
-              type="button"
-              className="button button-small button-danger"
-              aria-label={`Delete ${variable.path}`}
-              disabled={remove.isPending}
-              onClick={deleteVariable}
-            >
-              {remove.isPending ? "Deleting…" : "Delete"}
-            </button>
-          </>
-        )}
-        {remove.isError && (
-          <p className="field-error" role="alert">
-            {remove.error.message}
-          </p>
-        )}
-      </td>
+      <RowActions
+        name={variable.path}
+        canEdit={canWrite(variable.access)}
+        onEdit={() => onEdit(variable)}
+        onDelete={deleteVariable}
+        deleting={remove.isPending}
+        error={remove.isError ? remove.error : null}
+      />
     </tr>
   );
 }
