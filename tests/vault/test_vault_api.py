@@ -235,3 +235,48 @@ def test_rotation_stops_loudly_at_a_secret_no_key_opens(
     failed = CliRunner().invoke(kiln_cli, ["rotate-keys"])
     assert failed.exit_code != 0 and "cannot be decrypted" in failed.output
     assert Variable.objects.get(path="f/db/a").ciphertext == before
+
+
+def test_rotation_re_encrypts_scripts_webhook_signing_secrets_too(
+    api: Api, keys: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiln.scripts.models import Script
+
+    old, new = keys
+    saved = api.post(
+        "/api/w/main/scripts",
+        {"path": "u/ada/hook", "language": "python3", "content": "def main():\n    pass\n"},
+    )
+    assert saved.status_code in (200, 201)
+    body = {"raw_request": False, "signature": {"scheme": "github", "secret": "gh-signing-secret"}}
+    assert api.put("/api/w/main/scripts/webhook/p/u/ada/hook", body).status_code == 200
+    monkeypatch.setenv("KILN_ENCRYPTION_KEYS", f"{new},{old}")
+    crypto.reset_keys()
+    assert secrets_rotate() == 1
+    stored = Script.objects.get(path="u/ada/hook").webhook_secret
+    assert Fernet(new.encode()).decrypt(stored.encode()) == b"gh-signing-secret"
+
+
+def test_a_job_token_whose_owner_left_the_workspace_is_refused(
+    api: Api, workspace: Workspace, member: User
+) -> None:
+    from kiln.jobs.models import Job
+    from kiln.jobs.services import job_create
+    from kiln.scripts.services import script_save
+    from kiln.vault.job_tokens import job_token
+
+    version = script_save(
+        workspace=workspace,
+        user=member,
+        path="u/grace/t",
+        language="python3",
+        content="def main():\n    pass\n",
+    ).version
+    job = job_create(workspace=workspace, user=member, version=version, args={})
+    Job.objects.filter(pk=job.pk).update(status="running", attempt=1)
+    job.refresh_from_db()
+    token = job_token(job)
+    assert Api(Client(), token).get("/api/w/main/sdk/state").status_code == 200
+    Membership.objects.filter(user=member).delete()
+    refused = Api(Client(), token).get("/api/w/main/sdk/state")
+    assert refused.status_code == 401 and "no longer members" in refused.json()["message"]

@@ -69,6 +69,9 @@ def job_token_authenticate(raw: str) -> JobCredential:
         starter = Membership.objects.select_related("user", "workspace").filter(
             workspace_id=job.workspace_id, user_id=job.created_by_id
         )
-        principal = replace(principal, membership=starter.first())
+        membership = starter.first()
+        if membership is None:
+            raise JobTokenInvalid("this job's owner and starter are no longer members of its workspace")
+        principal = replace(principal, membership=membership)
     user = job.run_as_user or job.created_by
     return JobCredential(job=job, user=user, scope=JobScope(job_id=str(job.id), principal=principal))
