@@ -8,13 +8,11 @@ members, objects into dataclasses or Pydantic models.
 Standard library only: this file is mounted read-only into every Python jail.
 """
 
-import asyncio
 import base64
 import dataclasses
 import datetime
 import enum
 import importlib.util
-import inspect
 import json
 import os
 import sys
@@ -119,6 +117,10 @@ def main():
     deps = os.environ.get("KILN_PYTHON_DEPS")
     if deps:
         sys.path.insert(0, deps)  # the script's dependencies (read-only, shared cache)
+        if any(name.endswith(".pth") for name in os.listdir(deps)):
+            import site  # Python runs with -S: the dependencies' .pth files (namespace packages)
+
+            site.addsitedir(deps)
     sdk = os.environ.get("KILN_SDK_DIR")
     if sdk and os.path.isdir(sdk):
         # `import kiln` is Kiln's SDK: first, so no installed package of that name shadows it.
@@ -133,7 +135,9 @@ def main():
         hints = _hints(module.main)
         kwargs = {name: _convert(value, hints.get(name)) for name, value in args.items()}
         result = module.main(**kwargs)
-        if inspect.isawaitable(result):
+        if hasattr(result, "__await__"):  # an async main
+            import asyncio  # only then: it costs ~25 ms of start-up, a third of a trivial job's
+
             result = asyncio.run(result)
     except BaseException as exc:  # noqa: BLE001 - report everything the user's code raised
         if isinstance(exc, KeyboardInterrupt):
