@@ -5,18 +5,17 @@ Files in: main.py, args.json. Files out: result.json, or error.json
 Arguments arrive as JSON and are turned back into what main's annotations ask
 for: ISO strings into date/datetime/time, base64 into bytes, values into Enum
 members, objects into dataclasses or Pydantic models.
-Standard library only: this file is mounted read-only into every Python jail.
+Standard library only: this file is mounted read-only into every Python jail. It starts every
+Python job, so what only some jobs need (asyncio, base64, dataclasses, traceback) is imported
+where it is used: each is milliseconds of every job's start.
 """
 
-import base64
-import dataclasses
 import datetime
 import enum
 import importlib.util
 import json
 import os
 import sys
-import traceback
 import types
 import typing
 
@@ -35,12 +34,16 @@ def _fallback(value):
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     if isinstance(value, bytes):
+        import base64
+
         return base64.b64encode(value).decode("ascii")
     if isinstance(value, enum.Enum):
         return value.value
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        import dataclasses
+
         return dataclasses.asdict(value)
     if hasattr(value, "model_dump"):  # Pydantic v2
         return value.model_dump(mode="json")
@@ -81,11 +84,13 @@ def _convert(value, hint):
     if hint is datetime.time and isinstance(value, str):
         return datetime.time.fromisoformat(value)
     if hint is bytes and isinstance(value, str):
+        import base64
+
         return base64.b64decode(value)
     if issubclass(hint, enum.Enum):
         return hint(value)
     if isinstance(value, dict):
-        if dataclasses.is_dataclass(hint):
+        if hasattr(hint, "__dataclass_fields__"):
             hints = _hints(hint)
             return hint(**{k: _convert(v, hints.get(k)) for k, v in value.items()})
         if hasattr(hint, "model_validate"):  # Pydantic v2
@@ -102,6 +107,8 @@ def _hints(obj):
 
 def _user_traceback(exc):
     """The traceback without the wrapper's own frames."""
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
     script = os.path.join(JOB_DIR, "main.py")
     while frames and frames[0].filename != script:
