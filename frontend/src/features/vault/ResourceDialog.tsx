@@ -8,7 +8,7 @@ import { refusedField } from "./errors";
 import { useCreateResource, useResource, useUpdateResource, type ResourceInput, type ResourceType } from "./queries";
 import { pathProblem } from "./references";
 import { ResourceValueForm } from "./ResourceValueForm";
-import { FieldMessage } from "./VariableDialog";
+import { FieldMessage } from "./FormParts";
 
 const HEADER_FIELDS = ["path", "resource_type", "description"] as const;
 type HeaderField = (typeof HEADER_FIELDS)[number];

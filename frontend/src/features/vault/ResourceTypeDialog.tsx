@@ -3,7 +3,7 @@ import { Dialog } from "../../components/Dialog";
 import { formatJson } from "../../lib/format";
 import { parseObject, refusedField } from "./errors";
 import { useCreateResourceType, useUpdateResourceType, type ResourceType } from "./queries";
-import { FieldMessage } from "./VariableDialog";
+import { FieldMessage, FormFooter } from "./FormParts";
 
 const FIELDS = ["name", "schema", "description"] as const;
 type FieldName = (typeof FIELDS)[number];
@@ -131,19 +131,12 @@ export function ResourceTypeDialog({ workspaceId, type, onClose }: ResourceTypeD
           </div>
           <FieldMessage id={`${id}-schema-error`} message={errors.schema} />
         </div>
-        {general !== null && (
-          <p className="form-error" role="alert">
-            {general}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={mutation.isPending}>
-            {mutation.isPending ? "Saving…" : editing ? "Save" : "Create"}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormFooter
+          message={general}
+          pending={mutation.isPending}
+          submitLabel={editing ? "Save" : "Create"}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );

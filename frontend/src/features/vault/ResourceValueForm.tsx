@@ -8,6 +8,7 @@ import { fromArgs, hasField, initialValues, toArgs } from "../forms/schemaForm";
 import { isFormSchema, isRecord, type Schema } from "../forms/schemaKind";
 import { useSchemaForm } from "../forms/useSchemaForm";
 import { parseObject } from "./errors";
+import { FormFooter } from "./FormParts";
 
 type Mode = "form" | "json";
 const MODES = [
@@ -151,19 +152,7 @@ export function ResourceValueForm(props: ResourceValueFormProps) {
           </div>
         </div>
       )}
-      {message !== null && (
-        <p className="form-error" role="alert">
-          {message}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? "Saving…" : submitLabel}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter message={message} pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }

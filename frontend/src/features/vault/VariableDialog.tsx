@@ -5,6 +5,7 @@ import { personalFolder } from "../home/homeItems";
 import { refusedField } from "./errors";
 import { useCreateVariable, useUpdateVariable, type Variable, type VariableUpdate } from "./queries";
 import { pathProblem } from "./references";
+import { FieldMessage, FormFooter } from "./FormParts";
 
 const FIELDS = ["path", "value", "is_secret", "description"] as const;
 type FieldName = (typeof FIELDS)[number];
@@ -159,29 +160,13 @@ export function VariableDialog({ workspaceId, variable, onClose }: VariableDialo
           />
           <FieldMessage id={`${id}-description-error`} message={errors.description} />
         </div>
-        {general !== null && (
-          <p className="form-error" role="alert">
-            {general}
-          </p>
-        )}
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={mutation.isPending}>
-            {mutation.isPending ? "Saving…" : editing ? "Save" : "Create"}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <FormFooter
+          message={general}
+          pending={mutation.isPending}
+          submitLabel={editing ? "Save" : "Create"}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );
-}
-
-/** A field's error, announced when it appears. */
-export function FieldMessage({ id, message }: { id: string; message: string | undefined }) {
-  return message ? (
-    <p className="field-error" id={id} role="alert">
-      {message}
-    </p>
-  ) : null;
 }
