@@ -10,6 +10,7 @@ is closed when the job ends, and the token stops working then anyway (kiln.vault
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -19,6 +20,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from uuid import UUID
 from wsgiref.handlers import SimpleHandler
 from wsgiref.simple_server import WSGIRequestHandler
@@ -127,15 +129,11 @@ class _Handler(WSGIRequestHandler):
 
 
 def _unquote(path: str) -> str:
-    from urllib.parse import unquote
-
     # WSGI's PATH_INFO is the decoded path as latin-1 text (PEP 3333), as Django expects it.
     return unquote(path, encoding="latin-1")
 
 
 def _refuse(status: int, message: str) -> Callable[..., Any]:
-    import json
-
     body = json.dumps({"message": message, "detail": None}).encode()
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:

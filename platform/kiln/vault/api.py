@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from kiln.accounts.access import Access, Principal, builder_caller, caller, path_access
-from kiln.accounts.models import Role
 from kiln.api_params import WorkspacePath
 from kiln.audit.services import audit_record
 from kiln.errors import Forbidden, NotFound
@@ -45,13 +44,7 @@ def _audit(request: HttpRequest, workspace: str, action: str, kind: str, path: s
 
 
 def _writer(request: HttpRequest, workspace: str) -> Principal:
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    if principal.role == Role.OPERATOR:
-        raise Forbidden(
-            f"your role in workspace '{workspace}' is operator; this needs admin or developer",
-            {"role": principal.role, "required": [Role.ADMIN.value, Role.DEVELOPER.value]},
-        )
-    return principal
+    return builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
 
 
 # --- variables ------------------------------------------------------------------------

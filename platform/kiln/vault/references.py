@@ -73,19 +73,20 @@ class Resolver:
 
     def _lookup(self, ref: str, depth: int) -> Any:
         kind, path = ref[:5], ref[5:]
-        what = "variable" if kind == VAR else "resource"
         if depth >= MAX_DEPTH:
             raise ResolveError(f"{ref}: resources name each other more than {MAX_DEPTH} deep (a cycle?)")
-        who = self.principal.label
+        # Missing and not readable are one answer: the job's owner learns nothing of other paths.
+        unreadable = ResolveError(
+            f"{ref}: no {'variable' if kind == VAR else 'resource'} '{path}' that "
+            f"{self.principal.label}, whose access the job has, may read"
+        )
         if path_access(self.principal, path) < Access.VIEW:
-            raise ResolveError(f"{ref}: no {what} '{path}' that {who}, whose access the job has, may read")
+            raise unreadable
         ws = self.principal.workspace_id
         if kind == VAR:
             variable = Variable.objects.filter(workspace_id=ws, path=path).first()
             if variable is None:
-                raise ResolveError(
-                    f"{ref}: no {what} '{path}' that {who}, whose access the job has, may read"
-                )
+                raise unreadable
             try:
                 plain = variable_value(variable)
             except SecretUnreadable as exc:
@@ -95,7 +96,7 @@ class Resolver:
             return plain
         resource = Resource.objects.filter(workspace_id=ws, path=path).first()
         if resource is None:
-            raise ResolveError(f"{ref}: no {what} '{path}' that {who}, whose access the job has, may read")
+            raise unreadable
         value = self.resolve(resource.value, depth + 1)
         self._mask_password_fields(resource.resource_type, value)
         return value

@@ -26,7 +26,7 @@ from . import services
 
 router = Router(tags=["sdk"])
 WAIT_S = 20.0  # one /wait call holds at most this long; the SDK asks again
-POLL_S = 0.05
+POLL_S, POLL_MAX_S = 0.05, 0.5  # a short job is seen at once, a long one costs few queries
 # The worker's SDK socket (kiln.jobs.sdk_socket) puts a function here that runs a queued job
 # of the awaited tree in place: a job waiting for its child never starves the worker it holds.
 HELPER_KEY = "kiln.sdk_helper"
@@ -95,14 +95,18 @@ def sdk_wait(request: HttpRequest, workspace: WorkspacePath, job_id: str) -> dic
     job = job_selectors.job_get(workspace=principal.member.workspace, job_id=job_id, principal=principal)
     helper = request.META.get(HELPER_KEY)
     deadline = time.monotonic() + WAIT_S
+    pause = POLL_S
     while True:
         row = Job.objects.filter(pk=job.pk).values("status", "result", "error").get()
         if row["status"] in TERMINAL:
             return {"id": job.pk, "done": True, **row}
         if time.monotonic() >= deadline:
             return {"id": job.pk, "done": False, "status": row["status"]}
-        if helper is None or not helper(job.pk):
-            time.sleep(POLL_S)
+        if helper is not None and helper(job.pk):
+            pause = POLL_S  # it ran one of the tree's jobs: look again at once
+            continue
+        time.sleep(pause)
+        pause = min(pause * 2, POLL_MAX_S)
 
 
 class SdkResumeUrlsOut(Schema):
