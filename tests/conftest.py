@@ -64,6 +64,15 @@ def _fresh_request_counters() -> None:
         pass  # a test that stopped Redis on purpose; its own checks say what it needs
 
 
+@pytest.fixture(autouse=True)
+def _no_warm_runners_left() -> Iterator[None]:
+    """A test's warm runners (jobs/warm.py) end with it: none serves the next test's jobs."""
+    yield
+    from kiln.jobs.warm import pool
+
+    pool.close_all()
+
+
 @pytest.fixture
 def workspace(db: None) -> Workspace:
     # Jobs of unit tests get no network unless a test asks for `internet` (tests/jobs/test_network.py).

@@ -192,6 +192,18 @@ KILN_JOB_RETENTION_DAYS = config.env_int("KILN_JOB_RETENTION_DAYS", 30)
 # A worker that has not said it is alive for this long is taken as gone (tags it served go unserved).
 KILN_WORKER_HEARTBEAT_SECONDS = config.env_int("KILN_WORKER_HEARTBEAT_SECONDS", 10)
 KILN_JOBS_DIR = DATA_DIR / "jobs"
+# Warm runners (jobs/warm.py): pre-started sandboxes, one per script version, that take its jobs
+# over a pipe. Off with KILN_WARM_RUNNERS=0. A version is warm when its script says `warm`, or hot
+# after KILN_WARM_HOT_RUNS runs within KILN_WARM_HOT_WINDOW seconds in one worker process (0: never).
+KILN_WARM_RUNNERS = config.env("KILN_WARM_RUNNERS", "1").lower() not in ("0", "false", "no", "off")
+KILN_WARM_HOT_RUNS = config.env_int("KILN_WARM_HOT_RUNS", 3)
+KILN_WARM_HOT_WINDOW = config.env_int("KILN_WARM_HOT_WINDOW", 60)
+# A runner is replaced after this many jobs, after this long idle, or when its own memory grew this much.
+KILN_WARM_MAX_JOBS = config.env_int("KILN_WARM_MAX_JOBS", 1000)
+KILN_WARM_IDLE_SECONDS = config.env_int("KILN_WARM_IDLE_SECONDS", 300)
+KILN_WARM_MAX_GROWTH_MB = config.env_int("KILN_WARM_MAX_GROWTH_MB", 128)
+# Runners kept by one worker process (each a jail with an interpreter: ~20 MB and up).
+KILN_WARM_MAX_RUNNERS = config.env_int("KILN_WARM_MAX_RUNNERS", 8)
 # Dependencies and builds, shared by every job and content-addressed (one folder per lock/hash).
 KILN_CACHE_DIR = Path(config.env("KILN_CACHE_DIR", str(DATA_DIR / "cache")))
 # File-backed resources, e.g. SQLite databases a `sqlite` script's resource names by relative path.

@@ -119,7 +119,8 @@ def _user_traceback(exc):
     return "".join(lines)
 
 
-def main():
+def setup_paths():
+    """sys.path for a job: its directory, its dependencies, then Kiln's SDK first of all."""
     sys.path.insert(0, JOB_DIR)
     deps = os.environ.get("KILN_PYTHON_DEPS")
     if deps:
@@ -132,13 +133,25 @@ def main():
     if sdk and os.path.isdir(sdk):
         # `import kiln` is Kiln's SDK: first, so no installed package of that name shadows it.
         sys.path.insert(0, sdk)
+
+
+def run_job(code=None):
+    """Load args.json, run main.py (or its already compiled `code`), call main(**args) and
+    write result.json or error.json. Returns the process's exit code."""
     with open(os.path.join(JOB_DIR, "args.json"), encoding="utf-8") as fh:
         args = json.load(fh)
+    script = os.path.join(JOB_DIR, "main.py")
     try:
-        spec = importlib.util.spec_from_file_location("__kiln_main__", os.path.join(JOB_DIR, "main.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["__kiln_main__"] = module
-        spec.loader.exec_module(module)
+        if code is None:
+            spec = importlib.util.spec_from_file_location("__kiln_main__", script)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules["__kiln_main__"] = module
+            spec.loader.exec_module(module)
+        else:  # a warm runner compiled it once; each job runs it in a fresh module
+            module = types.ModuleType("__kiln_main__")
+            module.__file__ = script
+            sys.modules["__kiln_main__"] = module
+            exec(code, module.__dict__)  # noqa: S102 - the job's own script, in its sandbox
         hints = _hints(module.main)
         kwargs = {name: _convert(value, hints.get(name)) for name, value in args.items()}
         result = module.main(**kwargs)
@@ -158,6 +171,11 @@ def main():
     sys.stdout.flush()
     _write("result.json", result)
     return 0
+
+
+def main():
+    setup_paths()
+    return run_job()
 
 
 if __name__ == "__main__":

@@ -74,9 +74,9 @@ def test_settings_saved_with_the_script_are_copied_onto_each_job(api: Api) -> No
 def test_saving_without_settings_keeps_them_and_a_settings_change_makes_no_version(api: Api) -> None:
     first = save(api, settings={"priority": 9})
     again = save(api)  # same content, no settings: unchanged
-    assert again["settings"] == first["settings"] == {"limits": {}, "priority": 9}
+    assert again["settings"] == first["settings"] == {"limits": {}, "priority": 9, "warm": False}
     updated = api.put("/api/w/main/scripts/settings/p/u/ada/echo", {"network": "none"})
-    assert updated.json() == {"limits": {}, "network": "none", "priority": 0}
+    assert updated.json() == {"limits": {}, "network": "none", "priority": 0, "warm": False}
     assert Script.objects.get(path="u/ada/echo").versions.count() == 1
 
 
@@ -309,3 +309,13 @@ def test_operators_run_published_scripts_but_cannot_read_or_save_them(
         "/api/w/main/scripts", {"path": "f/ops/echo", "language": "python3", "content": ""}
     )
     assert again.status_code == 403
+
+
+def test_a_script_is_marked_warm_in_its_settings_and_a_bad_value_is_refused(api: Api) -> None:
+    save(api)
+    marked = api.put("/api/w/main/scripts/settings/p/u/ada/echo", {"warm": True})
+    assert marked.status_code == 200 and marked.json()["warm"] is True
+    bad = api.put("/api/w/main/scripts/settings/p/u/ada/echo", {"warm": [1]})
+    assert bad.status_code == 400, bad.json()
+    assert "warm" in bad.json()["message"]
+    assert api.get("/api/w/main/scripts/p/u/ada/echo").json()["settings"]["warm"] is True  # unchanged

@@ -1878,6 +1878,12 @@ export interface components {
              * @default 0
              */
             priority: number;
+            /**
+             * Warm
+             * @description Keep warm runners: each worker process pre-starts a sandbox for the latest version that takes its jobs without starting an interpreter (Python)
+             * @default false
+             */
+            warm: boolean;
             concurrency?: components["schemas"]["ConcurrencySettings"] | null;
             /**
              * Run As

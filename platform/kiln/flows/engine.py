@@ -23,6 +23,7 @@ from kiln.jobs.models import TERMINAL, Job, JobKind, JobStatus
 from kiln.jobs.services import job_log_publish
 
 from .expressions import ExpressionError, evaluate
+from .models import FlowVersion
 from .steps import FLOW_TAG, cancel_jobs
 from .walk import ACTIVE, SUCCESS, Outcome, Scope, Walk, iso
 
@@ -35,12 +36,31 @@ SHORT_TIMER = timedelta(seconds=120)
 
 
 def _locked(job_id: Any) -> Job | None:
-    return (
+    flow = (
         Job.objects.select_for_update(of=("self",))  # the run's row only, not the joined ones
-        .select_related("flow_version", "workspace", "root")
+        .select_related("workspace")
         .filter(pk=job_id, kind=JobKind.FLOW)
         .first()
     )
+    if flow is not None and flow.flow_version_id is not None:
+        flow.flow_version = flow_version_cached(flow.flow_version_id)
+    return flow
+
+
+# Flow versions are never updated: each worker process reads (and parses) one once, not at
+# every step of every run (the spec's JSON was most of a step's advance; docs/performance.md).
+_VERSIONS: dict[int, FlowVersion] = {}
+VERSIONS_KEPT = 256
+
+
+def flow_version_cached(version_id: int) -> FlowVersion:
+    version = _VERSIONS.get(version_id)
+    if version is None:
+        version = FlowVersion.objects.select_related("flow").get(pk=version_id)
+        if len(_VERSIONS) >= VERSIONS_KEPT:
+            _VERSIONS.pop(next(iter(_VERSIONS)))
+        _VERSIONS[version_id] = version
+    return version
 
 
 def flow_start(job: Job) -> None:
@@ -80,15 +100,15 @@ def flow_start(job: Job) -> None:
         _advance(flow)
 
 
-def child_ended(child: Job) -> None:
+def child_ended(child: Job, outcome: dict[str, Any] | None = None) -> None:
     """Inside the transaction that ended `child` (a step of a flow): record its outcome on its
-    flow's status and advance the flow."""
+    flow's status and advance the flow. `outcome`: what that transaction wrote (else read)."""
     if child.parent_id is None:
         return
     flow = _locked(child.parent_id)
     if flow is None or flow.status in TERMINAL:
         return  # the flow was canceled (or crashed) meanwhile: nothing to advance
-    row = Job.objects.values("status", "result", "error").get(pk=child.pk)
+    row = outcome or Job.objects.values("status", "result", "error").get(pk=child.pk)
     node = (flow.flow_status or {}).get("steps", {}).get(child.flow_step)
     if node is None or node.get("job") != str(child.pk) or node["status"] not in ACTIVE:
         log.warning("flow %s: step %s ended but its node does not wait for it", flow.pk, child.flow_step)

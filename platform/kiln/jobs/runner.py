@@ -6,6 +6,7 @@ No other code path runs a job, so none can skip a step (STYLE.md #9).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import logging
 import os
@@ -34,7 +35,7 @@ from scripts_runtime.languages.base import (
     RunSpec,
 )
 
-from . import services
+from . import services, warm
 from .cancel import cancel_requested, canceled_error
 from .leases import lease_renew
 from .limits import JobLimits, job_limits
@@ -43,6 +44,7 @@ from .models import Job, JobKind, JobStatus
 from .retry import NOT_RETRIED, next_delay, total_retries
 from .sandbox import UNSANDBOXED_WARNING, SandboxUnavailable, launch, prepare_job_dir, sandbox_mode
 from .sdk_socket import MAX_UNIX_PATH, SOCKET_NAME, SdkSocket
+from .warm import WarmKey, WarmRunner, warm_spec
 from .workers import main_worker_id
 
 log = logging.getLogger(__name__)
@@ -179,9 +181,16 @@ class LogSink:
 
 
 class JobRunner:
-    def __init__(self, job_id: str, worker: str | None = None) -> None:
+    def __init__(self, job_id: str, worker: str | None = None, served: set[str] | None = None) -> None:
         self.job_id = job_id
         self.worker = worker or main_worker_id()
+        # Queues this worker serves: given (a Celery task), the job's end may hand this runner
+        # the next job of one of them (a flow's next step) to run at once, without the broker.
+        self.served = served
+        self.next_job: str | None = None
+        self.sdk: SdkSocket | None = None
+        self.warm_done: dict[str, Any] | None = None  # a warm runner's answer for the job
+        self.prestart: Any = None  # starts a warm runner for the version that just ran cold
 
     def run(self) -> Job | None:
         job = services.job_claim(job_id=self.job_id, worker_id=self.worker)
@@ -191,13 +200,15 @@ class JobRunner:
         if job.kind == JobKind.FLOW:  # a flow run: start it; its steps are jobs of their own
             from kiln.flows.engine import flow_start
 
-            flow_start(job)
+            with self._holding() as held:
+                flow_start(job)
+            self._hand_off(held)
             job.refresh_from_db()
             return job
         job_dir = Path(settings.KILN_JOBS_DIR) / f"{job.id}-{job.attempt}"
         limits = job_limits(job)
         sink = LogSink(job, limits.log_bytes)
-        self.sdk: SdkSocket | None = None
+        self.sdk = None
         try:
             outcome = self._execute(job, job_dir, sink, limits)
         except Exception as exc:  # the platform failed, not the user's code
@@ -215,6 +226,40 @@ class JobRunner:
                 job_dir.with_name(f"{job_dir.name}.nsjail.cfg").unlink(missing_ok=True)
         status, result, error = outcome
         error = sink.masker.mask_value(error)  # a secret in the message or traceback: *****
+        with self._holding() as held:
+            finished = self._finish(job, sink, status, result, error)
+        self._hand_off(held)
+        if not finished:
+            # A stale worker (its lease expired, the job was retried or finished): its
+            # result is refused so the record holds one outcome per job.
+            log.warning(
+                "job %s: result of attempt %s from %s rejected: the job is no longer ours",
+                job.id,
+                job.attempt,
+                self.worker,
+            )
+        if self.served is None:  # a Celery task (served) does not look at the job again
+            job.refresh_from_db()
+        if self.prestart is not None:  # after the job's outcome is stored: it waits for nothing
+            self.prestart()
+        return job
+
+    def _holding(self) -> Any:
+        return services.publishes_held() if self.served is not None else contextlib.nullcontext()
+
+    def _hand_off(self, held: list[tuple[str, str, int]] | None) -> None:
+        """The jobs the last step made ready: the first this worker serves is its next job (no
+        doorbell: the broker's round trip is most of a hop between steps); the others are rung."""
+        for job_id, queue, priority in held or ():
+            if self.next_job is None and self.served is not None and queue in self.served:
+                self.next_job = job_id
+            else:
+                services.job_publish(job_id=job_id, queue=queue, priority=priority)
+
+    def _finish(
+        self, job: Job, sink: LogSink, status: JobStatus, result: Any, error: dict[str, Any] | None
+    ) -> bool:
+        """Store the outcome (or schedule the retry) with the last of the log, in one transaction."""
         footer = ""
         if error is not None and error.get("name") in PLATFORM_ERRORS:
             footer = f"[kiln] {error['message']}\n"
@@ -227,48 +272,29 @@ class JobRunner:
                 f"[kiln] {status} ({(error or {}).get('name', 'Error')}); retry {job.retries + 1} of {total} "
                 f"in {delay:.1f}s\n"
             )
-            finished = services.job_retry_later(
+            return services.job_retry_later(
                 job=job, delay_s=delay, error=error, last_log=sink.take_last(footer), log_dropped=sink.dropped
             )
-        else:
-            finished = services.job_finish(
-                job=job,
-                status=status,
-                result=result,
-                error=error,
-                last_log=sink.take_last(footer),
-                log_dropped=sink.dropped,
-            )
-        if not finished:
-            # A stale worker (its lease expired, the job was retried or finished): its
-            # result is refused so the record holds one outcome per job.
-            log.warning(
-                "job %s: result of attempt %s from %s rejected: the job is no longer ours",
-                job.id,
-                job.attempt,
-                self.worker,
-            )
-        job.refresh_from_db()
-        return job
+        return services.job_finish(
+            job=job,
+            status=status,
+            result=result,
+            error=error,
+            last_log=sink.take_last(footer),
+            log_dropped=sink.dropped,
+        )
 
     def _execute(
         self, job: Job, job_dir: Path, sink: LogSink, limits: JobLimits
     ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
         lang = registry.get(job.language)
         content, lock = job_code(job)
-        job_dir.parent.mkdir(parents=True, exist_ok=True)
-        prepare_job_dir(job_dir)
         try:
             args, secrets = job_arguments(job)
         except ResolveError as exc:  # before any of the job's code: nothing of it has run
             return JobStatus.FAILURE, None, {"name": "ResolveError", "message": str(exc), "traceback": ""}
         token = job_token(job)
         sink.masker = Masker({*secrets, token})
-        script = job_dir / f"main.{lang.extension}"
-        script.write_text(content)
-        (job_dir / "args.json").write_text(json.dumps(args))
-        for path in (script, job_dir / "args.json"):
-            path.chmod(0o644)
 
         try:
             sandboxed = sandbox_mode() == "nsjail"
@@ -280,6 +306,20 @@ class JobRunner:
 
         def log_line(line: str) -> None:
             sink.write(f"[kiln] {line}\n".encode())
+
+        runner = self._warm_runner(
+            job, content=content, lock=lock, limits=limits, sandboxed=sandboxed, say=log_line
+        )
+        if runner is not None:
+            return self._execute_warm(job, runner, sink, limits, args=args, token=token)
+
+        job_dir.parent.mkdir(parents=True, exist_ok=True)
+        prepare_job_dir(job_dir)
+        script = job_dir / f"main.{lang.extension}"
+        script.write_text(content)
+        (job_dir / "args.json").write_text(json.dumps(args))
+        for path in (script, job_dir / "args.json"):
+            path.chmod(0o644)
 
         ctx = PrepareContext(
             cache_dir=Path(settings.KILN_CACHE_DIR),
@@ -294,6 +334,9 @@ class JobRunner:
             return JobStatus.FAILURE, None, {"name": exc.kind, "message": exc.message, "traceback": ""}
         if prepared.lock is not None and lock is None:
             lock_store(job, prepared.lock)
+        self._plan_prestart(
+            job, lang, content, lock if lock is not None else prepared.lock, limits, sandboxed, prepared
+        )
         cpu_before = children_cpu_seconds()
         # Before launch: nsjail's own time_limit starts after this, so a jail it ended at its
         # limit always shows at least the timeout here.
@@ -312,15 +355,8 @@ class JobRunner:
         returncode = launched.process.wait()
         elapsed = time.monotonic() - started
         sink.flush()
-        if killed == "canceled":
-            job.refresh_from_db(fields=["canceled_by"])
-            return JobStatus.CANCELED, None, canceled_error(job.canceled_by or "a user")
-        if killed == "lease_lost":
-            message = "this worker lost the job's lease (it was stalled); another attempt owns the job now"
-            return JobStatus.FAILURE, None, {"name": "LeaseLost", "message": message, "traceback": ""}
-        if killed == "log_flood":
-            message = f"the job kept printing far past the log limit ({sink.limit} bytes) and was stopped"
-            return JobStatus.FAILURE, None, {"name": "LogLimitExceeded", "message": message, "traceback": ""}
+        if killed in ("canceled", "lease_lost", "log_flood"):
+            return self._stopped(job, killed, sink)
         ended_by_itself = returncode == 0 or (job_dir / "error.json").exists()  # its own result or error
         # nsjail checks its time_limit against a clock of whole seconds: it may end a jail up to
         # a second before the timeout as measured here.
@@ -340,20 +376,149 @@ class JobRunner:
             # cgroup by the CPU time the jail's processes used (this pool process runs one job).
             used = children_cpu_seconds() - cpu_before
             if used >= 0.9 * limits.cpu_s:
-                message = f"CPU time limit exceeded: the job used {used:.1f}s of CPU (limit {limits.cpu_s}s)"
-                return (
-                    JobStatus.FAILURE,
-                    None,
-                    {"name": "CpuLimitExceeded", "message": message, "traceback": ""},
-                )
+                return JobStatus.FAILURE, None, cpu_exceeded(used, limits)
         return self._outcome(job_dir, returncode, sandboxed=launched.sandboxed, memory_mb=limits.memory_mb)
 
-    def _pump(self, job: Job, process: Any, sink: LogSink, deadline: float, job_dir: Path) -> str | None:
+    def _stopped(self, job: Job, killed: str, sink: LogSink) -> tuple[JobStatus, Any, dict[str, Any] | None]:
+        """The outcome of a job the worker stopped: canceled, its lease lost, or a log flood."""
+        if killed == "canceled":
+            job.refresh_from_db(fields=["canceled_by"])
+            return JobStatus.CANCELED, None, canceled_error(job.canceled_by or "a user")
+        if killed == "lease_lost":
+            message = "this worker lost the job's lease (it was stalled); another attempt owns the job now"
+            return JobStatus.FAILURE, None, {"name": "LeaseLost", "message": message, "traceback": ""}
+        message = f"the job kept printing far past the log limit ({sink.limit} bytes) and was stopped"
+        return JobStatus.FAILURE, None, {"name": "LogLimitExceeded", "message": message, "traceback": ""}
+
+    # --- warm runners (jobs/warm.py) ----------------------------------------------------------
+
+    def _warm_runner(
+        self, job: Job, *, content: str, lock: str | None, limits: JobLimits, sandboxed: bool, say: Any
+    ) -> WarmRunner | None:
+        """A ready runner of this version for the job, or None: the job runs cold. A runner is
+        started when the script is marked warm or its code is hot (first run: cold, it resolves
+        the dependency lock the runner's key names)."""
+        if job.language not in warm.LANGUAGES or not warm.pool.enabled():
+            return None
+        key = WarmKey.of(
+            owner=warm_owner(job),
+            language=job.language,
+            content=content,
+            lock=lock or "",
+            limits=limits,
+            network=job.network,
+            sandboxed=sandboxed,
+        )
+        hot = warm.pool.note_run(key)
+        if lock is None:
+            return None  # its first run resolves the lock (cold); a marked version's runner starts after it
+        runner = warm.pool.take(key)
+        if runner is None:
+            marked = job_marked_warm(job)
+            if not (marked or hot):
+                return None
+            ctx = PrepareContext(
+                cache_dir=Path(settings.KILN_CACHE_DIR),
+                job_dir=Path(settings.KILN_JOBS_DIR),
+                log=say,
+                lock=lock,
+                files_dir=Path(settings.KILN_FILES_DIR),
+            )
+            try:
+                prepared = registry.get(job.language).prepare(content, ctx)
+            except PrepareError:
+                return None  # the cold run reports it
+            spec = warm_spec(registry.get(job.language).run_spec(prepared), sandboxed=sandboxed)
+            runner = warm.pool.spawn(key, spec=spec, limits=limits, marked=marked, content=content, busy=True)
+            if runner is None:
+                return None
+        if not runner.wait_ready():
+            say("the warm runner did not start; this job runs in a new sandbox")
+            warm.pool.drop(runner)
+            return None
+        return runner
+
+    def _plan_prestart(
+        self,
+        job: Job,
+        lang: Any,
+        content: str,
+        lock: str | None,
+        limits: JobLimits,
+        sandboxed: bool,
+        prepared: Any,
+    ) -> None:
+        """A marked version that ran cold (its first run, or its runner was busy or stopped):
+        once this job is over, start its runner for the next job."""
+        if (
+            job.language not in warm.LANGUAGES
+            or lock is None
+            or not warm.pool.enabled()
+            or not job_marked_warm(job)
+        ):
+            return
+        self.prestart = lambda: warm_start(
+            job, content=content, lock=lock, limits=limits, sandboxed=sandboxed, prepared=prepared
+        )
+
+    def _execute_warm(
+        self, job: Job, runner: WarmRunner, sink: LogSink, limits: JobLimits, *, args: Any, token: str
+    ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
+        """The job on a warm runner: args.json in, one line on its pipe, logs from its stdout,
+        the outcome from its answer and result.json / error.json, as a cold job's."""
+        directory = runner.directory
+        sandboxed = runner.launched is not None and runner.launched.sandboxed
+        killed: str | None = "broken"
+        self.warm_done = None
+        try:
+            args_file = directory / "args.json"
+            args_file.write_text(json.dumps(args))
+            args_file.chmod(0o644)
+            runner.serve(job_id=str(job.id), token=token)
+            env = dict(sdk_env(job, token=token, job_dir=directory, sandboxed=sandboxed))
+            runner.send({"env": env, "cpu_s": limits.cpu_s})
+            started = time.monotonic()
+            killed = self._pump(
+                job, runner.process, sink, deadline=started + job.timeout_s, job_dir=directory, control=runner
+            )
+            sink.flush()
+            done = self.warm_done
+            if killed == "timeout":
+                message = f"the job ran past its time limit of {job.timeout_s}s"
+                return JobStatus.TIMEOUT, None, {"name": "Timeout", "message": message, "traceback": ""}
+            if killed is not None:
+                return self._stopped(job, killed, sink)
+            if done is None:  # the runner itself ended mid-job: what its jail's exit says
+                returncode = runner.process.wait(timeout=KILL_GRACE_S)
+                return self._outcome(directory, returncode, sandboxed=sandboxed, memory_mb=limits.memory_mb)
+            signum = done.get("signal")
+            returncode = int(done["exit"]) if done.get("exit") is not None else -int(signum or signal.SIGKILL)
+            used = float(done.get("cpu_s") or 0)
+            if signum in (signal.SIGKILL, signal.SIGXCPU) and used >= 0.9 * limits.cpu_s:
+                return JobStatus.FAILURE, None, cpu_exceeded(used, limits)
+            return self._outcome(directory, returncode, sandboxed=sandboxed, memory_mb=limits.memory_mb)
+        finally:
+            runner.unserve()
+            healthy = killed is None and self.warm_done is not None
+            if healthy:
+                runner.finish_job()
+            warm.pool.release(runner, healthy=healthy)
+
+    def _pump(
+        self,
+        job: Job,
+        process: Any,
+        sink: LogSink,
+        deadline: float,
+        job_dir: Path,
+        control: WarmRunner | None = None,
+    ) -> str | None:
         """Copy the process's output into the log until it exits, renewing the lease.
 
         Returns why it had to be killed: "timeout", "canceled", "log_flood" (it kept
         printing long after the log limit), "lease_lost" (the reaper gave the job to
-        another attempt), or None when it ended by itself.
+        another attempt), or None when it ended by itself. With a warm runner's `control`
+        pipe, the job has ended when the runner says so there (self.warm_done).
         """
         fd = process.stdout.fileno()
         flood_limit = max(4 * sink.limit, 16 * 1024 * 1024)
@@ -378,9 +543,20 @@ class JobRunner:
             if remaining <= 0:
                 process.kill()  # nsjail's jail dies with it (PDEATHSIG, PID namespace)
                 return "timeout"
-            ready, _, _ = select.select([fd], [], [], min(FLUSH_EVERY_S, remaining))
+            watched = [fd] if control is None else [fd, control.control]
+            ready, _, _ = select.select(watched, [], [], min(FLUSH_EVERY_S, remaining))
             if not ready:
                 sink.write(b"")  # lets a quiet job's buffered lines reach the database
+                continue
+            if control is not None and control.control in ready:
+                done = control.feed(os.read(control.control, 4096))
+                if done is not None:
+                    # The job's processes are gone: all it printed is in the pipe already.
+                    while select.select([fd], [], [], 0)[0] and (data := os.read(fd, 65536)):
+                        sink.write(data)
+                    progress.check(float("inf"))
+                    self.warm_done = done
+                    return None
                 continue
             data = os.read(fd, 65536)
             if not data:
@@ -449,20 +625,107 @@ def job_arguments(job: Job) -> tuple[Any, set[str]]:
     return resolve_args(principal, job.args)
 
 
-def sdk_spec(spec: RunSpec, job: Job, *, token: str, job_dir: Path, sandboxed: bool) -> RunSpec:
-    """The SDK for the jail: its directory (read-only) and where to reach Kiln (the socket)."""
+def sdk_env(job: Job, *, token: str, job_dir: Path, sandboxed: bool) -> tuple[tuple[str, str], ...]:
+    """Where the job reaches Kiln (its socket) and who it is."""
     socket = f"{JOB_DIR_IN_JAIL if sandboxed else job_dir}/{SOCKET_NAME}"
     if len(socket) > MAX_UNIX_PATH:  # unsandboxed, deep data dir: relative to the job's cwd
         socket = SOCKET_NAME
-    env = (
+    return (
         ("KILN_SDK_SOCKET", socket),
         ("KILN_TOKEN", token),
         ("KILN_WORKSPACE", job.workspace_id),
         ("KILN_JOB_ID", str(job.id)),
         ("KILN_SCRIPT_PATH", job.script_path),
-        ("KILN_SDK_DIR", str(SDK_DIR)),
     )
+
+
+def sdk_spec(spec: RunSpec, job: Job, *, token: str, job_dir: Path, sandboxed: bool) -> RunSpec:
+    """The SDK for the jail: its directory (read-only) and where to reach Kiln (the socket)."""
+    env = (*sdk_env(job, token=token, job_dir=job_dir, sandboxed=sandboxed), ("KILN_SDK_DIR", str(SDK_DIR)))
     return replace(spec, env=(*spec.env, *env), mounts=(*spec.mounts, Mount(str(SDK_DIR))))
+
+
+def cpu_exceeded(used: float, limits: JobLimits) -> dict[str, Any]:
+    message = f"CPU time limit exceeded: the job used {used:.1f}s of CPU (limit {limits.cpu_s}s)"
+    return {"name": "CpuLimitExceeded", "message": message, "traceback": ""}
+
+
+def warm_start(
+    job: Job, *, content: str, lock: str, limits: JobLimits, sandboxed: bool, prepared: Any = None
+) -> WarmRunner | None:
+    """Start (not waiting for it) the runner that would take jobs like `job`, unless there is one."""
+    key = WarmKey.of(
+        owner=warm_owner(job),
+        language=job.language,
+        content=content,
+        lock=lock,
+        limits=limits,
+        network=job.network,
+        sandboxed=sandboxed,
+    )
+    if warm.pool.has(key):
+        return None
+    lang = registry.get(job.language)
+    if prepared is None:
+        ctx = PrepareContext(
+            cache_dir=Path(settings.KILN_CACHE_DIR),
+            job_dir=Path(settings.KILN_JOBS_DIR),
+            log=lambda line: None,
+            lock=lock,
+            files_dir=Path(settings.KILN_FILES_DIR),
+        )
+        prepared = lang.prepare(content, ctx)
+    spec = warm_spec(lang.run_spec(prepared), sandboxed=sandboxed)
+    return warm.pool.spawn(key, spec=spec, limits=limits, marked=True, content=content)
+
+
+def warm_prestart(queues: set[str]) -> int:
+    """A worker process starting: a runner for each marked script's latest Python version served
+    here, shaped by its last finished job (its limits and network); a version that never ran
+    gets its runner after its first job. Returns how many were started."""
+    from kiln.scripts.models import Script
+
+    started = 0
+    try:
+        sandboxed = sandbox_mode() == "nsjail"
+    except SandboxUnavailable:
+        return 0
+    scripts = Script.objects.filter(settings__warm=True, latest__language__in=warm.LANGUAGES)
+    for script in scripts.select_related("latest")[: max(settings.KILN_WARM_MAX_RUNNERS, 0)]:
+        version = script.latest
+        if version is None or version.lock is None:
+            continue
+        job = (
+            Job.objects.filter(script_version=version, finished_at__isnull=False, queue__in=queues)
+            .order_by("-created_at")
+            .first()
+        )
+        if job is None:
+            continue
+        try:
+            runner = warm_start(
+                job, content=version.content, lock=version.lock, limits=job_limits(job), sandboxed=sandboxed
+            )
+        except Exception:
+            log.warning("warm runner for %s could not start", script.path, exc_info=True)
+            continue
+        started += runner is not None
+    return started
+
+
+def warm_owner(job: Job) -> str:
+    """Whose runner may take the job: its script version's, or for a flow's inline step, its
+    flow's (the same code in several steps of one flow shares a runner; `<flow path>/<step>`)."""
+    if job.script_version_id is not None:
+        return f"version:{job.script_version_id}"
+    return f"flow:{job.workspace_id}:{job.script_path.rsplit('/', 1)[0]}"
+
+
+def job_marked_warm(job: Job) -> bool:
+    """The job's script asks for warm runners (settings.warm)."""
+    if job.script_version is None:
+        return False
+    return bool((job.script_version.script.settings or {}).get("warm"))
 
 
 def job_code(job: Job) -> tuple[str, str | None]:
@@ -472,8 +735,17 @@ def job_code(job: Job) -> tuple[str, str | None]:
         return job.script_version.content, job.script_version.lock
     from kiln.flows.models import InlineLock
 
-    lock = InlineLock.objects.filter(hash=job.raw_hash).values_list("lock", flat=True).first()
+    lock = _INLINE_LOCKS.get(job.raw_hash)
+    if lock is None:
+        lock = InlineLock.objects.filter(hash=job.raw_hash).values_list("lock", flat=True).first()
+        if lock is not None:  # resolved once and never changed: kept for this process's next steps
+            if len(_INLINE_LOCKS) >= 1024:
+                _INLINE_LOCKS.pop(next(iter(_INLINE_LOCKS)))
+            _INLINE_LOCKS[job.raw_hash] = lock
     return job.raw_code, lock
+
+
+_INLINE_LOCKS: dict[str, str] = {}
 
 
 def lock_store(job: Job, lock: str) -> None:

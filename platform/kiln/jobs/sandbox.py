@@ -575,6 +575,8 @@ def _start(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     network: JobNetwork | None = None,
+    pass_fds: tuple[int, ...] = (),
+    stdin_pipe: bool = False,
 ) -> Popen[bytes]:
     preexec: Callable[[], None] = die_with_parent(signal.SIGKILL)
     fds: list[int] = []
@@ -586,12 +588,12 @@ def _start(
             argv,
             cwd=cwd,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             preexec_fn=preexec,
             start_new_session=True,
-            pass_fds=(network.keepalive,) if network is not None else (),
+            pass_fds=(*pass_fds, network.keepalive) if network is not None else pass_fds,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         if network is None and isinstance(exc, OSError):
@@ -602,8 +604,17 @@ def _start(
             os.close(fd)
 
 
-def launch(*, spec: RunSpec, job_dir: Path, limits: JobLimits, network: str) -> Launch:
-    """Start the job in nsjail (or, only when an operator opted out, directly)."""
+def launch(
+    *,
+    spec: RunSpec,
+    job_dir: Path,
+    limits: JobLimits,
+    network: str,
+    pass_fds: tuple[int, ...] = (),
+    stdin_pipe: bool = False,
+) -> Launch:
+    """Start the job in nsjail (or, only when an operator opted out, directly). A warm runner
+    (jobs/warm.py) also gets a stdin pipe and keeps `pass_fds` open in the jail."""
     if network not in NETWORKS:
         raise SandboxUnavailable(f"unknown network '{network}' (none or internet)")
     if sandbox_mode() == "none":
@@ -615,7 +626,8 @@ def launch(*, spec: RunSpec, job_dir: Path, limits: JobLimits, network: str) -> 
             "PYTHONIOENCODING": "utf-8",
             **dict(spec.env),
         }
-        return Launch(_start(spec.argv, cwd=job_dir, env=env), sandboxed=False)
+        process = _start(spec.argv, cwd=job_dir, env=env, pass_fds=pass_fds, stdin_pipe=stdin_pipe)
+        return Launch(process, sandboxed=False)
 
     database = database_of(spec)
     if database is not None:
@@ -623,11 +635,14 @@ def launch(*, spec: RunSpec, job_dir: Path, limits: JobLimits, network: str) -> 
     template = (SANDBOX_CONFIG_DIR / spec.sandbox_config).read_text()
     cfg_path = job_dir.parent / f"{job_dir.name}.nsjail.cfg"  # outside the jail's view
     cfg_path.write_text(render_config(template, job_dir=job_dir, limits=limits, spec=spec, network=network))
-    argv = [nsjail_binary(), "--config", str(cfg_path), "--", *spec.argv]
+    keep = [arg for fd in pass_fds for arg in ("--pass_fd", str(fd))]
+    argv = [nsjail_binary(), "--config", str(cfg_path), *keep, "--", *spec.argv]
     if network == "none":
-        return Launch(_start(argv), sandboxed=True)
+        return Launch(_start(argv, pass_fds=pass_fds, stdin_pipe=stdin_pipe), sandboxed=True)
     job_network = start_network(database)
     try:
-        return Launch(_start(argv, network=job_network), sandboxed=True)
+        return Launch(
+            _start(argv, network=job_network, pass_fds=pass_fds, stdin_pipe=stdin_pipe), sandboxed=True
+        )
     finally:
         job_network.close()  # nsjail holds the pipe now; had it not started, pasta ends here

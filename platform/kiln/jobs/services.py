@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -139,10 +142,31 @@ def ring_after_commit(job: Job) -> None:
     transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority))
 
 
+# While set (JobRunner finishing a job in a Celery task), doorbells are held here instead of
+# rung: the runner takes one job this worker serves (a flow's next step) itself, at once, and
+# rings the rest (see kiln.jobs.tasks.run_job).
+_held: ContextVar[list[tuple[str, str, int]] | None] = ContextVar("kiln_held_publishes", default=None)
+
+
+@contextmanager
+def publishes_held() -> Iterator[list[tuple[str, str, int]]]:
+    held: list[tuple[str, str, int]] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
+
+
 def job_publish(*, job_id: str, queue: str, priority: int = 0) -> bool:
     """Ring the doorbell: best effort. The row is committed already, so a broker that is
     down must not turn an accepted job into an error; the sweeper rings again later."""
     from .tasks import run_job
+
+    held = _held.get()
+    if held is not None:
+        held.append((job_id, queue, priority))
+        return True
 
     try:
         run_job.apply_async(
@@ -171,7 +195,12 @@ def job_claim(*, job_id: str, worker_id: str) -> Job | None:
     (then it waits, un-rung, until a slot frees)."""
     now = timezone.now()
     with transaction.atomic():
-        job = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).first()
+        # The version and its script come along: the runner reads its code, lock and settings.
+        job = (
+            Job.objects.select_related("script_version__script")
+            .filter(pk=job_id, status=JobStatus.QUEUED)
+            .first()
+        )
         if job is None:
             return None
         if job.scheduled_for is not None and job.scheduled_for > now:
@@ -182,17 +211,20 @@ def job_claim(*, job_id: str, worker_id: str) -> Job | None:
             )
             log.info("job %s: concurrency key %s is full; it waits for a slot", job_id, job.concurrency_key)
             return None
+        lease = now + lease_duration()
         changed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, attempt=job.attempt).update(
             status=JobStatus.RUNNING,
             worker_id=worker_id,
             attempt=job.attempt + 1,
             started_at=now,
-            lease_expires_at=now + lease_duration(),
+            lease_expires_at=lease,
         )
         if changed != 1:
             transaction.set_rollback(True)
             return None
-    job.refresh_from_db()
+    # What the compare-and-set wrote, without reading the row again.
+    job.status, job.worker_id, job.attempt = JobStatus.RUNNING, worker_id, job.attempt + 1
+    job.started_at, job.lease_expires_at = now, lease
     return job
 
 
@@ -230,9 +262,26 @@ def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
                 await layer.group_send(group, message)
 
     try:
-        async_to_sync(send)()
+        asyncio.run_coroutine_threadsafe(send(), _publish_loop()).result(timeout=PUBLISH_TIMEOUT_S + 1)
     except Exception:
         log.warning("job %s: could not publish live logs to %s", job_id, group, exc_info=True)
+
+
+_loop: tuple[int, asyncio.AbstractEventLoop] | None = None
+_loop_lock = threading.Lock()
+
+
+def _publish_loop() -> asyncio.AbstractEventLoop:
+    """One event loop per process, in a thread of its own, for every publish: its Redis
+    connection stays open (async_to_sync made a loop, and a connection, per call: ~1.5 ms of
+    each step of a flow; docs/performance.md)."""
+    global _loop
+    with _loop_lock:
+        if _loop is None or _loop[0] != os.getpid():  # none yet, or a forked pool process
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="kiln-publish", daemon=True).start()
+            _loop = (os.getpid(), loop)
+        return _loop[1]
 
 
 def _leave_running(
@@ -293,20 +342,21 @@ def job_finish(
         messages.append({"type": "job.done", "status": str(status), "log_size": log_size})
         job_id = str(job.pk)
         transaction.on_commit(lambda: job_log_publish(job_id, *messages))
-        tell_flow(job)
+        tell_flow(job, {"status": str(status), "result": result, "error": error})
     return True
 
 
-def tell_flow(job: Job) -> None:
+def tell_flow(job: Job, outcome: dict[str, Any] | None = None) -> None:
     """Inside the transaction that ended `job`: if it is a flow's step, advance its flow now
-    (kiln.flows.engine). A bug there must not undo the step's end: it fails the flow instead."""
+    (kiln.flows.engine). A bug there must not undo the step's end: it fails the flow instead.
+    `outcome` ({status, result, error}) is what the caller just wrote, when it knows it."""
     if job.parent_id is None:
         return
     from kiln.flows.engine import child_ended, flow_crash
 
     try:
         with transaction.atomic():  # a savepoint: the step's own end stays
-            child_ended(job)
+            child_ended(job, outcome)
     except Exception as exc:
         log.exception("flow %s: advancing after step %s failed", job.parent_id, job.flow_step)
         with transaction.atomic():

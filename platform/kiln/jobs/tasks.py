@@ -2,22 +2,55 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_ready, worker_shutting_down
+from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutting_down
 
 from .runner import JobRunner
 from .workers import heartbeat_start, heartbeat_stop
 
-
 # Acknowledged when the job starts (not acks_late): the Job row and its lease are what survive a
 # lost worker (the reaper requeues), and kombu's Redis transport crashes the whole worker when it
 # must put a running job's unacknowledged message back after a broker blip (tests/e2e/test_chaos.py).
+# A job's end may hand its worker the next job (a flow's next step); a chain this long is cut
+# (its next job rung as usual) so that one task never holds a pool process for ever.
+MAX_CHAIN = 1000
+
+
 @shared_task(name="kiln.run_job", acks_late=False)
 def run_job(job_id: str) -> None:
-    JobRunner(job_id).run()
+    served = served_queues()
+    runner = JobRunner(job_id, served=served)
+    try:
+        runner.run()
+        for _ in range(MAX_CHAIN):
+            if runner.next_job is None:
+                return
+            runner = JobRunner(runner.next_job, served=served)
+            runner.run()
+    finally:
+        if runner.next_job is not None:  # not run here (the chain's end, or an error): ring it
+            ring_again(runner.next_job)
+
+
+def served_queues() -> set[str]:
+    from django.conf import settings
+
+    return {t for t in os.environ.get("KILN_WORKER_QUEUES", "").split(",") if t} or set(
+        settings.KILN_WORKER_TAGS
+    )
+
+
+def ring_again(job_id: str) -> None:
+    from .models import Job
+    from .services import job_publish
+
+    job = Job.objects.filter(pk=job_id).values("queue", "priority").first()
+    if job is not None:
+        job_publish(job_id=job_id, queue=job["queue"], priority=job["priority"])
 
 
 @shared_task(name="kiln.flow_timer", acks_late=False)
@@ -41,3 +74,36 @@ def _on_worker_ready(sender: Any = None, **_: Any) -> None:
 @worker_shutting_down.connect
 def _on_worker_shutting_down(**_: Any) -> None:
     heartbeat_stop()
+
+
+@worker_process_init.connect
+def _on_pool_process_init(**_: Any) -> None:
+    """A pool process: start the warm runners of scripts marked warm (jobs/warm.py), in the
+    background so the process takes jobs at once."""
+    import threading
+
+    from django.conf import settings
+    from django.db import close_old_connections
+
+    from .runner import warm_prestart
+
+    if not settings.KILN_WARM_RUNNERS:
+        return
+    queues = served_queues()
+
+    def prestart() -> None:
+        try:
+            warm_prestart(queues)
+        except Exception:  # the database is not there yet: the first jobs start them instead
+            logging.getLogger(__name__).warning("warm runners were not pre-started", exc_info=True)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=prestart, name="kiln-warm-prestart", daemon=True).start()
+
+
+@worker_process_shutdown.connect
+def _on_pool_process_shutdown(**_: Any) -> None:
+    from .warm import pool
+
+    pool.close_all()

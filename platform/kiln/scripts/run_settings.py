@@ -79,6 +79,11 @@ class ScriptSettings(Strict):
     retry: RetrySettings | None = None
     tag: str | None = Field(None, description="Worker tag (queue); default: the language's tag")
     priority: int = Field(0, ge=0, le=100, description="Higher runs first within a tag")
+    warm: bool = Field(
+        False,
+        description="Keep warm runners: each worker process pre-starts a sandbox for the latest "
+        "version that takes its jobs without starting an interpreter (Python)",
+    )
     concurrency: ConcurrencySettings | None = None
     run_as: str | None = Field(
         None,

@@ -126,10 +126,24 @@ describe("Script settings", () => {
       retry: { constant: { attempts: 2, seconds: 5 }, exponential: { attempts: 3, random_factor: 10 } },
       tag: "gpu",
       priority: 10,
+      warm: false,
       concurrency: { limit: 3 },
     });
     expect(screen.getByLabelText("Open files")).toHaveValue(512);
     expect(screen.getByLabelText("Memory")).toHaveValue(null);
+  });
+
+  it("keeps a Python script warm when asked, and sends it with the rest", async () => {
+    const fetchMock = open();
+    await screen.findByRole("form", { name: "Script settings" });
+    const warm = screen.getByRole("checkbox", { name: "Keep warm runners" });
+    expect(warm).not.toBeChecked();
+    fireEvent.click(warm);
+    fireEvent.click(screen.getByRole("button", { name: "Save settings" }));
+    expect(await screen.findByText(/^Saved\./)).toBeInTheDocument();
+    const [put] = requests(fetchMock, "PUT", PUT_URL);
+    expect(await put!.json()).toMatchObject({ warm: true, priority: 10 });
+    expect(screen.getByRole("checkbox", { name: "Keep warm runners" })).toBeChecked();
   });
 
   it("shows the API's message next to the field it names and keeps what was typed", async () => {

@@ -165,6 +165,24 @@ export function ScriptSettingsPanel({ script }: { script: Script }) {
               )}
             </Field>
           </div>
+          {script.language === "python3" && (
+            <>
+              <label className="checkbox">
+                <input
+                  type="checkbox"
+                  checked={draft.warm}
+                  onChange={(e) => edit((d) => ({ ...d, warm: e.target.checked }))}
+                  aria-describedby="settings-warm-hint"
+                />
+                Keep warm runners
+              </label>
+              <p className="muted settings-help" id="settings-warm-hint">
+                Each worker keeps a sandbox of the latest version started, with its imports loaded: a job starts in
+                about a millisecond instead of tens. Every job still runs in a clean copy, with the same limits.
+              </p>
+              <GroupError name="warm" errors={errors} />
+            </>
+          )}
         </section>
 
         <section className="settings-section">

@@ -13,6 +13,7 @@ describe("settings draft", () => {
       },
       tag: "etl",
       priority: 100,
+      warm: true,
       concurrency: { limit: 1, key: "k-$args[x]" },
     };
     expect(settingsFromDraft(draftFromSettings(stored))).toEqual(stored);
@@ -25,6 +26,7 @@ describe("settings draft", () => {
       retry: null,
       tag: null,
       priority: 0,
+      warm: false,
       concurrency: null,
     });
     expect(draftFromSettings(null).limits.memory_mb).toBe("");

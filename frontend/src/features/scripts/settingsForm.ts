@@ -14,6 +14,8 @@ export interface SettingsDraft {
   exponential: { attempts: string; multiplier: string; seconds: string; random_factor: string; max_seconds: string };
   tag: string;
   priority: string;
+  /** Keep warm runners for the latest version (Python). */
+  warm: boolean;
   concurrency: { limit: string; key: string };
 }
 
@@ -52,6 +54,7 @@ export function draftFromSettings(raw: unknown): SettingsDraft {
     },
     tag: text(settings.tag),
     priority: text(settings.priority),
+    warm: settings.warm === true,
     concurrency: { limit: text(concurrency.limit), key: text(concurrency.key) },
   };
 }
@@ -100,6 +103,7 @@ export function settingsFromDraft(draft: SettingsDraft): ScriptSettings {
     retry: constant === null && exponential === null ? null : defined({ constant: constant ?? undefined, exponential: exponential ?? undefined }),
     tag: draft.tag.trim() || null,
     priority: num(draft.priority) ?? 0,
+    warm: draft.warm,
     concurrency,
   } as ScriptSettings;
 }
@@ -117,6 +121,7 @@ export const FIELD_KEYS: readonly string[] = [
   "retry.exponential.max_seconds",
   "tag",
   "priority",
+  "warm",
   "concurrency.limit",
   "concurrency.key",
 ];

@@ -1,0 +1,451 @@
+"""Warm runners: pre-started sandboxes that take one script version's jobs over a pipe.
+
+A cold job starts nsjail and a fresh interpreter (~60 ms for a trivial Python job). A warm
+runner is that jail started once, with an interpreter that has already set up sys.path, imported
+what the script imports and compiled it (scripts_runtime/wrappers/python_warm.py); each job is
+a fork of it (~1 ms), so its memory starts from the same clean template every time.
+
+- **One runner, one version.** A runner is keyed by everything that shapes its jail: the code's
+  hash, the dependency lock, the limits, the network and the sandbox mode. It never runs anything
+  else, so two scripts (or two users' scripts) never share a process, a /tmp or a job dir.
+- **Between jobs** the runner kills every process the job left (the jail's PID namespace), empties
+  /tmp, /dev/shm and the job dir. The worker writes args.json and reads result.json/error.json as
+  for a cold job; logs are the jail's stdout, read by the same pump, masked by the same masker.
+- **Same limits**: the jail has the job's memory, process, file and tmpfs limits; each job gets its
+  own CPU limit (RLIMIT_CPU in the child); the worker enforces the wall clock. A timeout, a cancel,
+  a log flood or a lost lease kills the whole runner (the next job starts a new one), exactly as
+  it kills a cold job's jail.
+- **Which versions**: a script saved with `settings.warm` (its runners are also started when a
+  worker process starts, from its last job), and any Python code that ran KILN_WARM_HOT_RUNS times
+  within KILN_WARM_HOT_WINDOW seconds in this process (hot by traffic: flow steps too).
+- **Recycled** after KILN_WARM_MAX_JOBS jobs, when the runner's own memory grew by
+  KILN_WARM_MAX_GROWTH_MB, or after KILN_WARM_IDLE_SECONDS without a job; at most
+  KILN_WARM_MAX_RUNNERS per worker process (the least recently used idle one goes).
+
+Each Celery pool process owns its runners (module state here); a runner serves one job at a time:
+a second job of the same version arriving meanwhile (an SDK sub-job run in place) runs cold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import select
+import shutil
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from scripts_runtime.languages.base import SDK_DIR, Mount, RunSpec, wrapper
+
+from .limits import JobLimits
+from .sandbox import Launch, launch, prepare_job_dir
+from .sdk_socket import SdkSocket
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = {"python3"}  # the languages with a warm wrapper
+START_TIMEOUT_S = 60.0  # importing a script's dependencies can take a while (pandas: seconds)
+REAP_EVERY_S = 5.0
+OUTCOME_FILES = ("result.json", "error.json", "progress", "args.json")
+
+
+@dataclass(frozen=True)
+class WarmKey:
+    owner: str  # the script version (or, for a flow's inline step, the flow) it serves alone
+    language: str
+    code_hash: str
+    lock: str
+    limits: tuple[tuple[str, int], ...]
+    network: str
+    sandboxed: bool
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        owner: str,
+        language: str,
+        content: str,
+        lock: str,
+        limits: JobLimits,
+        network: str,
+        sandboxed: bool,
+    ) -> WarmKey:
+        return cls(
+            owner=owner,
+            language=language,
+            code_hash=hashlib.sha256(content.encode()).hexdigest(),
+            lock=lock,
+            limits=tuple(sorted(limits.as_dict().items())),
+            network=network,
+            sandboxed=sandboxed,
+        )
+
+
+@dataclass
+class WarmRunner:
+    key: WarmKey
+    directory: Path
+    spec: RunSpec
+    limits: JobLimits
+    marked: bool  # the script asks to be warm: replaced when recycled, started with the worker
+    launched: Launch | None = None
+    control: int = -1
+    jobs: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+    last_used: float = field(default_factory=time.monotonic)
+    busy: bool = False
+    ready_rss_kb: int = 0
+    rss_kb: int = 0
+    _buffer: bytes = b""
+    ready: bool = False
+    sdk: SdkSocket | None = None  # the runner's SDK socket, serving the job it runs, if any
+
+    # -- life ------------------------------------------------------------------------------
+
+    def start(self, content: str) -> None:
+        """Launch the jail; it gets ready (imports) while the caller goes on."""
+        prepare_job_dir(self.directory)
+        script = self.directory / "main.py"
+        script.write_text(content)
+        script.chmod(0o644)
+        # One SDK socket for the runner's life (a thread and a bind less per job): it accepts
+        # only the token of the job running, and between jobs a random one nobody holds.
+        self.sdk = SdkSocket(job_id="-", job_dir=self.directory, token=secrets.token_hex(32))
+        self.sdk.start()
+        read, write = os.pipe()
+        spec = replace(self.spec, env=(*self.spec.env, ("KILN_WARM_FD", str(write))))
+        try:
+            # No wall clock for the runner itself (each job's is the worker's), and no CPU limit
+            # but a high one: each job gets its own in the child.
+            runner_limits = replace(self.limits, timeout_s=0, cpu_s=max(self.limits.cpu_s, 10**7))
+            self.launched = launch(
+                spec=spec,
+                job_dir=self.directory,
+                limits=runner_limits,
+                network=self.key.network,
+                pass_fds=(write,),
+                stdin_pipe=True,
+            )
+        except BaseException:
+            os.close(read)
+            raise
+        finally:
+            os.close(write)
+        self.control = read
+
+    @property
+    def process(self) -> Any:
+        assert self.launched is not None
+        return self.launched.process
+
+    def alive(self) -> bool:
+        return self.launched is not None and self.process.poll() is None
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> bool:
+        if self.ready:
+            return True
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            message = self.read_message(max(0.0, deadline - time.monotonic()))
+            if message is not None:
+                self.ready = bool(message.get("ready"))
+                self.ready_rss_kb = self.rss_kb = int(message.get("rss_kb") or 0)
+                return self.ready
+            if time.monotonic() >= deadline:
+                break
+        self.discard_output()
+        return False
+
+    def discard_output(self) -> None:
+        """What the runner printed outside any job (nothing, normally): not a job's log."""
+        if not self.alive():
+            return
+        fd = self.process.stdout.fileno()
+        while select.select([fd], [], [], 0)[0]:
+            if not os.read(fd, 65536):
+                return
+
+    def read_message(self, timeout: float) -> dict[str, Any] | None:
+        """The next line on the control pipe, or None (timeout, or the runner ended)."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining < 0 or not select.select([self.control], [], [], remaining)[0]:
+                return None
+            data = os.read(self.control, 4096)
+            if not data:
+                return None
+            self._buffer += data
+        return self.feed(b"")
+
+    def feed(self, data: bytes) -> dict[str, Any] | None:
+        """Bytes read from the control pipe; a whole message once one is complete."""
+        self._buffer += data
+        if b"\n" not in self._buffer:
+            return None
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return {"exit": None, "signal": None, "broken": True}
+        if "rss_kb" in message:
+            self.rss_kb = int(message.get("rss_kb") or 0)
+        return message if isinstance(message, dict) else {"broken": True}
+
+    def send(self, command: dict[str, Any]) -> None:
+        self.discard_output()
+        self.process.stdin.write(json.dumps(command).encode() + b"\n")
+        self.process.stdin.flush()
+
+    def content(self) -> str | None:
+        try:
+            return (self.directory / "main.py").read_text()
+        except OSError:
+            return None
+
+    def serve(self, *, job_id: str, token: str) -> None:
+        """The SDK socket answers this job's token from now on."""
+        if self.sdk is not None:
+            self.sdk.server.job_id, self.sdk.server.token = job_id, token
+
+    def unserve(self) -> None:
+        if self.sdk is not None:
+            self.sdk.server.job_id, self.sdk.server.token = "-", secrets.token_hex(32)
+
+    def finish_job(self) -> None:
+        """After a job: its outcome files go (the runner already emptied the rest)."""
+        for name in OUTCOME_FILES:
+            with contextlib.suppress(OSError):
+                (self.directory / name).unlink()
+        self.jobs += 1
+        self.last_used = time.monotonic()
+
+    def worn(self) -> str | None:
+        """Why this runner should be replaced, if it should."""
+        if self.jobs >= settings.KILN_WARM_MAX_JOBS:
+            return f"{self.jobs} jobs"
+        growth = (self.rss_kb - self.ready_rss_kb) // 1024
+        if growth >= settings.KILN_WARM_MAX_GROWTH_MB:
+            return f"its memory grew by {growth} MB"
+        return None
+
+    def close(self) -> None:
+        if self.sdk is not None:
+            self.sdk.stop()
+            self.sdk = None
+        if self.launched is not None:
+            process = self.process
+            with contextlib.suppress(OSError):
+                process.kill()  # the jail (its PID namespace) goes with nsjail
+            with contextlib.suppress(Exception):
+                process.wait(timeout=5)
+            for stream in (process.stdin, process.stdout):
+                with contextlib.suppress(OSError):
+                    if stream is not None:
+                        stream.close()
+        if self.control >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.control)
+            self.control = -1
+        shutil.rmtree(self.directory, ignore_errors=True)
+        self.directory.with_name(f"{self.directory.name}.nsjail.cfg").unlink(missing_ok=True)
+
+
+def warm_spec(spec: RunSpec, *, sandboxed: bool) -> RunSpec:
+    """A language's run spec, turned into its warm runner's: the runner wrapper, and the SDK."""
+    argv = [*spec.argv[:-1], wrapper("python_warm.py")]
+    env = (("KILN_WARM_SANDBOXED", "1" if sandboxed else "0"), ("KILN_SDK_DIR", str(SDK_DIR)))
+    return replace(spec, argv=argv, env=(*spec.env, *env), mounts=(*spec.mounts, Mount(str(SDK_DIR))))
+
+
+class WarmPool:
+    """This process's runners, by key; thread-safe (an SDK request thread runs jobs too)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.runners: dict[WarmKey, WarmRunner] = {}
+        self.recent: dict[WarmKey, deque[float]] = {}
+        self._reaper: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def enabled(self) -> bool:
+        return bool(settings.KILN_WARM_RUNNERS)
+
+    def _forked(self) -> None:
+        """A pool process forked from a parent that had runners: those are not ours."""
+        if os.getpid() != self._pid:
+            self.runners, self.recent, self._reaper, self._pid = {}, {}, None, os.getpid()
+            self.lock = threading.Lock()
+
+    def note_run(self, key: WarmKey) -> bool:
+        """Count a run of this version; True when it is hot (enough runs, recently)."""
+        runs, window = settings.KILN_WARM_HOT_RUNS, settings.KILN_WARM_HOT_WINDOW
+        now = time.monotonic()
+        with self.lock:
+            seen = self.recent.setdefault(key, deque(maxlen=max(runs, 1)))
+            seen.append(now)
+            if len(self.recent) > 4096:  # forget the oldest versions seen
+                for old in list(self.recent)[:1024]:
+                    del self.recent[old]
+        return runs > 0 and len(seen) >= runs and now - seen[0] <= window
+
+    def has(self, key: WarmKey) -> bool:
+        self._forked()
+        with self.lock:
+            return key in self.runners
+
+    def take(self, key: WarmKey) -> WarmRunner | None:
+        """This version's idle runner, marked busy, or None."""
+        self._forked()
+        with self.lock:
+            runner = self.runners.get(key)
+            if runner is None or runner.busy:
+                return None
+            if not runner.alive():
+                del self.runners[key]
+                runner.close()
+                return None
+            runner.busy = True
+            return runner
+
+    def add(self, runner: WarmRunner, *, busy: bool) -> bool:
+        """Keep a new runner (busy: for the job that started it). False when one is there already."""
+        self._forked()
+        evicted: list[WarmRunner] = []
+        with self.lock:
+            if runner.key in self.runners:
+                return False
+            while len(self.runners) >= max(settings.KILN_WARM_MAX_RUNNERS, 1):
+                idle = [r for r in self.runners.values() if not r.busy]
+                if not idle:
+                    return False
+                oldest = min(idle, key=lambda r: r.last_used)
+                evicted.append(self.runners.pop(oldest.key))
+            runner.busy = busy
+            self.runners[runner.key] = runner
+        for old in evicted:
+            old.close()
+        self._start_reaper()
+        return True
+
+    def release(self, runner: WarmRunner, *, healthy: bool) -> None:
+        """The job is over: keep the runner for the next, or replace it (worn, or broken)."""
+        reason = None if healthy else "it was stopped with its job"
+        reason = reason or (None if runner.alive() else "it ended") or runner.worn()
+        with self.lock:
+            runner.busy = False
+            if reason is None:
+                return
+            if self.runners.get(runner.key) is runner:
+                del self.runners[runner.key]
+        log.info("warm runner %s: recycled (%s)", runner.directory.name, reason)
+        content = runner.content()
+        runner.close()
+        if runner.marked and healthy and content is not None:
+            self.spawn(runner.key, spec=runner.spec, limits=runner.limits, marked=True, content=content)
+
+    def spawn(
+        self,
+        key: WarmKey,
+        *,
+        spec: RunSpec,
+        limits: JobLimits,
+        marked: bool,
+        content: str,
+        busy: bool = False,
+    ) -> WarmRunner | None:
+        """Start a runner for `key` (not waiting for it to be ready)."""
+        directory = Path(settings.KILN_JOBS_DIR) / f"warm-{uuid.uuid4().hex[:12]}"
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        runner = WarmRunner(key=key, directory=directory, spec=spec, limits=limits, marked=marked)
+        try:
+            runner.start(content)
+        except Exception:
+            log.warning("warm runner for %s could not start", key.code_hash[:12], exc_info=True)
+            runner.close()
+            return None
+        if not self.add(runner, busy=busy):
+            runner.close()
+            return None
+        log.info("warm runner %s: started for %s", directory.name, key.code_hash[:12])
+        return runner
+
+    def drop(self, runner: WarmRunner) -> None:
+        with self.lock:
+            if self.runners.get(runner.key) is runner:
+                del self.runners[runner.key]
+        runner.close()
+
+    def reap_idle(self) -> int:
+        """Close (or, for a marked version, renew) runners idle past KILN_WARM_IDLE_SECONDS."""
+        cutoff = time.monotonic() - settings.KILN_WARM_IDLE_SECONDS
+        with self.lock:
+            idle = [
+                r for r in self.runners.values() if not r.busy and (r.last_used < cutoff or not r.alive())
+            ]
+            for runner in idle:
+                del self.runners[runner.key]
+        for runner in idle:
+            log.info(
+                "warm runner %s: closed after %ss idle",
+                runner.directory.name,
+                settings.KILN_WARM_IDLE_SECONDS,
+            )
+            content = runner.content()
+            runner.close()
+            if runner.marked and content is not None:
+                self.spawn(runner.key, spec=runner.spec, limits=runner.limits, marked=True, content=content)
+        return len(idle)
+
+    def _start_reaper(self) -> None:
+        if self._reaper is not None and self._reaper.is_alive():
+            return
+
+        def loop() -> None:
+            while True:
+                time.sleep(REAP_EVERY_S)
+                try:
+                    self.reap_idle()
+                except Exception:
+                    log.warning("warm runner reaper failed", exc_info=True)
+
+        self._reaper = threading.Thread(target=loop, name="kiln-warm-reaper", daemon=True)
+        self._reaper.start()
+
+    def close_all(self) -> None:
+        """Close every runner and forget recent traffic (a worker process's end; each test's)."""
+        with self.lock:
+            runners, self.runners = list(self.runners.values()), {}
+            self.recent.clear()
+        for runner in runners:
+            runner.close()
+
+    def stats(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                {
+                    "dir": r.directory.name,
+                    "code_hash": r.key.code_hash,
+                    "jobs": r.jobs,
+                    "busy": r.busy,
+                    "marked": r.marked,
+                    "alive": r.alive(),
+                    "rss_kb": r.rss_kb,
+                }
+                for r in self.runners.values()
+            ]
+
+
+pool = WarmPool()

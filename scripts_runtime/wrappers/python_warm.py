@@ -1,0 +1,229 @@
+"""A warm runner for one Python script version: runs inside the sandbox and takes jobs over a pipe.
+
+Started once (kiln/jobs/warm.py) with the job's jail and limits; it sets up sys.path, imports
+what main.py imports (its dependencies, Kiln's SDK) and compiles main.py, then waits. For each
+job the worker writes /job/args.json and sends one line on stdin ({"env": {...}, "cpu_s": N});
+the runner forks, and the child runs the job exactly as python_wrapper.py would (main.py's
+module code, then main(**args), result.json or error.json) with the job's environment and CPU
+limit, printing to the jail's stdout (the job's log). When the child has ended the runner kills
+whatever the job left running, empties /tmp, /dev/shm and /job (but main.py and the outcome
+files) and answers on the control pipe (fd $KILN_WARM_FD): {"exit": code, "signal": n,
+"cpu_s": seconds, "rss_kb": its own resident memory, "ms": [fork, job, clean-up] for
+diagnostics}. Each job starts from the same clean template (fork: copy-on-write), so nothing
+one job does in memory is seen by the next.
+
+Standard library only: mounted read-only into the jail with python_wrapper.py beside it.
+"""
+
+import ast
+import importlib
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I: the script's dir is not on it
+import contextlib
+
+import python_wrapper as wrapper  # noqa: E402
+
+del sys.path[0]  # the job's sys.path is a cold job's
+
+# main.py and the SDK socket stay; the worker reads and removes the job's outcome files.
+KEEP = {"main.py", "sdk.sock", "result.json", "error.json", "progress"}
+
+
+def _imports(tree):
+    """Top-level modules main.py imports (in `try` and `if` blocks too)."""
+    names = []
+    body = list(tree.body)
+    while body:
+        node = body.pop(0)
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+        elif isinstance(node, (ast.Try, ast.If)):
+            body += (
+                node.body
+                + getattr(node, "orelse", [])
+                + [n for h in getattr(node, "handlers", []) for n in h.body]
+            )
+        elif isinstance(node, ast.AsyncFunctionDef) and node.name == "main":
+            names.append("asyncio")
+    return [n for n in names if n != "__future__"]
+
+
+def _preload(tree):
+    """Import main.py's modules now, once, so no job pays for them; quietly: a failure here is
+    the job's to report, when its own import runs."""
+    saved = os.dup(1), os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    try:
+        for name in ["dataclasses", "base64", "traceback", "kiln", *_imports(tree)]:
+            try:
+                importlib.import_module(name)
+            except BaseException:  # noqa: BLE001, S112 - any failure is the job's, later
+                continue
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (null, *saved):
+            os.close(fd)
+
+
+def _rss_kb():
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _child(code, command, control):
+    """The job: never returns."""
+    rc = 70
+    try:
+        os.setpgid(0, 0)
+        os.close(control)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.environ.update(command.get("env") or {})
+        cpu = int(command.get("cpu_s") or 0)
+        if cpu > 0:
+            soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+            limit = cpu if hard == resource.RLIM_INFINITY else min(cpu, hard)
+            resource.setrlimit(resource.RLIMIT_CPU, (limit, limit))
+        os.chdir(wrapper.JOB_DIR)
+        rc = wrapper.run_job(code)
+        if "threading" in sys.modules:
+            sys.modules["threading"]._shutdown()  # like a normal exit: wait for non-daemon threads
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException as exc:  # noqa: BLE001 - the wrapper itself failed: say so in the log
+        sys.stderr.write(f"[kiln] the warm runner could not run the job: {exc!r}\n")
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(rc)
+
+
+def _sweep(child, sandboxed):
+    """Kill what the job left running. In the jail (a PID namespace where this is pid 1, and
+    every orphan's parent) that is every other process; outside, the job's process group."""
+    if sandboxed and os.getpid() == 1:
+        for attempt in range(2000):  # up to ~2 s for the kernel to finish the kills
+            others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != 1]
+            if not others:
+                break
+            for pid in others:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            _reap()
+            if attempt:
+                time.sleep(0.001)
+    else:
+        with contextlib.suppress(OSError):
+            os.killpg(child, signal.SIGKILL)
+    _reap()
+
+
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _empty(directory, keep=()):
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if name in keep:
+            continue
+        path = os.path.join(directory, name)
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass
+
+
+def main():
+    control = int(os.environ["KILN_WARM_FD"])
+    sandboxed = os.environ.get("KILN_WARM_SANDBOXED") == "1"
+    wrapper.setup_paths()
+    script = os.path.join(wrapper.JOB_DIR, "main.py")
+    with open(script, encoding="utf-8") as fh:
+        source = fh.read()
+    try:
+        tree = ast.parse(source, script)
+        code = compile(tree, script, "exec")
+    except SyntaxError:
+        tree, code = None, None  # each job compiles it and reports the error itself
+    if tree is not None:
+        _preload(tree)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the template's objects: never scanned by a job's collections, so their pages stay shared
+    out = os.fdopen(control, "w", buffering=1)
+    out.write(json.dumps({"ready": True, "rss_kb": _rss_kb()}) + "\n")
+    for line in sys.stdin:
+        try:
+            command = json.loads(line)
+        except ValueError:
+            return 2
+        t0 = time.perf_counter()
+        child = os.fork()
+        if child == 0:
+            _child(code, command, control)
+        t1 = time.perf_counter()
+        _, status, usage = os.wait4(child, 0)
+        t2 = time.perf_counter()
+        _sweep(child, sandboxed)
+        if sandboxed:
+            _empty("/tmp")
+            _empty("/dev/shm")
+        _empty(wrapper.JOB_DIR, KEEP)
+        t3 = time.perf_counter()
+        out.write(
+            json.dumps(
+                {
+                    "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                    "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                    "cpu_s": usage.ru_utime + usage.ru_stime,
+                    "rss_kb": _rss_kb(),
+                    "ms": [
+                        round((t1 - t0) * 1000, 2),
+                        round((t2 - t1) * 1000, 2),
+                        round((t3 - t2) * 1000, 2),
+                    ],
+                }
+            )
+            + "\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

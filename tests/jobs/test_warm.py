@@ -1,0 +1,352 @@
+"""Warm runners (jobs/warm.py): pre-started sandboxes that take one script version's jobs.
+
+Real nsjail, real runner processes: the jobs go through JobRunner.run() as every job does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kiln.accounts.models import User, Workspace
+from kiln.jobs.models import Job, JobStatus
+from kiln.jobs.runner import JobRunner
+from kiln.jobs.selectors import job_logs
+from kiln.jobs.services import job_create
+from kiln.jobs.warm import pool
+from kiln.scripts.services import script_save
+
+pytestmark = pytest.mark.sandbox
+Run = Callable[..., Job]
+
+
+@pytest.fixture
+def save(sandbox_available: None, workspace: Workspace, owner: User) -> Callable[..., Any]:
+    def save_script(content: str, path: str = "u/ada/w", warm: bool = True, **settings: Any) -> Any:
+        return script_save(
+            workspace=workspace,
+            user=owner,
+            path=path,
+            language="python3",
+            content=content,
+            settings={"warm": warm, **settings},
+        ).version
+
+    return save_script
+
+
+@pytest.fixture
+def start(workspace: Workspace, owner: User) -> Callable[..., Job]:
+    def create(version: Any, args: dict[str, Any] | None = None, user: User | None = None) -> Job:
+        return job_create(workspace=workspace, user=user or owner, version=version, args=args or {})
+
+    return create
+
+
+@pytest.fixture
+def run(start: Callable[..., Job]) -> Callable[..., Job]:
+    def run_job(version: Any, args: dict[str, Any] | None = None, user: User | None = None) -> Job:
+        job = start(version, args, user)
+        finished = JobRunner(str(job.id)).run()
+        assert finished is not None
+        return finished
+
+    return run_job
+
+
+def runners() -> list[dict[str, Any]]:
+    return pool.stats()
+
+
+COUNTER = """
+import os
+import sys
+
+SEEN = []
+
+
+def main(n: int):
+    SEEN.append(n)
+    print(f"pid {os.getpid()} n {n}")
+    print("to stderr", file=sys.stderr)
+    return {"seen": list(SEEN), "job": os.environ.get("KILN_JOB_ID")}
+"""
+
+
+def test_a_warm_script_runs_on_one_runner_and_each_job_starts_clean(save: Any, run: Any) -> None:
+    version = save(COUNTER)
+    first = run(version, {"n": 1})  # the first run resolves the lock (cold)
+    jobs = [run(version, {"n": n}) for n in (2, 3, 4)]
+    for job in [first, *jobs]:
+        assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))
+    assert [job.result["seen"] for job in jobs] == [[2], [3], [4]]  # module state never carries over
+    assert [job.result["job"] for job in jobs] == [str(job.id) for job in jobs]
+    logs = job_logs(job=jobs[-1])
+    assert "n 4\n" in logs and "to stderr\n" in logs and "n 3" not in logs
+    (runner,) = runners()
+    assert runner["jobs"] == 3 and runner["marked"] and runner["alive"]
+
+
+def warm_twice(save: Any, run: Any, content: str, **settings: Any) -> Any:
+    """Save a warm script and run it once (cold: its lock is resolved); the next job is warm."""
+    version = save(content, **settings)
+    first = run(version)
+    assert first.status == JobStatus.SUCCESS, (first.error, job_logs(job=first))
+    assert len(runners()) == 1
+    return version
+
+
+PROBE = """
+import os, subprocess, sys, time
+
+def main(mark: str = "", linger: bool = False):
+    found = {
+        "tmp": sorted(os.listdir("/tmp")),
+        "shm": sorted(os.listdir("/dev/shm")),
+        "job": sorted(os.listdir(os.environ["KILN_JOB_DIR"])),
+        "procs": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+        "env": sorted(k for k in os.environ if k.startswith("SECRET")),
+    }
+    if mark:
+        for place in ("/tmp", "/dev/shm", os.environ["KILN_JOB_DIR"]):
+            with open(os.path.join(place, mark), "w") as fh:
+                fh.write(mark)
+        os.environ["SECRET_" + mark] = mark
+    if linger:  # a process that outlives the job, in a session of its own
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+        time.sleep(0.2)
+    return found
+"""
+
+
+def test_nothing_a_job_leaves_reaches_the_next_job_or_another_users_script(
+    save: Any, run: Any, member: User, workspace: Workspace
+) -> None:
+    grace = member
+    mine = warm_twice(save, run, PROBE, path="u/ada/probe")
+    theirs = script_save(
+        workspace=workspace,
+        user=grace,
+        path="u/grace/probe",
+        language="python3",
+        content=PROBE,
+        settings={"warm": True},
+    ).version
+    assert run(theirs, user=grace).status == JobStatus.SUCCESS
+    assert len(runners()) == 2  # one runner per version, the same code or not: never shared
+
+    left = run(mine, {"mark": "ada1", "linger": True})
+    assert left.status == JobStatus.SUCCESS, (left.error, job_logs(job=left))
+    after = run(mine)
+    assert after.status == JobStatus.SUCCESS
+    assert after.result["tmp"] == [] and after.result["shm"] == []
+    assert after.result["job"] == ["args.json", "main.py", "sdk.sock"]
+    assert len(after.result["procs"]) == 2  # the runner (pid 1) and this job: the lingering one is gone
+    assert after.result["env"] == []
+    other = run(theirs, {"mark": "grace1"}, user=grace)
+    assert "ada1" not in str(other.result)
+    assert run(mine).result["tmp"] == []
+    assert sorted(r["jobs"] for r in runners()) == [1, 3]
+
+
+def test_errors_tracebacks_and_module_code_are_a_cold_jobs(save: Any, run: Any) -> None:
+    source = (
+        "print('module code runs for every job')\n"
+        "def main(fail: bool = False):\n"
+        "    if fail:\n"
+        "        raise ValueError('asked to fail')\n"
+        "    return 'ok'\n"
+    )
+    version = warm_twice(save, run, source)
+    job = run(version, {"fail": True})
+    assert (job.status, job.error["name"], job.error["message"]) == (
+        JobStatus.FAILURE,
+        "ValueError",
+        "asked to fail",
+    )
+    assert 'File "/job/main.py", line 4, in main' in job.error["traceback"]
+    assert "python_warm" not in job.error["traceback"] and "python_wrapper" not in job.error["traceback"]
+    logs = job_logs(job=job)
+    assert logs.startswith("module code runs for every job\n") and "ValueError: asked to fail" in logs
+    ok = run(version)
+    assert (ok.status, ok.result) == (JobStatus.SUCCESS, "ok")
+    assert runners()[0]["jobs"] == 2
+
+
+def test_a_secret_and_the_job_token_are_masked_in_a_warm_jobs_log(save: Any, run: Any) -> None:
+    source = (
+        "import os\ndef main():\n    print('token', os.environ['KILN_TOKEN'])\n"
+        "    return len(os.environ['KILN_TOKEN'])\n"
+    )
+    version = warm_twice(save, run, source)
+    job = run(version)
+    assert job.status == JobStatus.SUCCESS and job.result > 10
+    assert job_logs(job=job) == "token *****\n"
+
+
+def test_progress_and_the_sdk_work_on_a_warm_runner(save: Any, run: Any, transactional_db: None) -> None:
+    source = (
+        "import kiln\n"
+        "def main():\n"
+        "    kiln.set_progress(70)\n"
+        "    kiln.set_state({'n': (kiln.get_state() or {}).get('n', 0) + 1})\n"
+        "    return kiln.get_state()\n"
+    )
+    version = warm_twice(save, run, source)
+    job = run(version)
+    assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))
+    assert job.result == {"n": 2} and job.progress == 70
+    assert runners()[0]["jobs"] == 1
+
+
+class TestLimits:
+    """A warm job has a cold job's limits; a job stopped by one takes its runner with it."""
+
+    def test_a_timeout_ends_the_job_and_a_new_runner_takes_the_next(self, save: Any, run: Any) -> None:
+        source = "import time\ndef main(s: float = 0):\n    time.sleep(s)\n    return s\n"
+        version = warm_twice(save, run, source, limits={"timeout_s": 1})
+        before = runners()[0]["dir"]
+        job = run(version, {"s": 30})
+        assert (job.status, job.error["message"]) == (
+            JobStatus.TIMEOUT,
+            "the job ran past its time limit of 1s",
+        )
+        assert job.duration_ms < 5000
+        assert runners() == []  # stopped with its job; a marked version gets a new one on the next
+        again = run(version, {"s": 0})
+        assert again.status == JobStatus.SUCCESS
+        assert runners()[0]["dir"] != before
+
+    def test_cpu_limit(self, save: Any, run: Any) -> None:
+        source = "def main(spin: bool = False):\n    while spin:\n        pass\n    return 1\n"
+        version = warm_twice(save, run, source, limits={"timeout_s": 20, "cpu_s": 1})
+        job = run(version, {"spin": True})
+        assert (job.status, job.error["name"]) == (JobStatus.FAILURE, "CpuLimitExceeded"), job.error
+        assert run(version).status == JobStatus.SUCCESS  # the runner itself was not hurt
+        assert runners()[0]["jobs"] == 2
+
+    def test_memory_limit(self, save: Any, run: Any) -> None:
+        source = (
+            "def main(hog: bool = False):\n    data = []\n"
+            "    while hog:\n        data.append(bytearray(64 * 1024 * 1024))\n    return 1\n"
+        )
+        version = warm_twice(save, run, source, limits={"timeout_s": 30, "memory_mb": 256})
+        job = run(version, {"hog": True})
+        assert job.status == JobStatus.FAILURE
+        assert job.error["name"] in {"MemoryError", "MemoryLimitExceeded"}
+        assert job.error["message"].startswith("memory limit exceeded")
+        assert run(version).status == JobStatus.SUCCESS
+
+    def test_a_cancel_stops_a_running_warm_job(
+        self, save: Any, start: Any, run: Any, owner: User, transactional_db: None
+    ) -> None:
+        from kiln.jobs.cancel import job_cancel
+
+        source = "import time\ndef main(s: float = 0):\n    print('started', flush=True)\n    time.sleep(s)\n"
+        version = warm_twice(save, run, source)
+        job = start(version, {"s": 60})
+        thread = threading.Thread(target=JobRunner(str(job.id)).run)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while Job.objects.get(pk=job.pk).status != JobStatus.RUNNING and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        job_cancel(job=Job.objects.get(pk=job.pk), user=owner)
+        thread.join(timeout=30)
+        job.refresh_from_db()
+        assert job.status == JobStatus.CANCELED, (job.error, job_logs(job=job))
+        assert "started" in job_logs(job=job)
+        assert run(version).status == JobStatus.SUCCESS
+
+
+class TestWhichVersionsAreWarm:
+    def test_hot_by_traffic(self, save: Any, run: Any, settings: Any) -> None:
+        settings.KILN_WARM_HOT_RUNS = 3
+        version = save("def main():\n    return 1\n", warm=False)
+        assert [run(version).status for _ in range(2)] == [JobStatus.SUCCESS] * 2
+        assert runners() == []
+        run(version)  # the third run within the window: the code is hot, a runner takes it
+        assert len(runners()) == 1 and not runners()[0]["marked"]
+        run(version)
+        assert runners()[0]["jobs"] == 2
+
+    def test_warm_runners_off(self, save: Any, run: Any, settings: Any) -> None:
+        settings.KILN_WARM_RUNNERS = False
+        settings.KILN_WARM_HOT_RUNS = 1
+        version = save("def main():\n    return 1\n")
+        assert [run(version).status for _ in range(3)] == [JobStatus.SUCCESS] * 3
+        assert runners() == []
+
+    def test_other_languages_and_a_new_version_run_cold(
+        self, save: Any, run: Any, workspace: Workspace, owner: User
+    ) -> None:
+        version = warm_twice(save, run, "def main():\n    return 1\n")
+        newer = save("def main():\n    return 2\n")
+        assert run(newer).result == 2 and run(newer).result == 2
+        assert len(runners()) == 2
+        bash = script_save(
+            workspace=workspace,
+            user=owner,
+            path="u/ada/b",
+            language="bash",
+            content="echo hi\n",
+            settings={"warm": True},
+        ).version
+        assert run(bash).status == JobStatus.SUCCESS and run(bash).status == JobStatus.SUCCESS
+        assert len(runners()) == 2
+        assert run(version).result == 1
+
+
+class TestRecycling:
+    def test_after_n_jobs(self, save: Any, run: Any, settings: Any) -> None:
+        settings.KILN_WARM_MAX_JOBS = 2
+        version = warm_twice(save, run, "def main():\n    return 1\n")
+        first = runners()[0]["dir"]
+        run(version)
+        assert runners()[0]["dir"] == first
+        run(version)  # its second job: replaced at once (a marked version) by a fresh runner
+        assert runners()[0]["dir"] != first and runners()[0]["jobs"] == 0
+        assert run(version).status == JobStatus.SUCCESS
+
+    def test_when_idle(self, save: Any, run: Any, settings: Any) -> None:
+        settings.KILN_WARM_HOT_RUNS = 2
+        hot = save("def main():\n    return 'hot'\n", path="u/ada/hot", warm=False)
+        run(hot), run(hot)
+        marked = save("def main():\n    return 'marked'\n", path="u/ada/marked")
+        run(marked)
+        assert len(runners()) == 2
+        settings.KILN_WARM_IDLE_SECONDS = 0
+        assert pool.reap_idle() == 2
+        left = runners()
+        assert len(left) == 1 and left[0]["marked"] and left[0]["jobs"] == 0  # renewed, not dropped
+        assert run(marked).result == "marked" and run(hot).result == "hot"
+
+    def test_a_script_whose_import_fails_fails_each_time(self, save: Any, run: Any) -> None:
+        # An empty PEP 723 block turns off dependency inference: the import fails at run time.
+        source = (
+            "# /// script\n# dependencies = []\n# ///\n"
+            "import not_a_module_anywhere\n\ndef main():\n    return 1\n"
+        )
+        version = save(source)
+        jobs = [run(version) for _ in range(3)]
+        assert [j.error["name"] for j in jobs] == ["ModuleNotFoundError"] * 3
+        assert runners()[0]["jobs"] == 2  # the runner is fine: each job's import fails, in the job
+
+
+def test_a_worker_process_starts_the_runners_of_marked_scripts(save: Any, run: Any) -> None:
+    from kiln.jobs.runner import warm_prestart
+
+    version = warm_twice(save, run, "def main():\n    return 1\n")
+    save("def main():\n    return 'never ran'\n", path="u/ada/new")
+    save("def main():\n    return 'not warm'\n", path="u/ada/cold", warm=False)
+    queue = Job.objects.get(script_version=version).queue
+    pool.close_all()
+    assert warm_prestart({"some-other-tag"}) == 0
+    assert warm_prestart({queue}) == 1  # the marked script that ran: its runner, shaped by its last job
+    job = run(version)
+    assert job.status == JobStatus.SUCCESS and runners()[0]["jobs"] == 1
+    assert warm_prestart({queue}) == 0  # there is one already
