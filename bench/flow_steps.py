@@ -61,20 +61,39 @@ def one_run(kiln: Kiln, path: str) -> tuple[float, float, list[float]]:
     return total, ran, hops
 
 
-def scenario(kiln: Kiln, name: str, steps: int, n: int, runs: int) -> None:
+def measure(kiln: Kiln, name: str, steps: int, n: int, runs: int, warmups: int = 1) -> dict[str, Any]:
+    """Save the flow, run it `warmups` times, then `runs` times: the figures, as a dict."""
     path = f"u/admin/{name.lower()}"
     status, body, _ = kiln.request("POST", "/api/w/main/flows", {"path": path, "value": flow(steps, n)})
     assert status in (200, 201), body
-    one_run(kiln, path)  # warm-up: dependency resolution, first jail of the language
+    for _ in range(warmups):  # dependency resolution, first jail of the language (and warm runners)
+        one_run(kiln, path)
     results = [one_run(kiln, path) for _ in range(runs)]
     totals = [r[0] for r in results]
     overheads = [(r[0] - r[1]) / steps for r in results]
-    hops = [h for r in results for h in r[2]]
+    hops = sorted(h for r in results for h in r[2])
+    return {
+        "steps": steps,
+        "fibo": n,
+        "runs": runs,
+        "warmups": warmups,
+        "total_s": statistics.median(totals),
+        "total_min_s": min(totals),
+        "total_max_s": max(totals),
+        "totals_s": totals,
+        "overhead_per_step_ms": statistics.median(overheads) * 1000,
+        "hop_p50_ms": statistics.median(hops) * 1000 if hops else None,
+        "hop_p95_ms": hops[int(len(hops) * 0.95)] * 1000 if hops else None,
+    }
+
+
+def scenario(kiln: Kiln, name: str, steps: int, n: int, runs: int) -> None:
+    r = measure(kiln, name, steps, n, runs)
     print(
-        f"{name}: {steps} steps of fibo({n}): total median {statistics.median(totals):.2f} s "
-        f"(min {min(totals):.2f}, max {max(totals):.2f}); overhead per step median "
-        f"{statistics.median(overheads) * 1000:.0f} ms; step-to-step hop median "
-        f"{statistics.median(hops) * 1000:.1f} ms, p95 {sorted(hops)[int(len(hops) * 0.95)] * 1000:.1f} ms",
+        f"{name}: {steps} steps of fibo({n}): total median {r['total_s']:.2f} s "
+        f"(min {r['total_min_s']:.2f}, max {r['total_max_s']:.2f}); overhead per step median "
+        f"{r['overhead_per_step_ms']:.0f} ms; step-to-step hop median "
+        f"{r['hop_p50_ms']:.1f} ms, p95 {r['hop_p95_ms']:.1f} ms",
         flush=True,
     )
 

@@ -21,9 +21,33 @@ import argparse
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from bench.run_latency import percentile
 from bench.ws_viewers import STAMPED, start_job, summary, watch
 from tests.e2e.harness import Kiln
+
+
+def measure(kiln: Kiln, lines: int = 100, sparse_lines: int = 20) -> dict[str, Any]:
+    """Both patterns on a running platform: per pattern, whether every line came, and the
+    print-to-websocket latency p50 / p95 / max in ms."""
+    kiln.save_script("u/admin/stamped", STAMPED)
+    figures: dict[str, Any] = {}
+    for name, count, interval in (("steady", lines, 0.02), ("sparse", sparse_lines, 0.5)):
+        job_id = start_job(kiln, count, interval, wait=2.0)
+        view = asyncio.run(watch(kiln.ws_url(job_id)))
+        ms = [v * 1000 for v in view.latencies()]
+        figures[name] = {
+            "lines": count,
+            "interval_ms": interval * 1000,
+            "complete": view.complete(count),
+            "error": view.error or None,
+            "summary": summary(view.latencies()),
+            "p50_ms": percentile(ms, 0.5) if ms else None,
+            "p95_ms": percentile(ms, 0.95) if ms else None,
+            "max_ms": max(ms) if ms else None,
+        }
+    return figures
 
 
 def main() -> None:
@@ -38,17 +62,11 @@ def main() -> None:
         kiln = Kiln(Path(tmp), database_url=None)
         kiln.start()
         try:
-            kiln.save_script("u/admin/stamped", STAMPED)
-            for name, lines, interval in (
-                ("steady", opts.lines, 0.02),
-                ("sparse", opts.sparse_lines, 0.5),
-            ):
-                job_id = start_job(kiln, lines, interval, wait=2.0)
-                view = asyncio.run(watch(kiln.ws_url(job_id)))
-                state = "every line" if view.complete(lines) else f"INCOMPLETE {view.error}"
+            for name, r in measure(kiln, opts.lines, opts.sparse_lines).items():
+                state = "every line" if r["complete"] else f"INCOMPLETE {r['error'] or ''}"
                 print(
-                    f"{name}: {lines} lines, one every {interval * 1000:.0f} ms, 1 viewer ({state}): "
-                    f"print-to-websocket {summary(view.latencies())}"
+                    f"{name}: {r['lines']} lines, one every {r['interval_ms']:.0f} ms, 1 viewer ({state}): "
+                    f"print-to-websocket {r['summary']}"
                 )
         finally:
             kiln.stop()

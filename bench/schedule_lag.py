@@ -27,6 +27,7 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tests.e2e.harness import Kiln
 from tests.e2e.test_schedules import extra_scheduler, runs
@@ -44,7 +45,9 @@ def figures(name: str, values: list[float]) -> str:
     return f"{name} p50 {pct(ms, 0.5):.0f} ms, p95 {pct(ms, 0.95):.0f} ms, max {max(ms):.0f} ms"
 
 
-def lag(kiln: Kiln, schedules: int, seconds: float) -> None:
+def lag_figures(kiln: Kiln, schedules: int, seconds: float) -> dict[str, Any]:
+    """The lag scenario on a running platform (KILN_SCHEDULER_INTERVAL=1): tick -> job created and
+    tick -> job started, in seconds per job and as p50 / p95 / max in ms."""
     kiln.save_script("u/admin/noop", "def main():\n    return 1\n")
     for i in range(schedules):
         status, body, _ = kiln.request(
@@ -65,9 +68,31 @@ def lag(kiln: Kiln, schedules: int, seconds: float) -> None:
             created.append((datetime.fromisoformat(job["created_at"]) - tick).total_seconds())
             if job["started_at"]:
                 started.append((datetime.fromisoformat(job["started_at"]) - tick).total_seconds())
-    print(f"lag: {schedules} every-second schedules for {seconds:.0f}s, 2 worker slots: {len(created)} jobs")
-    print("  " + figures("tick -> job created", created))
-    print("  " + figures("tick -> job started (in its sandbox)", started))
+
+    def ms(values: list[float]) -> dict[str, float | None]:
+        got = [v * 1000 for v in values]
+        return {
+            "p50_ms": pct(got, 0.5) if got else None,
+            "p95_ms": pct(got, 0.95) if got else None,
+            "max_ms": max(got) if got else None,
+        }
+
+    return {
+        "schedules": schedules,
+        "seconds": seconds,
+        "jobs": len(created),
+        "created": created,
+        "started": started,
+        "tick_to_created": ms(created),
+        "tick_to_started": ms(started),
+    }
+
+
+def lag(kiln: Kiln, schedules: int, seconds: float) -> None:
+    r = lag_figures(kiln, schedules, seconds)
+    print(f"lag: {schedules} every-second schedules for {seconds:.0f}s, 2 worker slots: {r['jobs']} jobs")
+    print("  " + figures("tick -> job created", r["created"]))
+    print("  " + figures("tick -> job started (in its sandbox)", r["started"]))
 
 
 def exactly_once(kiln: Kiln, many: int, minutes: float) -> None:

@@ -37,6 +37,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from bench.run_latency import percentile
@@ -157,6 +158,42 @@ def listed_jobs(kiln: Kiln, path: str) -> list[str]:
             return ids
 
 
+def measure(kiln: Kiln, clients: int, seconds: float) -> dict[str, Any]:
+    """On a running platform with the rate limits off: save the scripts, warm up, load the
+    endpoint from `clients` clients for `seconds`, then count the jobs listed. The figures, as a dict."""
+    kiln.save_script(HOOK, SCRIPT)
+    kiln.save_script(WARMUP, SCRIPT)
+    for i in range(5):  # warm-up, on another script so it is not counted below
+        status, body, _ = kiln.request("POST", f"/api/w/main/jobs/run/p/{WARMUP}", {"n": i})
+        assert status == 201, (status, body)
+
+    tally, elapsed = asyncio.run(load("127.0.0.1", kiln.port, kiln.token, clients, seconds))
+    responses = sum(tally.statuses.values())
+    ok = sum(n for status, n in tally.statuses.items() if 200 <= status < 300)
+    lat = tally.latencies_ms
+    listed = listed_jobs(kiln, HOOK)
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "wall_s": elapsed,
+        "requests": responses + sum(tally.errors.values()),
+        "ok": ok,
+        "non_2xx": {status: n for status, n in sorted(tally.statuses.items()) if not 200 <= status < 300},
+        "errors": dict(tally.errors),
+        "requests_per_s": responses / elapsed,
+        "p50_ms": percentile(lat, 0.50) if lat else None,
+        "p95_ms": percentile(lat, 0.95) if lat else None,
+        "p99_ms": percentile(lat, 0.99) if lat else None,
+        "max_ms": max(lat) if lat else None,
+        "jobs_listed": len(listed),
+        "jobs_listed_distinct": len(set(listed)),
+        "listed_not_answered": len(set(listed) - tally.job_ids),
+        "answered_not_listed": len(tally.job_ids - set(listed)),
+        "jobs_match": len(listed) == ok and set(listed) == tally.job_ids,
+        "answered_distinct": len(tally.job_ids),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -176,41 +213,29 @@ def main() -> None:
                 "KILN_RATE_LIMIT_TOKEN=0 and KILN_RATE_LIMIT_IP=0 (run-endpoint rate limits off)",
                 flush=True,
             )
-            kiln.save_script(HOOK, SCRIPT)
-            kiln.save_script(WARMUP, SCRIPT)
-            for i in range(5):  # warm-up, on another script so it is not counted below
-                status, body, _ = kiln.request("POST", f"/api/w/main/jobs/run/p/{WARMUP}", {"n": i})
-                assert status == 201, (status, body)
-
-            tally, elapsed = asyncio.run(load("127.0.0.1", kiln.port, kiln.token, opts.clients, opts.seconds))
-            responses = sum(tally.statuses.values())
-            ok = sum(n for status, n in tally.statuses.items() if 200 <= status < 300)
-            others = {status: n for status, n in sorted(tally.statuses.items()) if not 200 <= status < 300}
-            lat = tally.latencies_ms
+            r = measure(kiln, opts.clients, opts.seconds)
             print(
                 f"POST /api/w/main/jobs/run/p/{HOOK}, {opts.clients} keep-alive clients for "
-                f"{opts.seconds:g}s (wall {elapsed:.1f}s with the last requests in flight)"
+                f"{opts.seconds:g}s (wall {r['wall_s']:.1f}s with the last requests in flight)"
             )
             print(
-                f"requests {responses + sum(tally.errors.values())}: 2xx {ok}, "
-                f"non-2xx {others or 'none'}, connection errors {dict(tally.errors) or 'none'}"
+                f"requests {r['requests']}: 2xx {r['ok']}, "
+                f"non-2xx {r['non_2xx'] or 'none'}, connection errors {r['errors'] or 'none'}"
             )
-            print(f"throughput {responses / elapsed:.0f} requests/s")
-            if lat:
+            print(f"throughput {r['requests_per_s']:.0f} requests/s")
+            if r["p50_ms"] is not None:
                 print(
-                    f"latency p50 {percentile(lat, 0.50):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms, "
-                    f"p99 {percentile(lat, 0.99):.0f} ms, max {max(lat):.0f} ms"
+                    f"latency p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, "
+                    f"p99 {r['p99_ms']:.0f} ms, max {r['max_ms']:.0f} ms"
                 )
-
-            listed = listed_jobs(kiln, HOOK)
-            if len(listed) == ok and set(listed) == tally.job_ids:
-                print(f"jobs created {len(listed)} == 2xx responses {ok}: OK (the same job ids)")
+            if r["jobs_match"]:
+                print(f"jobs created {r['jobs_listed']} == 2xx responses {r['ok']}: OK (the same job ids)")
             else:
                 print(
-                    f"MISMATCH: jobs created {len(listed)} (distinct {len(set(listed))}) != "
-                    f"2xx responses {ok} (distinct job ids {len(tally.job_ids)}); "
-                    f"listed but not answered {len(set(listed) - tally.job_ids)}, "
-                    f"answered but not listed {len(tally.job_ids - set(listed))}"
+                    f"MISMATCH: jobs created {r['jobs_listed']} (distinct {r['jobs_listed_distinct']}) != "
+                    f"2xx responses {r['ok']} (distinct job ids {r['answered_distinct']}); "
+                    f"listed but not answered {r['listed_not_answered']}, "
+                    f"answered but not listed {r['answered_not_listed']}"
                 )
         finally:
             try:
