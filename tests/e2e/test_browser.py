@@ -120,3 +120,38 @@ def test_a_user_cancels_a_running_job_from_its_page(kiln: Kiln, page: Any) -> No
     page.get_by_text("canceled by admin@kiln.local").first.wait_for()
     assert kiln.request("GET", f"/api/w/main/jobs/{job_id}")[1]["status"] == "canceled"
     shot(page, "job-canceled")
+
+
+def test_a_user_keeps_a_script_warm_and_its_runs_stay_correct(kiln: Kiln) -> None:
+    """Settings → Keep warm runners → Save; the next runs are served by the script's warm
+    runner, and each still starts clean (module state does not carry over)."""
+    counter = (
+        "SEEN = []\n\ndef main(n: int = 1):\n    SEEN.append(n)\n    print('seen', SEEN)\n    return SEEN\n"
+    )
+    kiln.request(
+        "POST", "/api/w/main/scripts", {"path": "u/admin/warm", "language": "python3", "content": counter}
+    )
+    with open_page(kiln, sign_in=True) as page:
+        keep_warm_and_run(kiln, page)
+
+
+def keep_warm_and_run(kiln: Kiln, page: Any) -> None:
+    page.goto(kiln.url + "/w/main/scripts/p/u/admin/warm?tab=settings")
+    page.get_by_role("checkbox", name="Keep warm runners").check()
+    page.get_by_role("button", name="Save settings").click()
+    page.get_by_text("Saved.").first.wait_for()
+    shot(page, "script-settings-warm")
+    assert kiln.request("GET", "/api/w/main/scripts/p/u/admin/warm")[1]["settings"]["warm"] is True
+    results = []
+    for n in (1, 2, 3, 4):
+        status, body, _ = kiln.request("POST", "/api/w/main/jobs/run_wait_result/p/u/admin/warm", {"n": n})
+        assert status == 200, body
+        results.append(body)
+    assert results == [[1], [2], [3], [4]]
+    page.goto(kiln.url + "/w/main/scripts/p/u/admin/warm")
+    page.get_by_label("n", exact=True).fill("5")
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_url("**/w/main/runs/*")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=job-logs]')?.textContent.includes('seen [5]')"
+    )
