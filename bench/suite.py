@@ -868,16 +868,43 @@ def parse_only(text: str | None, parser: argparse.ArgumentParser) -> list[str] |
     return chosen
 
 
-def redraw(path: Path) -> int:
-    """The table and the charts of an earlier run again, from its JSON (charts next to it)."""
+def redraw(path: Path, peers_from: Path | None = None) -> int:
+    """The table and the charts of an earlier run again, from its JSON (charts next to it).
+    With `peers_from` (the JSON of `python -m bench.peers.run`, run on the same machine), those
+    peers' figures replace the run's, and the run's JSON is rewritten with them and the ratios."""
     document = json.loads(path.read_text())
     sizes = Sizes(**{**document["sizes"], "w5_rates": tuple(document["sizes"]["w5_rates"])})
     results, peers = document["scenarios"], document["peers"]
+    if peers_from is not None:
+        peers = json.loads(peers_from.read_text())
+        peers["from"] = f"{peers_from.name}: python -m bench.peers.run, separately, on the same machine"
     rows = build_rows(results, sizes)
     extra = temporal_row(results, peers)
     if extra is not None:
         rows.insert(max((i for i, r in enumerate(rows) if r.scenario == "W1"), default=-1) + 1, extra)
-    print(table(rows, peers))
+    text = table(rows, peers)
+    print(text)
+    if peers_from is not None:
+        document["peers"] = peers
+        document["ratios_kiln_over_peer"] = {
+            "note": "< 1 means Kiln is faster: a ratio of totals (W1-W3), of jobs/s inverted (W4)",
+            **ratios(results, peers),
+        }
+        document["table"] = text
+        document["summary"] = [
+            {
+                "scenario": r.scenario,
+                "metric": r.metric,
+                "unit": r.unit,
+                "cold": r.cold,
+                "warm": None if r.single else r.warm,
+                "single": r.single,
+                "target": r.target_text or None,
+                "status": r.status,
+            }
+            for r in rows
+        ]
+        path.write_text(json.dumps(clean(document), indent=2, sort_keys=False) + "\n")
     folder = path.with_suffix("")
     written, skipped = charts(results, peers, sizes, folder, document.get("caption") or "")
     print(f"suite: charts in {folder}: {', '.join(Path(w).name for w in written) or 'none'}")
@@ -898,9 +925,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--charts-from", type=Path, help="only redraw the charts (and the table) of an earlier run's JSON"
     )
+    parser.add_argument(
+        "--peers-from",
+        type=Path,
+        help="with --charts-from: take the peers from this JSON (python -m bench.peers.run --json FILE)",
+    )
     opts = parser.parse_args(argv)
     if opts.charts_from:
-        return redraw(opts.charts_from)
+        return redraw(opts.charts_from, opts.peers_from)
     only = parse_only(opts.only, parser)
     sizes = QUICK if opts.quick else FULL
     if opts.runs is not None:
