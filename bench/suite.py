@@ -868,6 +868,30 @@ def parse_only(text: str | None, parser: argparse.ArgumentParser) -> list[str] |
     return chosen
 
 
+def summary(rows: list[Row]) -> list[dict[str, Any]]:
+    """The table's rows as the JSON keeps them."""
+    return [
+        {
+            "scenario": r.scenario,
+            "metric": r.metric,
+            "unit": r.unit,
+            "cold": r.cold,
+            "warm": None if r.single else r.warm,
+            "single": r.single,
+            "target": r.target_text or None,
+            "status": r.status,
+        }
+        for r in rows
+    ]
+
+
+def ratio_block(results: dict[str, Any], peers: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "note": "< 1 means Kiln is faster: a ratio of totals (W1-W3), of jobs/s inverted (W4)",
+        **ratios(results, peers),
+    }
+
+
 def redraw(path: Path, peers_from: Path | None = None) -> int:
     """The table and the charts of an earlier run again, from its JSON (charts next to it).
     With `peers_from` (the JSON of `python -m bench.peers.run`, run on the same machine), those
@@ -886,24 +910,9 @@ def redraw(path: Path, peers_from: Path | None = None) -> int:
     print(text)
     if peers_from is not None:
         document["peers"] = peers
-        document["ratios_kiln_over_peer"] = {
-            "note": "< 1 means Kiln is faster: a ratio of totals (W1-W3), of jobs/s inverted (W4)",
-            **ratios(results, peers),
-        }
+        document["ratios_kiln_over_peer"] = ratio_block(results, peers)
         document["table"] = text
-        document["summary"] = [
-            {
-                "scenario": r.scenario,
-                "metric": r.metric,
-                "unit": r.unit,
-                "cold": r.cold,
-                "warm": None if r.single else r.warm,
-                "single": r.single,
-                "target": r.target_text or None,
-                "status": r.status,
-            }
-            for r in rows
-        ]
+        document["summary"] = summary(rows)
         path.write_text(json.dumps(clean(document), indent=2, sort_keys=False) + "\n")
     folder = path.with_suffix("")
     written, skipped = charts(results, peers, sizes, folder, document.get("caption") or "")
@@ -1022,24 +1031,9 @@ def main(argv: list[str] | None = None) -> int:
         },
         "scenarios": results,
         "peers": peers,
-        "ratios_kiln_over_peer": {
-            "note": "< 1 means Kiln is faster: a ratio of totals (W1-W3), of jobs/s inverted (W4)",
-            **ratios(results, peers),
-        },
+        "ratios_kiln_over_peer": ratio_block(results, peers),
         "published_w1_s": PUBLISHED_W1,
-        "summary": [
-            {
-                "scenario": r.scenario,
-                "metric": r.metric,
-                "unit": r.unit,
-                "cold": r.cold,
-                "warm": None if r.single else r.warm,
-                "single": r.single,
-                "target": r.target_text or None,
-                "status": r.status,
-            }
-            for r in rows
-        ],
+        "summary": summary(rows),
         "table": text,
         "caption": caption,
         "charts": [str(Path(w).relative_to(out)) for w in written],

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, chain, chord, group
+from peer_common import sequential_figures  # beside this file: run as a script
 
 BACKLOG_QUEUE = "peer-backlog"  # W4's tasks: no worker consumes it until the backlog is in
 
@@ -133,22 +134,7 @@ def flow_run(steps: int, n: int) -> tuple[float, float]:
 def sequential(name: str, steps: int, n: int, runs: int) -> dict[str, Any]:
     flow_run(steps, n)  # warm-up
     results = [flow_run(steps, n) for _ in range(runs)]
-    totals = [r[0] for r in results]
-    overheads = [(r[0] - r[1]) / steps * 1000 for r in results]
-    out = {
-        "steps": steps,
-        "fibo": n,
-        "total_s": round(statistics.median(totals), 4),
-        "overhead_per_step_ms": round(statistics.median(overheads), 2),
-        "compute_s": round(statistics.median(r[1] for r in results), 4),
-        "runs": [round(t, 4) for t in totals],
-    }
-    print(
-        f"celery {name}: {steps} sequential fibo({n}) steps: total {out['total_s']:.3f} s, "
-        f"overhead per step {out['overhead_per_step_ms']:.1f} ms",
-        flush=True,
-    )
-    return out
+    return sequential_figures("celery", name, steps, n, results)
 
 
 def fan_out(runs: int, width: int = 100, n: int = 10) -> dict[str, Any]:

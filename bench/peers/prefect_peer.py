@@ -43,6 +43,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from peer_common import sequential_figures  # beside this file: run as a script
+
 BACKLOG_CAP = 300
 
 
@@ -226,22 +228,7 @@ def child(opts: argparse.Namespace) -> dict[str, Any]:
 
         once()  # warm-up
         results = [once() for _ in range(opts.runs)]
-        totals = [r[0] for r in results]
-        overheads = [(r[0] - r[1]) / steps * 1000 for r in results]
-        out = {
-            "steps": steps,
-            "fibo": n,
-            "total_s": round(statistics.median(totals), 4),
-            "overhead_per_step_ms": round(statistics.median(overheads), 2),
-            "compute_s": round(statistics.median(r[1] for r in results), 4),
-            "runs": [round(t, 4) for t in totals],
-        }
-        print(
-            f"prefect {name}: {steps} sequential fibo({n}) tasks: total {out['total_s']:.3f} s, "
-            f"overhead per step {out['overhead_per_step_ms']:.1f} ms",
-            flush=True,
-        )
-        return out
+        return sequential_figures("prefect", name, steps, n, results, "tasks")
 
     def fan_out(width: int = 100, n: int = 10) -> dict[str, Any]:
         def once() -> float:

@@ -36,6 +36,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from peer_common import sequential_figures  # beside this file: run as a script
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -109,22 +110,7 @@ async def sequential(client: Client, queue: str, name: str, steps: int, n: int, 
 
     await once()  # warm-up
     results = [await once() for _ in range(runs)]
-    totals = [r[0] for r in results]
-    overheads = [(r[0] - r[1]) / steps * 1000 for r in results]
-    out = {
-        "steps": steps,
-        "fibo": n,
-        "total_s": round(statistics.median(totals), 4),
-        "overhead_per_step_ms": round(statistics.median(overheads), 2),
-        "compute_s": round(statistics.median(r[1] for r in results), 4),
-        "runs": [round(t, 4) for t in totals],
-    }
-    print(
-        f"temporal {name}: {steps} sequential fibo({n}) activities: total {out['total_s']:.3f} s, "
-        f"overhead per step {out['overhead_per_step_ms']:.1f} ms",
-        flush=True,
-    )
-    return out
+    return sequential_figures("temporal", name, steps, n, results, "activities")
 
 
 async def fan_out(client: Client, queue: str, runs: int, width: int = 100, n: int = 10) -> dict[str, Any]:
