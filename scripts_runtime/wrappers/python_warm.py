@@ -150,22 +150,56 @@ def _reap():
             return
 
 
+def _remove(path):
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
 def _empty(directory, keep=()):
     try:
         names = os.listdir(directory)
     except OSError:
         return
     for name in names:
-        if name in keep:
-            continue
-        path = os.path.join(directory, name)
-        try:
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
-        except OSError:
-            pass
+        if name not in keep:
+            _remove(os.path.join(directory, name))
+
+
+def _baseline(root):
+    """What the jail itself put under `root` before any job: the mount points of read-only
+    mounts under it (a data dir or checkout under /tmp) and their parents. Kept; not entered."""
+    try:
+        device = os.lstat(root).st_dev
+    except OSError:
+        return set()
+    kept = set()
+    for parent, dirs, files in os.walk(root):
+        kept.update(os.path.join(parent, name) for name in dirs + files)
+        dirs[:] = [d for d in dirs if os.lstat(os.path.join(parent, d)).st_dev == device]
+    return kept
+
+
+def _restore(root, baseline):
+    """Remove what a job added under `root` (a tmpfs), leaving the baseline as it was."""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(root, name)
+        if path not in baseline:
+            _remove(path)
+        elif (
+            os.path.isdir(path)
+            and not os.path.islink(path)
+            and os.lstat(path).st_dev == os.lstat(root).st_dev
+        ):
+            _restore(path, baseline)  # one of the jail's own directories: what the job put in it goes
 
 
 def main():
@@ -182,6 +216,7 @@ def main():
         tree, code = None, None  # each job compiles it and reports the error itself
     if tree is not None:
         _preload(tree)
+    scratch = {place: _baseline(place) for place in ("/tmp", "/dev/shm")} if sandboxed else {}
     import gc
 
     gc.collect()
@@ -201,9 +236,8 @@ def main():
         _, status, usage = os.wait4(child, 0)
         t2 = time.perf_counter()
         _sweep(child, sandboxed)
-        if sandboxed:
-            _empty("/tmp")
-            _empty("/dev/shm")
+        for place, baseline in scratch.items():
+            _restore(place, baseline)
         _empty(wrapper.JOB_DIR, KEEP)
         t3 = time.perf_counter()
         out.write(

@@ -139,18 +139,22 @@ def test_nothing_a_job_leaves_reaches_the_next_job_or_another_users_script(
     assert run(theirs, user=grace).status == JobStatus.SUCCESS
     assert len(runners()) == 2  # one runner per version, the same code or not: never shared
 
+    # What a job sees before any job left anything: /tmp holds only the jail's own mount points
+    # (a checkout or data dir under /tmp, as on CI), /job only what the worker put there.
+    fresh = run(mine).result
+    assert "ada1" not in str(fresh) and fresh["job"] == ["args.json", "main.py", "sdk.sock"]
     left = run(mine, {"mark": "ada1", "linger": True})
     assert left.status == JobStatus.SUCCESS, (left.error, job_logs(job=left))
     after = run(mine)
     assert after.status == JobStatus.SUCCESS
-    assert after.result["tmp"] == [] and after.result["shm"] == []
-    assert after.result["job"] == ["args.json", "main.py", "sdk.sock"]
+    assert after.result["tmp"] == fresh["tmp"] and after.result["shm"] == fresh["shm"]
+    assert after.result["job"] == fresh["job"]
     assert len(after.result["procs"]) == 2  # the runner (pid 1) and this job: the lingering one is gone
     assert after.result["env"] == []
     other = run(theirs, {"mark": "grace1"}, user=grace)
     assert "ada1" not in str(other.result)
-    assert run(mine).result["tmp"] == []
-    assert sorted(r["jobs"] for r in runners()) == [1, 3]
+    assert run(mine).result["tmp"] == fresh["tmp"]
+    assert sorted(r["jobs"] for r in runners()) == [1, 4]
 
 
 def test_errors_tracebacks_and_module_code_are_a_cold_jobs(save: Any, run: Any) -> None:
