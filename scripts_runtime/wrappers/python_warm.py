@@ -9,8 +9,9 @@ limit, printing to the jail's stdout (the job's log). When the child has ended t
 whatever the job left running, removes what it added to /tmp and /dev/shm (the jail's own
 mount points stay), empties /job (but main.py, the SDK socket and the outcome files) and
 answers on the control pipe (fd $KILN_WARM_FD): {"exit": code, "signal": n, "cpu_s": seconds,
-"rss_kb": its own resident memory, "ms": [fork, job, clean-up] for diagnostics}. Each job starts from the same clean template (fork: copy-on-write), so nothing
-one job does in memory is seen by the next.
+"rss_kb": its own resident memory, "ms": [fork, job, clean-up] for diagnostics}. Each job
+starts from the same clean template (fork: copy-on-write), so nothing one job does in memory
+is seen by the next.
 
 Standard library only: mounted read-only into the jail with python_wrapper.py beside it.
 """
