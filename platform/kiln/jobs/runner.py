@@ -321,13 +321,7 @@ class JobRunner:
         for path in (script, job_dir / "args.json"):
             path.chmod(0o644)
 
-        ctx = PrepareContext(
-            cache_dir=Path(settings.KILN_CACHE_DIR),
-            job_dir=job_dir,
-            log=log_line,
-            lock=lock,
-            files_dir=Path(settings.KILN_FILES_DIR),
-        )
+        ctx = prepare_context(job_dir=job_dir, log=log_line, lock=lock)
         try:
             prepared = lang.prepare(content, ctx)
         except PrepareError as exc:
@@ -400,15 +394,7 @@ class JobRunner:
         the dependency lock the runner's key names)."""
         if job.language not in warm.LANGUAGES or not warm.pool.enabled():
             return None
-        key = WarmKey.of(
-            owner=warm_owner(job),
-            language=job.language,
-            content=content,
-            lock=lock or "",
-            limits=limits,
-            network=job.network,
-            sandboxed=sandboxed,
-        )
+        key = warm_key(job, content=content, lock=lock or "", limits=limits, sandboxed=sandboxed)
         hot = warm.pool.note_run(key)
         if lock is None:
             return None  # its first run resolves the lock (cold); a marked version's runner starts after it
@@ -417,13 +403,7 @@ class JobRunner:
             marked = job_marked_warm(job)
             if not (marked or hot):
                 return None
-            ctx = PrepareContext(
-                cache_dir=Path(settings.KILN_CACHE_DIR),
-                job_dir=Path(settings.KILN_JOBS_DIR),
-                log=say,
-                lock=lock,
-                files_dir=Path(settings.KILN_FILES_DIR),
-            )
+            ctx = prepare_context(job_dir=Path(settings.KILN_JOBS_DIR), log=say, lock=lock)
             try:
                 prepared = registry.get(job.language).prepare(content, ctx)
             except PrepareError:
@@ -654,26 +634,12 @@ def warm_start(
     job: Job, *, content: str, lock: str, limits: JobLimits, sandboxed: bool, prepared: Any = None
 ) -> WarmRunner | None:
     """Start (not waiting for it) the runner that would take jobs like `job`, unless there is one."""
-    key = WarmKey.of(
-        owner=warm_owner(job),
-        language=job.language,
-        content=content,
-        lock=lock,
-        limits=limits,
-        network=job.network,
-        sandboxed=sandboxed,
-    )
+    key = warm_key(job, content=content, lock=lock, limits=limits, sandboxed=sandboxed)
     if warm.pool.has(key):
         return None
     lang = registry.get(job.language)
     if prepared is None:
-        ctx = PrepareContext(
-            cache_dir=Path(settings.KILN_CACHE_DIR),
-            job_dir=Path(settings.KILN_JOBS_DIR),
-            log=lambda line: None,
-            lock=lock,
-            files_dir=Path(settings.KILN_FILES_DIR),
-        )
+        ctx = prepare_context(job_dir=Path(settings.KILN_JOBS_DIR), log=lambda line: None, lock=lock)
         prepared = lang.prepare(content, ctx)
     spec = warm_spec(lang.run_spec(prepared), sandboxed=sandboxed)
     return warm.pool.spawn(key, spec=spec, limits=limits, marked=True, content=content)
@@ -711,6 +677,30 @@ def warm_prestart(queues: set[str]) -> int:
             continue
         started += runner is not None
     return started
+
+
+def prepare_context(*, job_dir: Path, log: Any, lock: str | None) -> PrepareContext:
+    """What a language's prepare() gets: the shared caches, where to log, the stored lock."""
+    return PrepareContext(
+        cache_dir=Path(settings.KILN_CACHE_DIR),
+        job_dir=job_dir,
+        log=log,
+        lock=lock,
+        files_dir=Path(settings.KILN_FILES_DIR),
+    )
+
+
+def warm_key(job: Job, *, content: str, lock: str, limits: JobLimits, sandboxed: bool) -> WarmKey:
+    """The runner a job like this may run on (jobs/warm.py)."""
+    return WarmKey.of(
+        owner=warm_owner(job),
+        language=job.language,
+        content=content,
+        lock=lock,
+        limits=limits,
+        network=job.network,
+        sandboxed=sandboxed,
+    )
 
 
 def warm_owner(job: Job) -> str:

@@ -25,7 +25,6 @@ from uuid import UUID
 from wsgiref.handlers import SimpleHandler
 from wsgiref.simple_server import WSGIRequestHandler
 
-from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 from django.db.models import Q
@@ -57,14 +56,14 @@ def help_run(job_id: UUID) -> bool:
     flow it is), if one is due: True if one ran. The job that waits holds a worker slot; with
     this it never waits on a queue that only its own slot could drain."""
     from .runner import JobRunner
+    from .workers import served_queues
 
     now = timezone.now()
     # Only what this worker serves: a job tagged for other workers (a GPU, another runtime)
     # is theirs to run.
-    served = os.environ.get("KILN_WORKER_QUEUES") or ",".join(settings.KILN_WORKER_TAGS)
     due = (
         Job.objects.filter(Q(pk=job_id) | Q(root_id=job_id), status=JobStatus.QUEUED)
-        .filter(queue__in=[t.strip() for t in served.split(",") if t.strip()])
+        .filter(queue__in=served_queues())
         .filter(published_at__isnull=False)
         .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now))
         .order_by("-priority", "created_at")

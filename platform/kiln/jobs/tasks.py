@@ -10,7 +10,7 @@ from celery import shared_task
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutting_down
 
 from .runner import JobRunner
-from .workers import heartbeat_start, heartbeat_stop
+from .workers import heartbeat_start, heartbeat_stop, served_queues
 
 # Acknowledged when the job starts (not acks_late): the Job row and its lease are what survive a
 # lost worker (the reaper requeues), and kombu's Redis transport crashes the whole worker when it
@@ -34,14 +34,6 @@ def run_job(job_id: str) -> None:
     finally:
         if runner.next_job is not None:  # not run here (the chain's end, or an error): ring it
             ring_again(runner.next_job)
-
-
-def served_queues() -> set[str]:
-    from django.conf import settings
-
-    return {t for t in os.environ.get("KILN_WORKER_QUEUES", "").split(",") if t} or set(
-        settings.KILN_WORKER_TAGS
-    )
 
 
 def ring_again(job_id: str) -> None:

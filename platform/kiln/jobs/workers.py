@@ -37,6 +37,13 @@ def main_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def served_queues() -> set[str]:
+    """The tags (queues) this worker serves: what `kiln worker` was started with, else every
+    configured tag."""
+    queues = {t.strip() for t in os.environ.get("KILN_WORKER_QUEUES", "").split(",") if t.strip()}
+    return queues or set(settings.KILN_WORKER_TAGS)
+
+
 def heartbeat_once(*, worker_id: str, tags: list[str], concurrency: int, version: str) -> None:
     # started_at keeps its model default (the first beat) when the row is created.
     Worker.objects.update_or_create(
