@@ -3,7 +3,9 @@ script saved with the `warm` setting when the platform knows it.
 
 Modes (bench/suite.py, bench/fanout.py, bench/webhook_latency.py):
 
-- cold: `KILN_WARM_RUNNERS=0`, every job starts a fresh nsjail and interpreter;
+- cold: `KILN_WARM_RUNNERS=0`, every job runs in a fresh nsjail and interpreter that served no
+  other job (by default one started ahead of it: a spare sandbox, docs/jobs.md#spare-sandboxes;
+  `KILN_SPARE_SANDBOXES=0 make bench` measures cold jobs started only once they arrive);
 - warm: the platform's defaults; saved scripts carry `settings: {"warm": true}`, and inline
   flow steps become warm by traffic after `KILN_WARM_HOT_RUNS` (default 3) runs of the same
   code in a worker process, so a scenario warms up before it measures.
@@ -27,8 +29,9 @@ from tests.e2e.harness import Kiln, processes_marked
 
 MODES = ("cold", "warm")
 # Variables passed on to the platform from this process's environment (the harness drops every
-# other KILN_ variable), so that e.g. KILN_WARM_HOT_RUNS=5 make bench tunes the warm runners.
-PASSED_ON_PREFIX = "KILN_WARM_"
+# other KILN_ variable), so that e.g. KILN_WARM_HOT_RUNS=5 make bench tunes the warm runners and
+# KILN_SPARE_SANDBOXES=0 turns the spare sandboxes off.
+PASSED_ON_PREFIX = ("KILN_WARM_", "KILN_SPARE_")
 
 
 def hot_runs() -> int:

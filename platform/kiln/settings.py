@@ -207,6 +207,13 @@ KILN_WARM_IDLE_SECONDS = config.env_int("KILN_WARM_IDLE_SECONDS", 300)
 KILN_WARM_MAX_GROWTH_MB = config.env_int("KILN_WARM_MAX_GROWTH_MB", 128)
 # Runners kept by one worker process (each a jail with an interpreter: ~20 MB and up).
 KILN_WARM_MAX_RUNNERS = config.env_int("KILN_WARM_MAX_RUNNERS", 8)
+# Spare sandboxes (jobs/warm.py): for a Python version that ran in the last
+# KILN_SPARE_IDLE_SECONDS, this many one-shot jails per worker process, started before its next
+# jobs arrive. Each runs one job and is gone, so a job on one is as isolated as a cold job.
+# At most KILN_SPARE_MAX per worker process. Off with KILN_SPARE_SANDBOXES=0.
+KILN_SPARE_SANDBOXES = config.env_int("KILN_SPARE_SANDBOXES", 2)
+KILN_SPARE_IDLE_SECONDS = config.env_int("KILN_SPARE_IDLE_SECONDS", 60)
+KILN_SPARE_MAX = config.env_int("KILN_SPARE_MAX", 4)
 # Dependencies and builds, shared by every job and content-addressed (one folder per lock/hash).
 KILN_CACHE_DIR = Path(config.env("KILN_CACHE_DIR", str(DATA_DIR / "cache")))
 # File-backed resources, e.g. SQLite databases a `sqlite` script's resource names by relative path.

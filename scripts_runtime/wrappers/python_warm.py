@@ -13,15 +13,21 @@ answers on the control pipe (fd $KILN_WARM_FD): {"exit": code, "signal": n, "cpu
 starts from the same clean template (fork: copy-on-write), so nothing one job does in memory
 is seen by the next.
 
+A thread watches stdin for a hang-up: the worker closed it, or is gone. Then the runner exits at
+once, mid-job or mid-import, and its jail with it: it needs no PR_SET_PDEATHSIG.
+
+A one-shot runner (a spare sandbox, kiln/jobs/warm.py; KILN_WARM_ONE_SHOT=1) preloads only what
+main.py imports and gets a single command with "last": true: it answers as soon as the job's
+process has ended and exits, and its jail goes with it.
+
 Standard library only: mounted read-only into the jail with python_wrapper.py beside it.
 """
 
-import ast
+import _ast  # the AST node types without ast.py's own imports (~8 ms of every runner's start)
 import importlib
 import json
 import os
 import resource
-import shutil
 import signal
 import sys
 import time
@@ -43,30 +49,32 @@ def _imports(tree):
     body = list(tree.body)
     while body:
         node = body.pop(0)
-        if isinstance(node, ast.Import):
+        if isinstance(node, _ast.Import):
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        elif isinstance(node, _ast.ImportFrom) and node.level == 0 and node.module:
             names.append(node.module)
-        elif isinstance(node, (ast.Try, ast.If)):
+        elif isinstance(node, (_ast.Try, _ast.If)):
             body += (
                 node.body
                 + getattr(node, "orelse", [])
                 + [n for h in getattr(node, "handlers", []) for n in h.body]
             )
-        elif isinstance(node, ast.AsyncFunctionDef) and node.name == "main":
+        elif isinstance(node, _ast.AsyncFunctionDef) and node.name == "main":
             names.append("asyncio")
     return [n for n in names if n != "__future__"]
 
 
-def _preload(tree):
+def _preload(tree, extras=True):
     """Import main.py's modules now, once, so no job pays for them; quietly: a failure here is
-    the job's to report, when its own import runs."""
+    the job's to report, when its own import runs. With `extras`, also what the wrapper and the
+    SDK import only when a job needs them: a runner that serves many jobs, not a one-shot's."""
     saved = os.dup(1), os.dup(2)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
     try:
-        for name in ["dataclasses", "base64", "traceback", "kiln", *_imports(tree)]:
+        wrapper_needs = ["dataclasses", "base64", "traceback", "kiln"] if extras else []
+        for name in [*wrapper_needs, *_imports(tree)]:
             try:
                 importlib.import_module(name)
             except BaseException:  # noqa: BLE001, S112 - any failure is the job's, later
@@ -78,6 +86,27 @@ def _preload(tree):
         os.dup2(saved[1], 2)
         for fd in (null, *saved):
             os.close(fd)
+
+
+_job = [0]  # the running job's process (its group, outside a jail), for _watch_worker
+
+
+def _watch_worker():
+    """Runs on a thread for the runner's whole life: when its stdin reports a hang-up (the
+    worker closed it, or the worker is gone), end the runner at once, mid-job or mid-import. In
+    the jail this is pid 1: its exit ends every process in the jail. poll() with no events still
+    reports POLLHUP, and it never reads what the worker sends, which the main loop reads."""
+    import select
+
+    watch = select.poll()
+    watch.register(0, 0)
+    while True:
+        for _, event in watch.poll():
+            if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                if _job[0]:
+                    with contextlib.suppress(OSError):
+                        os.killpg(_job[0], signal.SIGKILL)
+                os._exit(3)
 
 
 def _rss_kb():
@@ -154,6 +183,8 @@ def _reap():
 def _remove(path):
     try:
         if os.path.isdir(path) and not os.path.islink(path):
+            import shutil  # only once a job left a directory: not part of every runner's start
+
             shutil.rmtree(path, ignore_errors=True)
         else:
             os.unlink(path)
@@ -205,19 +236,26 @@ def _restore(root, baseline):
 
 def main():
     control = int(os.environ["KILN_WARM_FD"])
+    import _thread
+
+    _thread.start_new_thread(_watch_worker, ())
     sandboxed = os.environ.get("KILN_WARM_SANDBOXED") == "1"
+    one_shot = os.environ.get("KILN_WARM_ONE_SHOT") == "1"
     wrapper.setup_paths()
     script = os.path.join(wrapper.JOB_DIR, "main.py")
     with open(script, encoding="utf-8") as fh:
         source = fh.read()
     try:
-        tree = ast.parse(source, script)
+        tree = compile(source, script, "exec", _ast.PyCF_ONLY_AST)
         code = compile(tree, script, "exec")
     except SyntaxError:
         tree, code = None, None  # each job compiles it and reports the error itself
     if tree is not None:
-        _preload(tree)
-    scratch = {place: _baseline(place) for place in ("/tmp", "/dev/shm")} if sandboxed else {}
+        _preload(tree, extras=not one_shot)
+    # A one-shot runner's jail ends with its job: no scratch space to restore after it.
+    scratch = (
+        {place: _baseline(place) for place in ("/tmp", "/dev/shm")} if sandboxed and not one_shot else {}
+    )
     import gc
 
     gc.collect()
@@ -233,13 +271,17 @@ def main():
         child = os.fork()
         if child == 0:
             _child(code, command, control)
+        _job[0] = child
         t1 = time.perf_counter()
         _, status, usage = os.wait4(child, 0)
         t2 = time.perf_counter()
+        last = bool(command.get("last"))
         _sweep(child, sandboxed)
-        for place, baseline in scratch.items():
-            _restore(place, baseline)
-        _empty(wrapper.JOB_DIR, KEEP)
+        _job[0] = 0
+        if not last:  # a one-shot runner's jail, its /tmp and its job dir go with it
+            for place, baseline in scratch.items():
+                _restore(place, baseline)
+            _empty(wrapper.JOB_DIR, KEEP)
         t3 = time.perf_counter()
         out.write(
             json.dumps(
@@ -257,6 +299,8 @@ def main():
             )
             + "\n"
         )
+        if last:
+            return 0
     return 0
 
 

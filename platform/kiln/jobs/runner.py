@@ -331,6 +331,17 @@ class JobRunner:
         self._plan_prestart(
             job, lang, content, lock if lock is not None else prepared.lock, limits, sandboxed, prepared
         )
+        if lock is None and prepared.lock is not None and self.prestart is None:
+            # A first run (not of a version marked warm: its runner starts after it): spares
+            # for the next runs.
+            keep_spares(
+                job,
+                content=content,
+                lock=prepared.lock,
+                limits=limits,
+                sandboxed=sandboxed,
+                prepared=prepared,
+            )
         cpu_before = children_cpu_seconds()
         # Before launch: nsjail's own time_limit starts after this, so a jail it ended at its
         # limit always shows at least the timeout here.
@@ -389,34 +400,61 @@ class JobRunner:
     def _warm_runner(
         self, job: Job, *, content: str, lock: str | None, limits: JobLimits, sandboxed: bool, say: Any
     ) -> WarmRunner | None:
-        """A ready runner of this version for the job, or None: the job runs cold. A runner is
-        started when the script is marked warm or its code is hot (first run: cold, it resolves
-        the dependency lock the runner's key names)."""
-        if job.language not in warm.LANGUAGES or not warm.pool.enabled():
+        """A ready runner for the job, or None: the job runs cold. In order: this version's warm
+        runner; a new one when the script is marked warm or its code is hot (started in the
+        background when a spare sandbox can take this job, else waited for); a spare sandbox.
+        A job that runs on a spare, or cold, has its key's spares topped up for the next jobs.
+        A version's first run is cold: it resolves the dependency lock the keys name."""
+        pool = warm.pool
+        if job.language not in warm.LANGUAGES or not (pool.enabled() or pool.spares_enabled()):
             return None
         key = warm_key(job, content=content, lock=lock or "", limits=limits, sandboxed=sandboxed)
-        hot = warm.pool.note_run(key)
+        hot = pool.enabled() and pool.note_run(key)
         if lock is None:
             return None  # its first run resolves the lock (cold); a marked version's runner starts after it
-        runner = warm.pool.take(key)
+        runner = pool.take(key) if pool.enabled() else None
         if runner is None:
-            marked = job_marked_warm(job)
-            if not (marked or hot):
+            marked = pool.enabled() and job_marked_warm(job)
+            if not (marked or hot or pool.spares_enabled()):
                 return None
-            ctx = prepare_context(job_dir=Path(settings.KILN_JOBS_DIR), log=say, lock=lock)
-            try:
-                prepared = registry.get(job.language).prepare(content, ctx)
-            except PrepareError:
-                return None  # the cold run reports it
-            spec = warm_spec(registry.get(job.language).run_spec(prepared), sandboxed=sandboxed)
-            runner = warm.pool.spawn(key, spec=spec, limits=limits, marked=marked, content=content, busy=True)
+            spec = self._runner_spec(job, key, content=content, lock=lock, sandboxed=sandboxed, say=say)
+            if spec is None:
+                return None  # the cold run reports why it cannot be prepared
+            spare = pool.take_spare(key) if pool.spares_enabled() else None
+            if marked or hot:
+                if spare is None:
+                    runner = pool.spawn(
+                        key, spec=spec, limits=limits, marked=marked, content=content, busy=True
+                    )
+                else:  # this job takes the spare; the warm runner gets ready for the next ones
+                    pool.spawn_soon(key, spec=spec, limits=limits, marked=marked, content=content)
+            else:
+                pool.keep_spares(key, spec=spec, limits=limits, content=content)
+            runner = runner or spare
             if runner is None:
                 return None
         if not runner.wait_ready():
-            say("the warm runner did not start; this job runs in a new sandbox")
+            what = "the spare sandbox" if runner.one_shot else "the warm runner"
+            say(f"{what} did not start; this job runs in a new sandbox")
             warm.pool.drop(runner)
             return None
         return runner
+
+    def _runner_spec(
+        self, job: Job, key: WarmKey, *, content: str, lock: str, sandboxed: bool, say: Any
+    ) -> RunSpec | None:
+        """The run spec of a runner for `key` (prepared once per process), or None."""
+        spec = warm.pool.spec_for(key)
+        if spec is None:
+            lang = registry.get(job.language)
+            ctx = prepare_context(job_dir=Path(settings.KILN_JOBS_DIR), log=say, lock=lock)
+            try:
+                prepared = lang.prepare(content, ctx)
+            except PrepareError:
+                return None
+            spec = warm_spec(lang.run_spec(prepared), sandboxed=sandboxed)
+            warm.pool.remember_spec(key, spec)
+        return spec
 
     def _plan_prestart(
         self,
@@ -456,7 +494,7 @@ class JobRunner:
             args_file.chmod(0o644)
             runner.serve(job_id=str(job.id), token=token)
             env = dict(sdk_env(job, token=token, job_dir=directory, sandboxed=sandboxed))
-            runner.send({"env": env, "cpu_s": limits.cpu_s})
+            runner.send({"env": env, "cpu_s": limits.cpu_s, "last": runner.one_shot})
             started = time.monotonic()
             killed = self._pump(
                 job, runner.process, sink, deadline=started + job.timeout_s, job_dir=directory, control=runner
@@ -480,7 +518,7 @@ class JobRunner:
         finally:
             runner.unserve()
             healthy = killed is None and self.warm_done is not None
-            if healthy:
+            if healthy and not runner.one_shot:
                 runner.finish_job()
             warm.pool.release(runner, healthy=healthy)
 
@@ -643,6 +681,18 @@ def warm_start(
         prepared = lang.prepare(content, ctx)
     spec = warm_spec(lang.run_spec(prepared), sandboxed=sandboxed)
     return warm.pool.spawn(key, spec=spec, limits=limits, marked=True, content=content)
+
+
+def keep_spares(
+    job: Job, *, content: str, lock: str, limits: JobLimits, sandboxed: bool, prepared: Any
+) -> None:
+    """A version's first run resolved its lock: start spare sandboxes for its next runs."""
+    if job.language not in warm.LANGUAGES or not warm.pool.spares_enabled():
+        return
+    key = warm_key(job, content=content, lock=lock, limits=limits, sandboxed=sandboxed)
+    spec = warm_spec(registry.get(job.language).run_spec(prepared), sandboxed=sandboxed)
+    warm.pool.remember_spec(key, spec)
+    warm.pool.keep_spares(key, spec=spec, limits=limits, content=content)
 
 
 def warm_prestart(queues: set[str]) -> int:

@@ -246,42 +246,70 @@ def job_log_group(job_id: str) -> str:
 
 
 def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
-    """Send committed log news to the job's viewers, best effort.
+    """Send committed log news to the job's viewers, best effort, without waiting for it.
 
-    The database stays the truth: a viewer that misses a message notices the gap
-    (or the end) and reads the database, so a failure here is logged, never raised.
+    The messages go on this process's publish queue, which one task sends in order (a job's
+    last chunk before its `job.done`, one job's news before the next's). The database stays
+    the truth: a viewer that misses a message notices the gap (or the end) and reads the
+    database, so a failure there is logged, never raised, and a full queue drops news.
     """
     layer = get_channel_layer()
     if layer is None:
         return
-    group = job_log_group(job_id)
-
-    async def send() -> None:
-        async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-            for message in messages:
-                await layer.group_send(group, message)
-
-    try:
-        asyncio.run_coroutine_threadsafe(send(), _publish_loop()).result(timeout=PUBLISH_TIMEOUT_S + 1)
-    except Exception:
-        log.warning("job %s: could not publish live logs to %s", job_id, group, exc_info=True)
+    loop, pending = _publisher()
+    if pending.qsize() >= PUBLISH_QUEUE_MAX:  # Redis gone for a long while: news is dropped
+        log.warning("job %s: live log news dropped (%s messages wait already)", job_id, PUBLISH_QUEUE_MAX)
+        return
+    loop.call_soon_threadsafe(pending.put_nowait, (layer, job_log_group(job_id), messages))
 
 
-_loop: tuple[int, asyncio.AbstractEventLoop] | None = None
+PUBLISH_QUEUE_MAX = 10_000
+_publishing: tuple[int, asyncio.AbstractEventLoop, asyncio.Queue[Any]] | None = None
 _loop_lock = threading.Lock()
 
 
-def _publish_loop() -> asyncio.AbstractEventLoop:
-    """One event loop per process, in a thread of its own, for every publish: its Redis
-    connection stays open (async_to_sync made a loop, and a connection, per call: ~1.5 ms of
-    each step of a flow; docs/performance.md)."""
-    global _loop
+def _publisher() -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[Any]]:
+    """One event loop per process, in a thread of its own, with one task sending every publish
+    in turn: its Redis connection stays open (async_to_sync made a loop, and a connection, per
+    call: ~1.5 ms of each step of a flow), and no job waits for Redis (docs/performance.md)."""
+    global _publishing
     with _loop_lock:
-        if _loop is None or _loop[0] != os.getpid():  # none yet, or a forked pool process
+        if _publishing is None or _publishing[0] != os.getpid():  # none yet, or a forked pool process
             loop = asyncio.new_event_loop()
+            pending: asyncio.Queue[Any] = asyncio.Queue()
             threading.Thread(target=loop.run_forever, name="kiln-publish", daemon=True).start()
-            _loop = (os.getpid(), loop)
-        return _loop[1]
+            asyncio.run_coroutine_threadsafe(_send_in_turn(pending), loop)
+            _publishing = (os.getpid(), loop, pending)
+        return _publishing[1], _publishing[2]
+
+
+async def _send_in_turn(pending: asyncio.Queue[Any]) -> None:
+    while True:
+        layer, group, messages = await pending.get()
+        try:
+            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+                for message in messages:
+                    await layer.group_send(group, message)
+        except Exception:
+            log.warning("could not publish live logs to %s", group, exc_info=True)
+        finally:
+            pending.task_done()
+
+
+def publishes_sent(timeout: float = PUBLISH_TIMEOUT_S + 1) -> bool:
+    """Wait until what this process queued for live viewers so far has been sent (or given
+    up on); False on timeout. A process about to exit calls it, and tests."""
+    with _loop_lock:
+        publishing = _publishing if _publishing is not None and _publishing[0] == os.getpid() else None
+    if publishing is None:
+        return True
+    loop, pending = publishing[1], publishing[2]
+
+    try:
+        asyncio.run_coroutine_threadsafe(pending.join(), loop).result(timeout=timeout)
+    except Exception:
+        return False
+    return True
 
 
 def _leave_running(

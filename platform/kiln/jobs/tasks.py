@@ -96,6 +96,8 @@ def _on_pool_process_init(**_: Any) -> None:
 
 @worker_process_shutdown.connect
 def _on_pool_process_shutdown(**_: Any) -> None:
+    from .services import publishes_sent
     from .warm import pool
 
     pool.close_all()
+    publishes_sent()  # live log news still queued in this process goes out before it exits

@@ -25,6 +25,13 @@ a fork of it (~1 ms), so its memory starts from the same clean template every ti
 
 Each Celery pool process owns its runners (module state here); a runner serves one job at a time:
 a second job of the same version arriving meanwhile (an SDK sub-job run in place) runs cold.
+
+**Spare sandboxes** are one-shot runners (`one_shot`): started in the background for a Python
+version that ran recently and has no warm runner (KILN_SPARE_SANDBOXES per key), each takes
+exactly one job and is then closed with its jail, so a job on one is as isolated as a cold job.
+
+A runner ends when its stdin (held only by the worker) hangs up (python_warm.py watches it), so
+it is started without PR_SET_PDEATHSIG: Popen can vfork instead of forking the worker process.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import secrets
 import select
 import shutil
@@ -112,6 +120,7 @@ class WarmRunner:
     _buffer: bytes = b""
     ready: bool = False
     sdk: SdkSocket | None = None  # the runner's SDK socket, serving the job it runs, if any
+    one_shot: bool = False  # a spare sandbox: it runs one job, then it and its jail are gone
 
     # -- life ------------------------------------------------------------------------------
 
@@ -126,7 +135,8 @@ class WarmRunner:
         self.sdk = SdkSocket(job_id="-", job_dir=self.directory, token=secrets.token_hex(32))
         self.sdk.start()
         read, write = os.pipe()
-        spec = replace(self.spec, env=(*self.spec.env, ("KILN_WARM_FD", str(write))))
+        one_shot = ("KILN_WARM_ONE_SHOT", "1" if self.one_shot else "0")
+        spec = replace(self.spec, env=(*self.spec.env, ("KILN_WARM_FD", str(write)), one_shot))
         try:
             # No wall clock for the runner itself (each job's is the worker's), and no CPU limit
             # but a high one: each job gets its own in the child.
@@ -138,6 +148,7 @@ class WarmRunner:
                 network=self.key.network,
                 pass_fds=(write,),
                 stdin_pipe=True,
+                die_with_worker=False,  # the runner watches its stdin (python_warm.py)
             )
         except BaseException:
             os.close(read)
@@ -271,24 +282,183 @@ def warm_spec(spec: RunSpec, *, sandboxed: bool) -> RunSpec:
     return replace(spec, argv=argv, env=(*spec.env, *env), mounts=(*spec.mounts, Mount(str(SDK_DIR))))
 
 
+@dataclass
+class SpareSet:
+    """A key's spare sandboxes: one-shot runners started before their jobs arrive."""
+
+    spec: RunSpec
+    limits: JobLimits
+    content: str
+    ready: list[WarmRunner] = field(default_factory=list)  # started (maybe still importing)
+    starting: int = 0  # being started in the background
+    last_used: float = field(default_factory=time.monotonic)
+
+
 class WarmPool:
-    """This process's runners, by key; thread-safe (an SDK request thread runs jobs too)."""
+    """This process's runners, by key; thread-safe (an SDK request thread runs jobs too).
+
+    Beside the warm runners it keeps spare sandboxes (KILN_SPARE_SANDBOXES per key): one-shot
+    runners of a version that ran recently, started in the background so that its next job
+    finds its jail and interpreter up. Each serves exactly one job and is then closed, jail and
+    all: a job on a spare is as isolated as a cold one, only started earlier."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.runners: dict[WarmKey, WarmRunner] = {}
         self.recent: dict[WarmKey, deque[float]] = {}
+        self.spares: dict[WarmKey, SpareSet] = {}
+        self.specs: dict[WarmKey, RunSpec] = {}  # a key's runner spec, prepared once
         self._reaper: threading.Thread | None = None
+        self._background: queue.Queue[Any] | None = None
+        self._generation = 0  # close_all() bumps it: a spare started before is not kept
         self._pid = os.getpid()
 
     def enabled(self) -> bool:
         return bool(settings.KILN_WARM_RUNNERS)
 
+    def spares_enabled(self) -> bool:
+        return settings.KILN_SPARE_SANDBOXES > 0
+
     def _forked(self) -> None:
         """A pool process forked from a parent that had runners: those are not ours."""
         if os.getpid() != self._pid:
             self.runners, self.recent, self._reaper, self._pid = {}, {}, None, os.getpid()
+            self.spares, self.specs, self._background = {}, {}, None
             self.lock = threading.Lock()
+
+    # -- spare sandboxes -------------------------------------------------------------------
+
+    def spec_for(self, key: WarmKey) -> RunSpec | None:
+        with self.lock:
+            return self.specs.get(key)
+
+    def remember_spec(self, key: WarmKey, spec: RunSpec) -> None:
+        with self.lock:
+            if len(self.specs) >= 1024:
+                self.specs.pop(next(iter(self.specs)))
+            self.specs[key] = spec
+
+    def take_spare(self, key: WarmKey) -> WarmRunner | None:
+        """One of this key's spare sandboxes (the oldest: the likeliest to be ready), or None."""
+        self._forked()
+        dead: list[WarmRunner] = []
+        runner = None
+        with self.lock:
+            spares = self.spares.get(key)
+            while spares is not None and spares.ready:
+                candidate = spares.ready.pop(0)
+                if candidate.alive():
+                    runner = candidate
+                    runner.busy = True
+                    spares.last_used = time.monotonic()
+                    break
+                dead.append(candidate)
+        for old in dead:
+            old.close()
+        return runner
+
+    def keep_spares(self, key: WarmKey, *, spec: RunSpec, limits: JobLimits, content: str) -> None:
+        """A job of this key ran (or is about to): start, in the background, as many spares as
+        it lacks. The spares of the least recently used other key make room when needed."""
+        self._forked()
+        want = settings.KILN_SPARE_SANDBOXES
+        if want <= 0:
+            return
+        with self.lock:
+            spares = self.spares.get(key)
+            if spares is None:
+                spares = self.spares[key] = SpareSet(spec=spec, limits=limits, content=content)
+            spares.last_used = time.monotonic()
+            missing = want - len(spares.ready) - spares.starting
+            if missing <= 0:
+                return
+            spares.starting += missing
+            generation = self._generation
+        for _ in range(missing):
+            self._in_background(lambda: self._start_spare(key, generation))
+        self._start_reaper()
+
+    def _start_spare(self, key: WarmKey, generation: int) -> None:
+        with self.lock:
+            spares = self.spares.get(key)
+        if spares is None or generation != self._generation:
+            return
+        directory = Path(settings.KILN_JOBS_DIR) / f"spare-{uuid.uuid4().hex[:12]}"
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        runner = WarmRunner(
+            key=key, directory=directory, spec=spares.spec, limits=spares.limits, marked=False, one_shot=True
+        )
+        try:
+            runner.start(spares.content)
+        except Exception:
+            log.warning("spare sandbox for %s could not start", key.code_hash[:12], exc_info=True)
+            runner.close()
+            with self.lock:
+                spares.starting = max(0, spares.starting - 1)
+            return
+        evicted: list[WarmRunner] | None = None
+        with self.lock:
+            spares.starting = max(0, spares.starting - 1)
+            if generation == self._generation and self.spares.get(key) is spares:
+                evicted = self._make_room_for_spare(key)
+            kept = evicted is not None
+            if kept:
+                spares.ready.append(runner)
+        for old in evicted or ():
+            old.close()
+        if not kept:
+            runner.close()
+
+    def _make_room_for_spare(self, key: WarmKey) -> list[WarmRunner] | None:
+        """Under the lock: the spares to close so that one more fits in KILN_SPARE_MAX (those of
+        the least recently used other keys), or None when it does not fit."""
+        cap = max(settings.KILN_SPARE_MAX, 0)
+        total = sum(len(s.ready) for s in self.spares.values())
+        evicted: list[WarmRunner] = []
+        others = sorted(
+            (k for k, s in self.spares.items() if k != key and s.ready),
+            key=lambda k: self.spares[k].last_used,
+        )
+        while total + 1 > cap and others:
+            other = others.pop(0)
+            closing = self.spares.pop(other).ready
+            evicted += closing
+            total -= len(closing)
+        return evicted if total + 1 <= cap else None
+
+    def drop_spares(self, key: WarmKey) -> None:
+        """The key has a warm runner now: its spares are not needed."""
+        with self.lock:
+            spares = self.spares.pop(key, None)
+        for runner in spares.ready if spares is not None else ():
+            self._in_background(runner.close)
+
+    def _in_background(self, work: Any) -> None:
+        """Run `work` on this process's one background thread (spares start and close there)."""
+        with self.lock:
+            if self._background is None:
+                self._background = queue.Queue()
+                threading.Thread(
+                    target=self._background_loop, args=(self._background,), name="kiln-spares", daemon=True
+                ).start()
+            self._background.put(work)
+
+    def _background_loop(self, work: queue.Queue[Any]) -> None:
+        while True:
+            task = work.get()
+            try:
+                task()
+            except Exception:
+                log.warning("spare sandboxes: background work failed", exc_info=True)
+            finally:
+                work.task_done()
+
+    def settle(self) -> None:
+        """Wait until the background work queued so far is done (tests, close_all)."""
+        with self.lock:
+            work = self._background if os.getpid() == self._pid else None
+        if work is not None:
+            work.join()
 
     def note_run(self, key: WarmKey) -> bool:
         """Count a run of this version; True when it is hot (enough runs, recently)."""
@@ -336,13 +506,20 @@ class WarmPool:
                 evicted.append(self.runners.pop(oldest.key))
             runner.busy = busy
             self.runners[runner.key] = runner
+            spares = self.spares.pop(runner.key, None)  # a warm runner takes the key's jobs now
+        evicted += spares.ready if spares is not None else []
         for old in evicted:
             old.close()
         self._start_reaper()
         return True
 
     def release(self, runner: WarmRunner, *, healthy: bool) -> None:
-        """The job is over: keep the runner for the next, or replace it (worn, or broken)."""
+        """The job is over: keep the runner for the next, or replace it (worn, or broken). A
+        spare's job is its only one: it is closed (in the background; its outcome is read)."""
+        if runner.one_shot:
+            runner.busy = False
+            self._in_background(runner.close)
+            return
         reason = None if healthy else "it was stopped with its job"
         reason = reason or (None if runner.alive() else "it ended") or runner.worn()
         with self.lock:
@@ -383,6 +560,21 @@ class WarmPool:
         log.info("warm runner %s: started for %s", directory.name, key.code_hash[:12])
         return runner
 
+    def spawn_soon(
+        self, key: WarmKey, *, spec: RunSpec, limits: JobLimits, marked: bool, content: str
+    ) -> None:
+        """spawn(), in the background: the job at hand runs elsewhere (on a spare)."""
+        with self.lock:
+            if key in self.runners:
+                return
+        self._in_background(
+            lambda: (
+                None
+                if self.has(key)
+                else self.spawn(key, spec=spec, limits=limits, marked=marked, content=content)
+            )
+        )
+
     def drop(self, runner: WarmRunner) -> None:
         with self.lock:
             if self.runners.get(runner.key) is runner:
@@ -398,6 +590,11 @@ class WarmPool:
             ]
             for runner in idle:
                 del self.runners[runner.key]
+            spare_cutoff = time.monotonic() - settings.KILN_SPARE_IDLE_SECONDS
+            unused = [k for k, s in self.spares.items() if s.last_used < spare_cutoff and not s.starting]
+            spares = [r for k in unused for r in self.spares.pop(k).ready]
+        for runner in spares:
+            runner.close()
         for runner in idle:
             log.info(
                 "warm runner %s: closed after %ss idle",
@@ -426,15 +623,22 @@ class WarmPool:
         self._reaper.start()
 
     def close_all(self) -> None:
-        """Close every runner and forget recent traffic (a worker process's end; each test's)."""
+        """Close every runner and spare and forget recent traffic (a worker process's end; each
+        test's). Spares being started are closed once up."""
         with self.lock:
+            self._generation += 1
             runners, self.runners = list(self.runners.values()), {}
+            runners += [r for s in self.spares.values() for r in s.ready]
+            self.spares = {}
             self.recent.clear()
+            self.specs.clear()
         for runner in runners:
             runner.close()
+        self.settle()
 
     def stats(self) -> list[dict[str, Any]]:
         with self.lock:
+            spares = [r for s in self.spares.values() for r in s.ready]
             return [
                 {
                     "dir": r.directory.name,
@@ -442,10 +646,11 @@ class WarmPool:
                     "jobs": r.jobs,
                     "busy": r.busy,
                     "marked": r.marked,
+                    "spare": r.one_shot,
                     "alive": r.alive(),
                     "rss_kb": r.rss_kb,
                 }
-                for r in self.runners.values()
+                for r in [*self.runners.values(), *spares]
             ]
 
 
