@@ -73,6 +73,16 @@ def _no_warm_runners_left() -> Iterator[None]:
     pool.close_all()
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_flow_versions() -> Iterator[None]:
+    """Workers keep flow versions by id (kiln.flows.engine): a test's rolled-back database
+    hands the same ids to the next test's versions, which must not find the old ones."""
+    yield
+    from kiln.flows.engine import flow_versions_forget
+
+    flow_versions_forget()
+
+
 @pytest.fixture
 def workspace(db: None) -> Workspace:
     # Jobs of unit tests get no network unless a test asks for `internet` (tests/jobs/test_network.py).

@@ -53,6 +53,11 @@ _VERSIONS: dict[int, FlowVersion] = {}
 VERSIONS_KEPT = 256
 
 
+def flow_versions_forget() -> None:
+    """Drop the kept versions (tests: a rolled-back database reuses their ids)."""
+    _VERSIONS.clear()
+
+
 def flow_version_cached(version_id: int) -> FlowVersion:
     version = _VERSIONS.get(version_id)
     if version is None:

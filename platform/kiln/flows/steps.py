@@ -19,7 +19,7 @@ from kiln.accounts.access import Access, path_access, principal_for_job
 from kiln.errors import NotFound
 from kiln.jobs.limits import effective, workspace_maximums
 from kiln.jobs.models import Job, JobKind, JobStatus, Trigger
-from kiln.jobs.services import ring_after_commit
+from kiln.jobs.services import claimed_at_creation, ring_after_commit
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import workspace_settings
@@ -124,6 +124,8 @@ def step_job_create(
         }
     if module.get("timeout"):
         requested["timeout_s"] = int(module["timeout"])
+    if kind != "flow":  # the worker ending the last step may run this one next, claimed already
+        fields |= claimed_at_creation(queue=fields["queue"])
     limits, _ = effective(requested or None, maximums)
     job = Job.objects.create(
         id=uuid.uuid4(),

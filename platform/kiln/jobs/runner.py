@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from kiln.accounts.access import principal_for_job
 from kiln.scripts.models import ScriptVersion
@@ -181,19 +182,33 @@ class LogSink:
 
 
 class JobRunner:
-    def __init__(self, job_id: str, worker: str | None = None, served: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        worker: str | None = None,
+        served: set[str] | None = None,
+        claimed: Job | None = None,
+    ) -> None:
         self.job_id = job_id
         self.worker = worker or main_worker_id()
         # Queues this worker serves: given (a Celery task), the job's end may hand this runner
         # the next job of one of them (a flow's next step) to run at once, without the broker.
         self.served = served
         self.next_job: str | None = None
+        # The job, when the transaction that created it (the last step's end) claimed it for
+        # this worker already (services.claimed_at_creation); next_claimed: the next one.
+        self.claimed = claimed
+        self.next_claimed: Job | None = None
         self.sdk: SdkSocket | None = None
         self.warm_done: dict[str, Any] | None = None  # a warm runner's answer for the job
         self.prestart: Any = None  # starts a warm runner for the version that just ran cold
 
     def run(self) -> Job | None:
-        job = services.job_claim(job_id=self.job_id, worker_id=self.worker)
+        if self.claimed is not None:
+            job: Job | None = self.claimed
+            self.claimed.started_at = timezone.now()  # its real start; the job's end stores it
+        else:
+            job = services.job_claim(job_id=self.job_id, worker_id=self.worker)
         if job is None:
             log.info("job %s: not queued any more, nothing to do", self.job_id)
             return None
@@ -245,12 +260,19 @@ class JobRunner:
         return job
 
     def _holding(self) -> Any:
-        return services.publishes_held() if self.served is not None else contextlib.nullcontext()
+        if self.served is None:
+            return contextlib.nullcontext()
+        return services.publishes_held(worker_id=self.worker, served=self.served)
 
-    def _hand_off(self, held: list[tuple[str, str, int]] | None) -> None:
+    def _hand_off(self, held: services.Held | None) -> None:
         """The jobs the last step made ready: the first this worker serves is its next job (no
-        doorbell: the broker's round trip is most of a hop between steps); the others are rung."""
-        for job_id, queue, priority in held or ():
+        doorbell: the broker's round trip is most of a hop between steps), already claimed when
+        the transaction that made it could; the others are rung."""
+        if held is None:
+            return
+        if held.claimed is not None:
+            self.next_job, self.next_claimed = str(held.claimed.pk), held.claimed
+        for job_id, queue, priority in held.publishes:
             if self.next_job is None and self.served is not None and queue in self.served:
                 self.next_job = job_id
             else:

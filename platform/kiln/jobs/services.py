@@ -7,9 +7,10 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -134,7 +135,12 @@ def job_create(
 
 def ring_after_commit(job: Job) -> None:
     """Inside the transaction that created `job`: ring its doorbell once it commits (a
-    concurrency-limited job waits, un-rung, until its key has a free slot)."""
+    concurrency-limited job waits, un-rung, until its key has a free slot). A job created
+    already claimed by this worker (claimed_at_creation) is its runner's next job instead."""
+    held = _held.get()
+    if held is not None and job.status == JobStatus.RUNNING and job.worker_id == held.worker_id:
+        transaction.on_commit(lambda: setattr(held, "claimed", job))
+        return
     if job.concurrency_key:
         dispatch_after_commit(job)
         return
@@ -142,15 +148,56 @@ def ring_after_commit(job: Job) -> None:
     transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority))
 
 
-# While set (JobRunner finishing a job in a Celery task), doorbells are held here instead of
-# rung: the runner takes one job this worker serves (a flow's next step) itself, at once, and
-# rings the rest (see kiln.jobs.tasks.run_job).
-_held: ContextVar[list[tuple[str, str, int]] | None] = ContextVar("kiln_held_publishes", default=None)
+@dataclass
+class Held:
+    """Doorbells held while JobRunner finishes a job in a Celery task: the runner takes one job
+    this worker serves (a flow's next step) itself, at once, and rings the rest (see
+    kiln.jobs.tasks.run_job). With `worker_id`, the first such step is created already claimed
+    by this worker (claimed_at_creation): no claim of its own, the step's end and the next
+    step's start are one transaction."""
+
+    publishes: list[tuple[str, str, int]] = field(default_factory=list)
+    worker_id: str | None = None
+    served: frozenset[str] = frozenset()
+    claiming: bool = False  # a job was created claimed in this transaction
+    claimed: Job | None = None  # that job, once its transaction committed
+
+
+_held: ContextVar[Held | None] = ContextVar("kiln_held_publishes", default=None)
+
+
+def claimed_at_creation(*, queue: str) -> dict[str, Any]:
+    """Inside the transaction that creates a flow's step: the fields that create it claimed
+    by this worker (running, its lease, attempt 1), when this worker runs it next: its queue
+    is served here and no other job of this transaction was. Else {}: it is queued and rung."""
+    held = _held.get()
+    if held is None or held.worker_id is None or held.claiming or queue not in held.served:
+        return {}
+    held.claiming = True
+    now = timezone.now()
+    return {
+        "status": JobStatus.RUNNING,
+        "worker_id": held.worker_id,
+        "attempt": 1,
+        "started_at": now,
+        "lease_expires_at": now + lease_duration(),
+    }
+
+
+def job_unclaim(*, job_id: str, worker_id: str) -> bool:
+    """A job created claimed by this worker that it will not run after all (its chain was
+    cut): queued again, as if never claimed, for any worker to take."""
+    return (
+        Job.objects.filter(pk=job_id, status=JobStatus.RUNNING, worker_id=worker_id, attempt=1).update(
+            status=JobStatus.QUEUED, worker_id="", attempt=0, started_at=None, lease_expires_at=None
+        )
+        == 1
+    )
 
 
 @contextmanager
-def publishes_held() -> Iterator[list[tuple[str, str, int]]]:
-    held: list[tuple[str, str, int]] = []
+def publishes_held(*, worker_id: str | None = None, served: Iterable[str] = ()) -> Iterator[Held]:
+    held = Held(worker_id=worker_id, served=frozenset(served))
     token = _held.set(held)
     try:
         yield held
@@ -165,7 +212,7 @@ def job_publish(*, job_id: str, queue: str, priority: int = 0) -> bool:
 
     held = _held.get()
     if held is not None:
-        held.append((job_id, queue, priority))
+        held.publishes.append((job_id, queue, priority))
         return True
 
     try:
@@ -355,6 +402,9 @@ def job_finish(
             "finished_at": timezone.now(),
             "lease_expires_at": None,
             "log_dropped": log_dropped,
+            # When its runner really started it: for a job created claimed (claimed_at_creation),
+            # later than the claim; for any other, what the claim wrote.
+            "started_at": job.started_at,
         }
         if status == JobStatus.SUCCESS and job.progress is not None:
             update["progress"] = 100  # a job that reported progress and ended well is done

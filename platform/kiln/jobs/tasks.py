@@ -29,17 +29,21 @@ def run_job(job_id: str) -> None:
         for _ in range(MAX_CHAIN):
             if runner.next_job is None:
                 return
-            runner = JobRunner(runner.next_job, served=served)
+            runner = JobRunner(runner.next_job, served=served, claimed=runner.next_claimed)
             runner.run()
     finally:
         if runner.next_job is not None:  # not run here (the chain's end, or an error): ring it
-            ring_again(runner.next_job)
+            ring_again(runner.next_job, claimed_by=runner.worker if runner.next_claimed is not None else None)
 
 
-def ring_again(job_id: str) -> None:
+def ring_again(job_id: str, claimed_by: str | None = None) -> None:
+    """Ring a job's doorbell; one created claimed by this worker (`claimed_by`) is queued
+    again first, for any worker to take."""
     from .models import Job
-    from .services import job_publish
+    from .services import job_publish, job_unclaim
 
+    if claimed_by is not None:
+        job_unclaim(job_id=job_id, worker_id=claimed_by)
     job = Job.objects.filter(pk=job_id).values("queue", "priority").first()
     if job is not None:
         job_publish(job_id=job_id, queue=job["queue"], priority=job["priority"])
