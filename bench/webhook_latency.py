@@ -45,28 +45,39 @@ REQUEST_TIMEOUT_S = 90.0  # above the harness's KILN_SYNC_WAIT (60 s), after whi
 RATE_LIMITS_OFF = {"KILN_RATE_LIMIT_TOKEN": "0", "KILN_RATE_LIMIT_IP": "0"}
 
 
+# uvicorn closes a keep-alive connection idle for 5 s; one idle about that long may be closed
+# by the server just as a request goes out on it (the client's error, not the platform's).
+IDLE_KEPT_S = 4.0
+
+
 @dataclass
 class Pool:
-    """Keep-alive connections: an idle one if there is one, else a new one."""
+    """Keep-alive connections: an idle one if there is one (idle less than IDLE_KEPT_S), else a
+    new one."""
 
     host: str
     port: int
-    idle: list[Connection] = field(default_factory=list)
+    idle: list[tuple[float, Connection]] = field(default_factory=list)
     opened: int = 0
+    stale: list[Connection] = field(default_factory=list)
 
     def take(self) -> Connection:
-        if self.idle:
-            return self.idle.pop()
+        while self.idle:
+            since, conn = self.idle.pop()
+            if time.monotonic() - since < IDLE_KEPT_S:
+                return conn
+            self.stale.append(conn)
         self.opened += 1
         return Connection(self.host, self.port)
 
     def give_back(self, conn: Connection) -> None:
-        self.idle.append(conn)
+        self.idle.append((time.monotonic(), conn))
 
     async def close(self) -> None:
-        for conn in self.idle:
+        for conn in [*self.stale, *(c for _, c in self.idle)]:
             await conn.close()
         self.idle.clear()
+        self.stale.clear()
 
 
 @dataclass
