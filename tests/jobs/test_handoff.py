@@ -37,36 +37,36 @@ def steps_flow(workspace: Workspace, owner: User, count: int, path: str = "f/cha
     return flow_save(workspace=workspace, user=owner, path=path, doc={"value": {"modules": modules}}).version
 
 
-@pytest.fixture
-def rung(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The jobs whose doorbell was rung (the real job_publish still runs)."""
+def calls_to(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
+    """The job ids services.<name> is called with from now on (the real function still runs)."""
     calls: list[str] = []
-    real = services.job_publish
+    real = getattr(services, name)
 
-    def spy(*, job_id: str, queue: str, priority: int = 0) -> bool:
-        calls.append(job_id)
-        return real(job_id=job_id, queue=queue, priority=priority)
+    def spy(**kwargs: Any) -> Any:
+        calls.append(kwargs["job_id"])
+        return real(**kwargs)
 
-    monkeypatch.setattr(services, "job_publish", spy)
+    monkeypatch.setattr(services, name, spy)
     return calls
 
 
+@pytest.fixture
+def rung(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The jobs whose doorbell was rung."""
+    return calls_to(monkeypatch, "job_publish")
+
+
+@pytest.fixture
+def four_steps(sandbox_available: None, workspace: Workspace, owner: User) -> Job:
+    """A queued run of a flow of four steps, each adding one to the last one's result."""
+    return flow_job_create(workspace=workspace, user=owner, version=steps_flow(workspace, owner, 4), args={})
+
+
 def test_each_next_step_is_created_claimed_and_run_by_the_same_worker(
-    sandbox_available: None,
-    workspace: Workspace,
-    owner: User,
-    rung: list[str],
-    monkeypatch: pytest.MonkeyPatch,
+    four_steps: Job, rung: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    claims: list[str] = []
-    real_claim = services.job_claim
-
-    def claim(*, job_id: str, worker_id: str) -> Job | None:
-        claims.append(job_id)
-        return real_claim(job_id=job_id, worker_id=worker_id)
-
-    monkeypatch.setattr(services, "job_claim", claim)
-    flow = flow_job_create(workspace=workspace, user=owner, version=steps_flow(workspace, owner, 4), args={})
+    flow = four_steps
+    claims = calls_to(monkeypatch, "job_claim")
     tasks.run_job(str(flow.id))
     assert claims == [str(flow.id)]  # the steps were claimed when they were created
     flow.refresh_from_db()
@@ -84,14 +84,10 @@ def test_each_next_step_is_created_claimed_and_run_by_the_same_worker(
 
 
 def test_a_chain_cut_short_queues_its_next_step_again_for_any_worker(
-    sandbox_available: None,
-    workspace: Workspace,
-    owner: User,
-    rung: list[str],
-    monkeypatch: pytest.MonkeyPatch,
+    four_steps: Job, rung: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    flow = four_steps
     monkeypatch.setattr(tasks, "MAX_CHAIN", 1)
-    flow = flow_job_create(workspace=workspace, user=owner, version=steps_flow(workspace, owner, 4), args={})
     tasks.run_job(str(flow.id))  # the flow's start, its first step, then the chain's end
     steps = sorted(Job.objects.filter(parent=flow), key=lambda j: j.flow_step)
     assert [s.status for s in steps] == [JobStatus.SUCCESS, JobStatus.QUEUED]
