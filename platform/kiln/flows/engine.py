@@ -21,6 +21,7 @@ from django.utils import timezone
 from kiln.jobs.dispatch import slot_release
 from kiln.jobs.models import TERMINAL, Job, JobKind, JobStatus
 from kiln.jobs.services import job_log_publish
+from kiln.kept import Kept
 
 from .expressions import ExpressionError, evaluate
 from .models import FlowVersion
@@ -49,8 +50,7 @@ def _locked(job_id: Any) -> Job | None:
 
 # Flow versions are never updated: each worker process reads (and parses) one once, not at
 # every step of every run (the spec's JSON was most of a step's advance; docs/performance.md).
-_VERSIONS: dict[int, FlowVersion] = {}
-VERSIONS_KEPT = 256
+_VERSIONS: Kept[int, FlowVersion] = Kept(256)
 
 
 def flow_versions_forget() -> None:
@@ -61,10 +61,7 @@ def flow_versions_forget() -> None:
 def flow_version_cached(version_id: int) -> FlowVersion:
     version = _VERSIONS.get(version_id)
     if version is None:
-        version = FlowVersion.objects.select_related("flow").get(pk=version_id)
-        if len(_VERSIONS) >= VERSIONS_KEPT:
-            _VERSIONS.pop(next(iter(_VERSIONS)))
-        _VERSIONS[version_id] = version
+        version = _VERSIONS.put(version_id, FlowVersion.objects.select_related("flow").get(pk=version_id))
     return version
 
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from kiln.accounts.access import principal_for_job
+from kiln.kept import Kept
 from kiln.scripts.models import ScriptVersion
 from kiln.vault.job_tokens import job_token
 from kiln.vault.references import ResolveError, references, resolve_args
@@ -350,20 +351,15 @@ class JobRunner:
             return JobStatus.FAILURE, None, {"name": exc.kind, "message": exc.message, "traceback": ""}
         if prepared.lock is not None and lock is None:
             lock_store(job, prepared.lock)
-        self._plan_prestart(
-            job, lang, content, lock if lock is not None else prepared.lock, limits, sandboxed, prepared
+        self._after_cold_start(
+            job,
+            content,
+            lock if lock is not None else prepared.lock,
+            limits,
+            sandboxed,
+            prepared,
+            first=lock is None,
         )
-        if lock is None and prepared.lock is not None and self.prestart is None:
-            # A first run (not of a version marked warm: its runner starts after it): spares
-            # for the next runs.
-            keep_spares(
-                job,
-                content=content,
-                lock=prepared.lock,
-                limits=limits,
-                sandboxed=sandboxed,
-                prepared=prepared,
-            )
         cpu_before = children_cpu_seconds()
         # Before launch: nsjail's own time_limit starts after this, so a jail it ended at its
         # limit always shows at least the timeout here.
@@ -439,7 +435,7 @@ class JobRunner:
             marked = pool.enabled() and job_marked_warm(job)
             if not (marked or hot or pool.spares_enabled()):
                 return None
-            spec = self._runner_spec(job, key, content=content, lock=lock, sandboxed=sandboxed, say=say)
+            spec = runner_spec(job, key, content=content, lock=lock, sandboxed=sandboxed, log=say)
             if spec is None:
                 return None  # the cold run reports why it cannot be prepared
             spare = pool.take_spare(key) if pool.spares_enabled() else None
@@ -462,44 +458,32 @@ class JobRunner:
             return None
         return runner
 
-    def _runner_spec(
-        self, job: Job, key: WarmKey, *, content: str, lock: str, sandboxed: bool, say: Any
-    ) -> RunSpec | None:
-        """The run spec of a runner for `key` (prepared once per process), or None."""
-        spec = warm.pool.spec_for(key)
-        if spec is None:
-            lang = registry.get(job.language)
-            ctx = prepare_context(job_dir=Path(settings.KILN_JOBS_DIR), log=say, lock=lock)
-            try:
-                prepared = lang.prepare(content, ctx)
-            except PrepareError:
-                return None
-            spec = warm_spec(lang.run_spec(prepared), sandboxed=sandboxed)
-            warm.pool.remember_spec(key, spec)
-        return spec
-
-    def _plan_prestart(
+    def _after_cold_start(
         self,
         job: Job,
-        lang: Any,
         content: str,
         lock: str | None,
         limits: JobLimits,
         sandboxed: bool,
         prepared: Any,
+        *,
+        first: bool,
     ) -> None:
-        """A marked version that ran cold (its first run, or its runner was busy or stopped):
-        once this job is over, start its runner for the next job."""
-        if (
-            job.language not in warm.LANGUAGES
-            or lock is None
-            or not warm.pool.enabled()
-            or not job_marked_warm(job)
-        ):
+        """A Python job that runs cold: a marked version (its first run, or its runner was busy
+        or stopped) gets its warm runner once this job is over; any other version's first run
+        (which resolved its lock) starts spare sandboxes for its next runs now, in the
+        background. Later runs top their spares up in _warm_runner."""
+        if job.language not in warm.LANGUAGES or lock is None:
             return
-        self.prestart = lambda: warm_start(
-            job, content=content, lock=lock, limits=limits, sandboxed=sandboxed, prepared=prepared
-        )
+        if warm.pool.enabled() and job_marked_warm(job):
+            self.prestart = lambda: warm_start(
+                job, content=content, lock=lock, limits=limits, sandboxed=sandboxed, prepared=prepared
+            )
+        elif first and warm.pool.spares_enabled():
+            key = warm_key(job, content=content, lock=lock, limits=limits, sandboxed=sandboxed)
+            spec = runner_spec(job, key, content=content, lock=lock, sandboxed=sandboxed, prepared=prepared)
+            if spec is not None:
+                warm.pool.keep_spares(key, spec=spec, limits=limits, content=content)
 
     def _execute_warm(
         self, job: Job, runner: WarmRunner, sink: LogSink, limits: JobLimits, *, args: Any, token: str
@@ -697,24 +681,37 @@ def warm_start(
     key = warm_key(job, content=content, lock=lock, limits=limits, sandboxed=sandboxed)
     if warm.pool.has(key):
         return None
-    lang = registry.get(job.language)
-    if prepared is None:
-        ctx = prepare_context(job_dir=Path(settings.KILN_JOBS_DIR), log=lambda line: None, lock=lock)
-        prepared = lang.prepare(content, ctx)
-    spec = warm_spec(lang.run_spec(prepared), sandboxed=sandboxed)
+    spec = runner_spec(job, key, content=content, lock=lock, sandboxed=sandboxed, prepared=prepared)
+    if spec is None:
+        return None
     return warm.pool.spawn(key, spec=spec, limits=limits, marked=True, content=content)
 
 
-def keep_spares(
-    job: Job, *, content: str, lock: str, limits: JobLimits, sandboxed: bool, prepared: Any
-) -> None:
-    """A version's first run resolved its lock: start spare sandboxes for its next runs."""
-    if job.language not in warm.LANGUAGES or not warm.pool.spares_enabled():
-        return
-    key = warm_key(job, content=content, lock=lock, limits=limits, sandboxed=sandboxed)
-    spec = warm_spec(registry.get(job.language).run_spec(prepared), sandboxed=sandboxed)
+def runner_spec(
+    job: Job,
+    key: WarmKey,
+    *,
+    content: str,
+    lock: str,
+    sandboxed: bool,
+    prepared: Any = None,
+    log: Any = None,
+) -> RunSpec | None:
+    """The run spec of a warm runner or spare for `key`, kept per process; prepared (or from
+    `prepared`, what the cold run just prepared). None when it cannot be: the cold run says why."""
+    spec = warm.pool.spec_for(key)
+    if spec is not None:
+        return spec
+    lang = registry.get(job.language)
+    if prepared is None:
+        ctx = prepare_context(job_dir=Path(settings.KILN_JOBS_DIR), log=log or (lambda line: None), lock=lock)
+        try:
+            prepared = lang.prepare(content, ctx)
+        except PrepareError:
+            return None
+    spec = warm_spec(lang.run_spec(prepared), sandboxed=sandboxed)
     warm.pool.remember_spec(key, spec)
-    warm.pool.keep_spares(key, spec=spec, limits=limits, content=content)
+    return spec
 
 
 def warm_prestart(queues: set[str]) -> int:
@@ -801,13 +798,11 @@ def job_code(job: Job) -> tuple[str, str | None]:
     if lock is None:
         lock = InlineLock.objects.filter(hash=job.raw_hash).values_list("lock", flat=True).first()
         if lock is not None:  # resolved once and never changed: kept for this process's next steps
-            if len(_INLINE_LOCKS) >= 1024:
-                _INLINE_LOCKS.pop(next(iter(_INLINE_LOCKS)))
-            _INLINE_LOCKS[job.raw_hash] = lock
+            _INLINE_LOCKS.put(job.raw_hash, lock)
     return job.raw_code, lock
 
 
-_INLINE_LOCKS: dict[str, str] = {}
+_INLINE_LOCKS: Kept[str, str] = Kept(1024)
 
 
 def lock_store(job: Job, lock: str) -> None:

@@ -55,6 +55,7 @@ from typing import Any
 
 from django.conf import settings
 
+from kiln.kept import Kept
 from scripts_runtime.languages.base import SDK_DIR, Mount, RunSpec, wrapper
 
 from .limits import JobLimits
@@ -307,7 +308,7 @@ class WarmPool:
         self.runners: dict[WarmKey, WarmRunner] = {}
         self.recent: dict[WarmKey, deque[float]] = {}
         self.spares: dict[WarmKey, SpareSet] = {}
-        self.specs: dict[WarmKey, RunSpec] = {}  # a key's runner spec, prepared once
+        self.specs: Kept[WarmKey, RunSpec] = Kept(1024)  # a key's runner spec, prepared once
         self._reaper: threading.Thread | None = None
         self._background: queue.Queue[Any] | None = None
         self._generation = 0  # close_all() bumps it: a spare started before is not kept
@@ -323,7 +324,7 @@ class WarmPool:
         """A pool process forked from a parent that had runners: those are not ours."""
         if os.getpid() != self._pid:
             self.runners, self.recent, self._reaper, self._pid = {}, {}, None, os.getpid()
-            self.spares, self.specs, self._background = {}, {}, None
+            self.spares, self.specs, self._background = {}, Kept(1024), None
             self.lock = threading.Lock()
 
     # -- spare sandboxes -------------------------------------------------------------------
@@ -334,9 +335,7 @@ class WarmPool:
 
     def remember_spec(self, key: WarmKey, spec: RunSpec) -> None:
         with self.lock:
-            if len(self.specs) >= 1024:
-                self.specs.pop(next(iter(self.specs)))
-            self.specs[key] = spec
+            self.specs.put(key, spec)
 
     def take_spare(self, key: WarmKey) -> WarmRunner | None:
         """One of this key's spare sandboxes (the oldest: the likeliest to be ready), or None."""
@@ -390,16 +389,14 @@ class WarmPool:
         )
         try:
             runner.start(spares.content)
+            started = True
         except Exception:
             log.warning("spare sandbox for %s could not start", key.code_hash[:12], exc_info=True)
-            runner.close()
-            with self.lock:
-                spares.starting = max(0, spares.starting - 1)
-            return
+            started = False
         evicted: list[WarmRunner] | None = None
         with self.lock:
             spares.starting = max(0, spares.starting - 1)
-            if generation == self._generation and self.spares.get(key) is spares:
+            if started and generation == self._generation and self.spares.get(key) is spares:
                 evicted = self._make_room_for_spare(key)
             kept = evicted is not None
             if kept:
@@ -425,13 +422,6 @@ class WarmPool:
             evicted += closing
             total -= len(closing)
         return evicted if total + 1 <= cap else None
-
-    def drop_spares(self, key: WarmKey) -> None:
-        """The key has a warm runner now: its spares are not needed."""
-        with self.lock:
-            spares = self.spares.pop(key, None)
-        for runner in spares.ready if spares is not None else ():
-            self._in_background(runner.close)
 
     def _in_background(self, work: Any) -> None:
         """Run `work` on this process's one background thread (spares start and close there)."""
