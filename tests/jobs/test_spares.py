@@ -175,6 +175,7 @@ def test_a_spare_has_its_jobs_network_and_fence(
     offline = save(path="u/ada/off", network="none")
     for version in (internet, offline):
         run(version)  # cold, then spares
+    pool.settle()  # both versions' spares started (each version's next job finds one)
     on_spare = run(internet, {"connect": host_service})
     assert on_spare.status == JobStatus.SUCCESS, (on_spare.error, job_logs(job=on_spare))
     assert on_spare.result["pid"] != 1

@@ -408,12 +408,14 @@ class WarmPool:
 
     def _make_room_for_spare(self, key: WarmKey) -> list[WarmRunner] | None:
         """Under the lock: the spares to close so that one more fits in KILN_SPARE_MAX (those of
-        the least recently used other keys), or None when it does not fit."""
+        other keys used less recently than this one, the least recent first), or None when it
+        does not fit: a key never loses its spares to one used less recently."""
         cap = max(settings.KILN_SPARE_MAX, 0)
         total = sum(len(s.ready) for s in self.spares.values())
         evicted: list[WarmRunner] = []
+        used = self.spares[key].last_used
         others = sorted(
-            (k for k, s in self.spares.items() if k != key and s.ready),
+            (k for k, s in self.spares.items() if k != key and s.ready and s.last_used < used),
             key=lambda k: self.spares[k].last_used,
         )
         while total + 1 > cap and others:
