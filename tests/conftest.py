@@ -56,7 +56,7 @@ def _fresh_request_counters() -> None:
 
     client = redis_client(settings.REDIS_URL)
     try:
-        patterns = ("kiln:login:*", "kiln:ratelimit:*")
+        patterns = ("kiln:login:*", "kiln:ratelimit:*", "kiln:metrics:*")
         keys = [key for pattern in patterns for key in client.scan_iter(pattern, 1000)]
         if keys:
             client.delete(*keys)

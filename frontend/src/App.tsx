@@ -19,6 +19,7 @@ import { SettingsPage } from "./features/settings/SettingsPage";
 import { ScriptDetailPage } from "./features/scripts/ScriptDetailPage";
 import { ScriptsPage } from "./features/scripts/ScriptsPage";
 import { LazyResourcesPage, LazyVariablesPage } from "./features/vault/lazy";
+import { WorkersPage } from "./features/workers/WorkersPage";
 import { HomeRedirect } from "./features/workspace/HomeRedirect";
 import { WorkspaceRoute } from "./features/workspace/WorkspaceRoute";
 
@@ -47,6 +48,7 @@ export function App() {
           <Route path="schedules/p/*" element={<ScheduleDetailPage />} />
           <Route path="variables" element={<LazyVariablesPage />} />
           <Route path="resources" element={<LazyResourcesPage />} />
+          <Route path="workers" element={<WorkersPage />} />
           <Route path="access" element={<AccessPage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="*" element={<NotFound />} />

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI
@@ -146,6 +147,7 @@ ERROR_STATUSES = {
     "413": "Request body over 10 MiB",
     "415": "A body that is not JSON (run URLs take any body)",
     "429": "Rate limited: see Retry-After",
+    "503": "The database is unavailable: nothing is promised stored; retry after Retry-After",
 }
 
 
@@ -231,6 +233,22 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(request, 413, f"request body is larger than {limit} bytes")
 
 
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """The database is down, unreachable or locked: a 503 the client may retry, never a 2xx
+    for something that was not stored (an Idempotency-Key makes a retried run safe)."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+    response = error_response(
+        request, 503, "the database is unavailable; try again shortly", {"retry_after": DB_RETRY_AFTER_S}
+    )
+    response["Retry-After"] = str(DB_RETRY_AFTER_S)
+    return response
+
+
+DB_RETRY_AFTER_S = 5
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -245,6 +263,7 @@ def _register() -> None:
     from kiln.flows.run_api import approvals_router
     from kiln.flows.run_api import router as flow_runs_router
     from kiln.jobs.api import router as jobs_router
+    from kiln.jobs.workers_api import router as workers_router
     from kiln.schedules.api import router as schedules_router
     from kiln.scripts.api import router as scripts_router
     from kiln.scripts.app_api import router as apps_router
@@ -253,6 +272,7 @@ def _register() -> None:
 
     api.add_router("/", accounts_router)
     api.add_router("/", access_router)
+    api.add_router("/workers", workers_router)
     api.add_router("/w/{workspace}/scripts", scripts_router)
     api.add_router("/w/{workspace}/jobs", jobs_router)
     api.add_router("/w/{workspace}/jobs", flow_runs_router)

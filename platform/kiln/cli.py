@@ -71,6 +71,8 @@ def web(port: int, host: str, migrate: bool) -> None:
         login, _ = prepare()
         click.echo(f"kiln: {login}")
     redact_tokens_in_logs()
+    from kiln import config
+
     uvicorn.run(
         "kiln.asgi:application",
         host=host,
@@ -78,6 +80,8 @@ def web(port: int, host: str, migrate: bool) -> None:
         lifespan="off",
         access_log=False,
         log_level="info",
+        # JSON logs: uvicorn's own lines go through Kiln's handler too (kiln/logs.py).
+        log_config=None if config.env("KILN_LOG_FORMAT") == "json" else uvicorn.config.LOGGING_CONFIG,
         timeout_graceful_shutdown=5,
     )
 
@@ -187,6 +191,32 @@ def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False)
+
+
+@main.command()
+@click.option("--worker", "this_worker", is_flag=True, help="Only: does a worker on this host beat?")
+def ready(this_worker: bool) -> None:
+    """Exit 0 when Kiln is ready (as /readyz: database, Redis, a live worker per tag), else 1.
+
+    With --worker: whether a worker on this host has beaten recently (a container's health
+    check for `kiln worker`, which serves no HTTP)."""
+    setup_django()
+    import socket
+
+    from kiln.jobs.models import Worker
+    from kiln.jobs.workers import live_cutoff
+    from kiln.operations.health import readiness
+
+    if this_worker:
+        host = socket.gethostname()
+        if not Worker.objects.filter(hostname=host, heartbeat_at__gte=live_cutoff()).exists():
+            raise click.ClickException(f"no worker on {host} has beaten recently")
+        click.echo(f"a worker on {host} is live")
+        return
+    ok, checks = readiness()
+    click.echo(json.dumps({name: check.out() for name, check in checks.items()}, indent=2))
+    if not ok:
+        raise SystemExit(1)
 
 
 @main.command("rotate-keys")

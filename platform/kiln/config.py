@@ -43,6 +43,14 @@ ENV_DOC: list[tuple[str, str]] = [
     ("KILN_BROKER_VISIBILITY_TIMEOUT", "seconds a taken, unstarted job message stays unacked (timeout+600)"),
     ("KILN_JOB_RETENTION_DAYS", "finished jobs and their logs older than this are deleted; 0 keeps all (30)"),
     ("KILN_WORKER_HEARTBEAT_SECONDS", "seconds between a worker's heartbeats; 3 missed: gone (10)"),
+    (
+        "KILN_WORKER_GRACE_SECONDS",
+        "on SIGTERM, seconds a worker's running jobs have to finish before they go back to the queue (60)",
+    ),
+    (
+        "KILN_METRICS_TOKEN",
+        "bearer token /metrics requires; unset: /metrics answers only direct requests from loopback",
+    ),
     ("KILN_LOGIN_MAX_FAILURES", "failed logins per email before a lockout, 5x per address (5; 0: off)"),
     ("KILN_LOGIN_LOCKOUT_SECONDS", "how long failed logins count and a lockout lasts (900)"),
     ("KILN_RATE_LIMIT_TOKEN", "run requests a minute per token or session; then 429 (12000; 0: off)"),
@@ -62,6 +70,7 @@ ENV_DOC: list[tuple[str, str]] = [
         "KILN_SANDBOX_BLOCKED_NETS",
         "comma-separated IPv4 CIDRs `internet` jobs never reach, besides the worker's own networks (none)",
     ),
+    ("KILN_LOG_FORMAT", "text (default) or json: one JSON object a line, with the job and workspace"),
     ("KILN_DEBUG", "1 for Django debug pages (never in production)"),
 ]
 

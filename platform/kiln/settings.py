@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from kiln import config
+from kiln.logs import logging_config
 from scripts_runtime import registry as _registry  # not a setting: private name
 
 DATA_DIR = config.data_dir()
@@ -76,6 +77,10 @@ TEMPLATES = [
 
 if config.env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(config.env("DATABASE_URL"), conn_max_age=60)}
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        # A server that does not answer (down, blackholed) fails a connect in 5 s, not after the
+        # kernel's TCP retries: requests answer 503 and workers retry (?connect_timeout= overrides).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 else:
     DATABASES = {
         "default": {
@@ -194,6 +199,8 @@ KILN_SWEEP_AFTER = config.env_int("KILN_SWEEP_AFTER", 30)
 KILN_JOB_RETENTION_DAYS = config.env_int("KILN_JOB_RETENTION_DAYS", 30)
 # A worker that has not said it is alive for this long is taken as gone (tags it served go unserved).
 KILN_WORKER_HEARTBEAT_SECONDS = config.env_int("KILN_WORKER_HEARTBEAT_SECONDS", 10)
+KILN_WORKER_GRACE_SECONDS = config.env_int("KILN_WORKER_GRACE_SECONDS", 60)
+KILN_METRICS_TOKEN = config.env("KILN_METRICS_TOKEN")  # /metrics (kiln/operations/views.py)
 KILN_JOBS_DIR = DATA_DIR / "jobs"
 # Warm runners (jobs/warm.py): pre-started sandboxes, one per script version, that take its jobs
 # over a pipe. Off with KILN_WARM_RUNNERS=0. A version is warm when its script says `warm`, or hot
@@ -225,11 +232,7 @@ KILN_WORKER_TAGS = [t.strip() for t in config.env("KILN_WORKER_TAGS", _ALL_TAGS)
 KILN_FLOW_MAX_ITERATIONS = config.env_int("KILN_FLOW_MAX_ITERATIONS", 10000)
 KILN_WORKER_CONCURRENCY = config.env_int("KILN_WORKER_CONCURRENCY", os.cpu_count() or 1)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Plain text, or one JSON object a line (KILN_LOG_FORMAT=json); lines written while a worker
+# runs a job carry its id and workspace either way (kiln/logs.py).
+KILN_LOG_FORMAT = config.env("KILN_LOG_FORMAT", "text")
+LOGGING = logging_config(KILN_LOG_FORMAT)

@@ -35,6 +35,9 @@ class Child:
     argv: list[str]
     process: subprocess.Popen[bytes] | None = field(default=None)
     restarts: list[float] = field(default_factory=list)
+    # A worker drains on a SIGTERM to its main process alone (its pool processes would die at
+    # once on one of their own): it gets this long, then SIGKILL (docs/operations.md).
+    drain_s: float | None = None
 
     def may_restart(self) -> bool:
         """At most RESTARTS_PER_MINUTE restarts a minute: past that it is broken, not unlucky."""
@@ -134,10 +137,12 @@ def run_platform(*, host: str, port: int) -> int:
         os.environ["REDIS_URL"] = f"redis://127.0.0.1:{valkey.port}/0"
 
     stopping = False
+    stops = 0
 
     def request_stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
+        nonlocal stopping, stops
         stopping = True
+        stops += 1  # a second Ctrl-C stops at once, without waiting for running jobs
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
@@ -148,7 +153,7 @@ def run_platform(*, host: str, port: int) -> int:
         me = [sys.executable, "-m", "kiln.cli"]
         children = [
             Child("web", [*me, "web", "--host", host, "--port", str(port)]),
-            Child("worker", [*me, "worker"]),
+            Child("worker", [*me, "worker"], drain_s=config.env_int("KILN_WORKER_GRACE_SECONDS", 60) + 10.0),
             Child("scheduler", [*me, "scheduler"]),
         ]
         for child in children:
@@ -192,7 +197,7 @@ def run_platform(*, host: str, port: int) -> int:
             time.sleep(0.2)
         return 0
     finally:
-        stop_children(children)
+        stop_children(children, hurry=lambda: stops > 1)
         if valkey is not None:
             valkey.stop()
         print("kiln: stopped", file=sys.stderr, flush=True)
@@ -213,17 +218,36 @@ def wait_healthy(url: str, children: list[Child], stopping: Any, timeout: float 
     return False
 
 
-def stop_children(children: list[Child]) -> None:
-    """SIGTERM every child's process group, wait, then SIGKILL what is left."""
+def stop_children(children: list[Child], hurry: Any = lambda: False) -> None:
+    """SIGTERM every child's process group (a worker's main process alone: it drains), wait,
+    then SIGKILL what is left; at once when `hurry()` turns true (a second Ctrl-C)."""
     running = [c for c in children if c.process is not None and c.process.poll() is None]
     for child in running:
-        _signal_group(child, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_S
+        assert child.process is not None
+        if child.drain_s is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.process.pid, signal.SIGTERM)
+        else:
+            _signal_group(child, signal.SIGTERM)
+    if any(c.drain_s is not None for c in running):
+        print(
+            "kiln: stopping; running jobs may finish first (Ctrl-C again: stop now)",
+            file=sys.stderr,
+            flush=True,
+        )
+    started = time.monotonic()
     for child in running:
         assert child.process is not None
-        try:
-            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+        deadline = started + (child.drain_s if child.drain_s is not None else STOP_GRACE_S)
+        while child.process.poll() is None and time.monotonic() < deadline and not hurry():
+            time.sleep(0.1)
+        if child.process.poll() is None and child.drain_s is not None:
+            # In a hurry: SIGQUIT makes the worker hand its running jobs back at once.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.process.pid, signal.SIGQUIT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.process.wait(timeout=10)
+        if child.process.poll() is None:
             _signal_group(child, signal.SIGKILL)
             child.process.wait()
     # The group may still hold stragglers (a worker's pool children): make sure.

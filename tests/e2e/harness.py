@@ -60,6 +60,7 @@ class Kiln:
             KILN_E2E_MARK=self.mark,
             KILN_WORKER_CONCURRENCY="2",
             KILN_SYNC_WAIT="60",
+            KILN_WORKER_GRACE_SECONDS="5",  # a stop waits this long for running jobs (60 by default)
         )
         if os.environ.get("KILN_TEST_EMBEDDED_REDIS"):
             self.env.pop("REDIS_URL", None)  # let `kiln up` start its own embedded Valkey

@@ -106,6 +106,22 @@ def test_a_chain_cut_short_queues_its_next_step_again_for_any_worker(
     assert sorted(Job.objects.filter(parent=flow).values_list("attempt", flat=True)) == [1, 1, 1, 1]
 
 
+def test_a_stopping_worker_runs_no_next_step_it_rings_it_for_another(
+    four_steps: Job, rung: list[str]
+) -> None:
+    from kiln.jobs import workers
+
+    flow = four_steps
+    workers._STOPPING[0] = 1  # SIGTERM reached the worker's main process
+    try:
+        tasks.run_job(str(flow.id))  # the flow's start; its first step, claimed for this worker, is not run
+    finally:
+        workers._STOPPING[0] = 0
+    [waiting] = Job.objects.filter(parent=flow)
+    assert (waiting.status, waiting.worker_id, waiting.attempt) == (JobStatus.QUEUED, "", 0)
+    assert str(waiting.id) in rung
+
+
 def test_a_step_of_a_tag_this_worker_does_not_serve_is_rung_not_claimed(
     sandbox_available: None,
     workspace: Workspace,

@@ -347,7 +347,7 @@ def test_a_job_whose_redis_is_down_still_writes_and_finishes(
     from kiln.jobs.services import publishes_sent
 
     assert publishes_sent(timeout=30)
-    published = [r for r in caplog.records if "could not publish live logs" in r.getMessage()]
+    published = [r for r in caplog.records if "could not send live logs" in r.getMessage()]
     assert len(published) == 2  # the chunk, then the last chunk with "done"
 
 

@@ -42,6 +42,7 @@ const NAV: readonly { page: string; label: string }[] = [
   { page: "schedules", label: "Schedules" },
   { page: "variables", label: "Variables" },
   { page: "resources", label: "Resources" },
+  { page: "workers", label: "Workers" },
   { page: "access", label: "Access" },
   { page: "settings", label: "Settings" },
 ];

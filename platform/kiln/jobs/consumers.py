@@ -27,6 +27,7 @@ from kiln.accounts.access import caller
 from kiln.accounts.models import TokenKind, User
 from kiln.accounts.services import token_authenticate
 from kiln.errors import NotFound
+from kiln.operations import counters
 
 from . import selectors
 from .models import Job
@@ -47,10 +48,13 @@ class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     sent = 0  # the client has every byte of the log before this offset
     finished = False
     watcher: asyncio.Task[None] | None = None
+    counted = False  # in this process's open websockets (kiln.operations.counters)
 
     async def connect(self) -> None:
         self.lock = asyncio.Lock()  # the watcher and the dispatched messages both send
         await self.accept()
+        self.counted = True
+        counters.websocket_opened()
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         try:
             start = int(query.get("from", ["0"])[0])
@@ -79,6 +83,9 @@ class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             self.watcher = asyncio.create_task(self._watch())
 
     async def disconnect(self, code: int) -> None:
+        if self.counted:
+            self.counted = False
+            counters.websocket_closed()
         if self.watcher is not None:
             self.watcher.cancel()
         await self._leave()

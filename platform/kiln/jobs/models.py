@@ -221,5 +221,10 @@ class Worker(models.Model):
     tags = models.JSONField(default=list)
     concurrency = models.PositiveIntegerField(default=1)
     version = models.CharField(max_length=64, blank=True)
+    # The ids (host:pid) its pool processes claim jobs as (Job.worker_id), as of its last beat.
+    processes = models.JSONField(default=list)
+    # Set when it began to stop (SIGTERM): it takes no new job, its running ones finish within
+    # KILN_WORKER_GRACE_SECONDS or are handed back to the queue (jobs/workers.py).
+    stopping_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(default=timezone.now)

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from kiln.accounts.access import principal_for_job
 from kiln.kept import Kept
+from kiln.logs import job_context
 from kiln.scripts.models import ScriptVersion
 from kiln.vault.job_tokens import job_token
 from kiln.vault.references import ResolveError, references, resolve_args
@@ -213,6 +214,11 @@ class JobRunner:
         if job is None:
             log.info("job %s: not queued any more, nothing to do", self.job_id)
             return None
+        with job_context(job):
+            return self._run(job)
+
+    def _run(self, job: Job) -> Job:
+        """Run a claimed job to its end (every log line meanwhile names it: kiln.logs)."""
         if job.kind == JobKind.FLOW:  # a flow run: start it; its steps are jobs of their own
             from kiln.flows.engine import flow_start
 

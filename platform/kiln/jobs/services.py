@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from jsonschema.exceptions import best_match
 from kiln.accounts.models import Group, User, Workspace
 from kiln.errors import BadRequest, Conflict
 from kiln.jobs.limits import effective, workspace_maximums
+from kiln.operations import counters
 from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import concurrency_key, workspace_settings
 from kiln.vault.references import is_reference
@@ -303,11 +304,24 @@ def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    group = job_log_group(job_id)
+
+    async def send() -> None:
+        for message in messages:
+            await layer.group_send(group, message)
+
+    send_soon(f"live logs to {group}", send)
+
+
+def send_soon(what: str, send: Callable[[], Awaitable[None]]) -> None:
+    """Run `send()` (a coroutine function: a publish, a metrics update) on this process's
+    publisher loop, after what was queued before it, with a time limit; never waits, never
+    raises. Its failures are logged; past PUBLISH_QUEUE_MAX waiting, news is dropped."""
     loop, pending = _publisher()
-    if pending.qsize() >= PUBLISH_QUEUE_MAX:  # Redis gone for a long while: news is dropped
-        log.warning("job %s: live log news dropped (%s messages wait already)", job_id, PUBLISH_QUEUE_MAX)
+    if pending.qsize() >= PUBLISH_QUEUE_MAX:  # Redis gone for a long while
+        log.warning("%s dropped (%s messages wait already)", what, PUBLISH_QUEUE_MAX)
         return
-    loop.call_soon_threadsafe(pending.put_nowait, (layer, job_log_group(job_id), messages))
+    loop.call_soon_threadsafe(pending.put_nowait, (what, send))
 
 
 PUBLISH_QUEUE_MAX = 10_000
@@ -332,13 +346,12 @@ def _publisher() -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[Any]]:
 
 async def _send_in_turn(pending: asyncio.Queue[Any]) -> None:
     while True:
-        layer, group, messages = await pending.get()
+        what, send = await pending.get()
         try:
             async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                for message in messages:
-                    await layer.group_send(group, message)
+                await send()
         except Exception:
-            log.warning("could not publish live logs to %s", group, exc_info=True)
+            log.warning("could not send %s", what, exc_info=True)
         finally:
             pending.task_done()
 
@@ -419,7 +432,15 @@ def job_finish(
             log_size = Job.objects.values_list("log_size", flat=True).get(pk=job.pk)
         messages.append({"type": "job.done", "status": str(status), "log_size": log_size})
         job_id = str(job.pk)
-        transaction.on_commit(lambda: job_log_publish(job_id, *messages))
+        ran = (update["finished_at"] - job.started_at).total_seconds() if job.started_at else None
+
+        def after_commit() -> None:
+            job_log_publish(job_id, *messages)
+            counters.job_ended(
+                tag=job.queue, language=job.language, state=str(status), seconds=ran, log_bytes=log_size
+            )
+
+        transaction.on_commit(after_commit)
         tell_flow(job, {"status": str(status), "result": result, "error": error})
     return True
 

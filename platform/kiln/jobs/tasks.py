@@ -7,10 +7,16 @@ import os
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutting_down
+from celery.signals import (
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+    worker_shutdown,
+    worker_shutting_down,
+)
 
 from .runner import JobRunner
-from .workers import heartbeat_start, heartbeat_stop, served_queues
+from .workers import drain_start, heartbeat_start, heartbeat_stop, served_queues, stopping
 
 # Acknowledged when the job starts (not acks_late): the Job row and its lease are what survive a
 # lost worker (the reaper requeues), and kombu's Redis transport crashes the whole worker when it
@@ -27,7 +33,7 @@ def run_job(job_id: str) -> None:
     try:
         runner.run()
         for _ in range(MAX_CHAIN):
-            if runner.next_job is None:
+            if runner.next_job is None or stopping():  # a stopping worker rings it for another
                 return
             runner = JobRunner(runner.next_job, served=served, claimed=runner.next_claimed)
             runner.run()
@@ -68,8 +74,21 @@ def _on_worker_ready(sender: Any = None, **_: Any) -> None:
 
 
 @worker_shutting_down.connect
-def _on_worker_shutting_down(**_: Any) -> None:
-    heartbeat_stop()
+def _on_worker_shutting_down(how: str = "", **_: Any) -> None:
+    """SIGTERM (Celery's warm shutdown): take no new job, let the running ones finish within
+    KILN_WORKER_GRACE_SECONDS, then hand the rest back to the queue. A cold shutdown (a second
+    SIGTERM, SIGQUIT) hands them back at once."""
+    from django.conf import settings
+
+    if how == "Cold":
+        drain_start(grace_s=0).join(timeout=10)  # before Celery's own exit kills the pool
+    else:
+        drain_start(grace_s=settings.KILN_WORKER_GRACE_SECONDS)
+
+
+@worker_shutdown.connect
+def _on_worker_shutdown(**_: Any) -> None:
+    heartbeat_stop()  # the row goes: this worker serves nothing any more
 
 
 @worker_process_init.connect

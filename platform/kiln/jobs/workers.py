@@ -7,22 +7,31 @@ own consumer; it stops (and the row goes) when the worker shuts down.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import mmap
 import os
+import signal
 import socket
 import threading
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from .models import Worker
+from kiln.accounts.models import Membership, User
+
+from .models import Job, JobStatus, Worker
 
 log = logging.getLogger(__name__)
 _stop = threading.Event()
+_beating: threading.Thread | None = None
 
 
 def kiln_version() -> str:
@@ -44,6 +53,20 @@ def served_queues() -> set[str]:
     return queues or set(settings.KILN_WORKER_TAGS)
 
 
+def pool_process_ids() -> list[str]:
+    """The ids jobs are claimed as in this worker: its own (a solo pool runs jobs in the main
+    process) and its pool processes' (its children, which Celery replaces as they recycle)."""
+    host, pid = socket.gethostname(), os.getpid()
+    children: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                children.update(int(c) for c in fh.read().split())
+    except OSError:  # not Linux, or a thread gone meanwhile: the next beat says it
+        pass
+    return [f"{host}:{pid}", *(f"{host}:{child}" for child in sorted(children))]
+
+
 def heartbeat_once(*, worker_id: str, tags: list[str], concurrency: int, version: str) -> None:
     # started_at keeps its model default (the first beat) when the row is created.
     Worker.objects.update_or_create(
@@ -53,6 +76,7 @@ def heartbeat_once(*, worker_id: str, tags: list[str], concurrency: int, version
             "tags": tags,
             "concurrency": concurrency,
             "version": version,
+            "processes": pool_process_ids(),
             "heartbeat_at": timezone.now(),
         },
     )
@@ -77,14 +101,109 @@ def heartbeat_start(*, tags: list[str], concurrency: int) -> threading.Thread:
         finally:
             close_old_connections()
 
-    thread = threading.Thread(target=beat, name="kiln-heartbeat", daemon=True)
+    global _beating
+    thread = _beating = threading.Thread(target=beat, name="kiln-heartbeat", daemon=True)
     thread.start()
     log.info("worker %s serves tags %s", worker_id, ",".join(tags))
     return thread
 
 
-def heartbeat_stop() -> None:
+def heartbeat_stop(timeout: float = 5.0) -> None:
+    """Stop beating and remove this worker's row (waits for it, up to `timeout`)."""
     _stop.set()
+    if _beating is not None:
+        _beating.join(timeout)
+
+
+# --- stopping: SIGTERM drains the worker ----------------------------------------------------
+
+# One shared page, made in the worker's main process before it forks its pool: the main sets
+# it when it begins to stop, and its pool processes (which share the page) read it between
+# jobs, so none starts a chained job (a flow's next step) once it is set.
+_STOPPING = mmap.mmap(-1, 1)
+
+
+def stopping() -> bool:
+    return _STOPPING[0] == 1
+
+
+def drain_start(*, grace_s: float) -> threading.Thread:
+    """This worker begins to stop (its consumer takes no new message): say so on its row, and
+    give its running jobs `grace_s` to finish; then hand the rest back (drain_now). Once per
+    process: a later call (another SIGTERM) returns the same wait, unless it is shorter."""
+    global _draining
+    if _draining is not None and _draining[1] <= grace_s:
+        return _draining[0]
+    _STOPPING[0] = 1
+    worker_id = main_worker_id()
+    try:
+        Worker.objects.filter(id=worker_id).update(stopping_at=timezone.now())
+    except Exception:
+        log.warning("could not mark worker %s as stopping", worker_id, exc_info=True)
+    finally:
+        close_old_connections()
+    log.info("worker %s stopping: running jobs have %.0f s to finish", worker_id, grace_s)
+
+    def wait_then_hand_back() -> None:
+        # Celery's warm shutdown waits for the running tasks and then exits, this thread
+        # with it; what still runs at the deadline (a job claimed from a message taken just
+        # before the SIGTERM included) is handed back.
+        time.sleep(grace_s)
+        try:
+            if _running_here():
+                drain_now(reason=f"its {grace_s:g} s grace period ran out")
+        except Exception:  # the database is away: the leases hand the jobs back instead
+            log.warning("worker %s: could not hand its jobs back", worker_id, exc_info=True)
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=wait_then_hand_back, name="kiln-drain", daemon=True)
+    _draining = (thread, grace_s)
+    thread.start()
+    return thread
+
+
+_draining: tuple[threading.Thread, float] | None = None
+
+
+def _running_here() -> list[Job]:
+    return list(Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=pool_process_ids()))
+
+
+def drain_now(*, reason: str) -> int:
+    """Stop this worker's pool processes (their jails die with them) and put the jobs they
+    were running back in the queue for another worker, the attempt not counted against
+    max_attempts. Returns how many were handed back."""
+    from .leases import job_requeue
+
+    host, me = socket.gethostname(), os.getpid()
+    pids = [int(p.rsplit(":", 1)[1]) for p in pool_process_ids() if p != f"{host}:{me}"]
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    handed = 0
+    worker_id = main_worker_id()
+    for job in _running_here():
+        note = (
+            f"\n[kiln] worker {worker_id} stopped ({reason}) while attempt {job.attempt} ran: the job goes "
+            "back to the queue for another worker; this attempt does not count against its max_attempts\n"
+        )
+        with transaction.atomic():
+            handed += job_requeue(job=job, note=note, counted=False)
+    if handed:
+        log.warning("worker %s: %d running job(s) handed back to the queue (%s)", worker_id, handed, reason)
+    return handed
+
+
+def _alive(pid: int) -> bool:
+    """Not yet a zombie (a pool process killed is reaped by Celery's pool, a moment later)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def live_cutoff() -> Any:
@@ -94,6 +213,54 @@ def live_cutoff() -> Any:
 def live_tags() -> set[str]:
     """Tags served by at least one worker that beat recently."""
     tags: set[str] = set()
-    for served in Worker.objects.filter(heartbeat_at__gte=live_cutoff()).values_list("tags", flat=True):
+    for served in serving().values_list("tags", flat=True):
         tags.update(served or [])
     return tags
+
+
+def serving() -> Any:
+    """Workers that beat recently and are not stopping: those that will take a new job."""
+    return Worker.objects.filter(heartbeat_at__gte=live_cutoff(), stopping_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class WorkerView:
+    """A worker as the API shows it: its slots, how many are busy, and the running jobs the
+    viewer may see (`hidden`: those in workspaces the viewer is not a member of)."""
+
+    worker: Worker
+    alive: bool
+    busy: int
+    jobs: list[Job]
+    hidden: int
+
+
+def workers_list(*, user: User, include_gone: bool = False) -> list[WorkerView]:
+    """Workers by hostname, live ones first; gone ones (no beat for 3 intervals, and not yet
+    swept by retention) only when asked. An instance admin sees every running job."""
+    cutoff = live_cutoff()
+    workers = list(Worker.objects.order_by("hostname", "id"))
+    if not include_gone:
+        workers = [w for w in workers if w.heartbeat_at >= cutoff]
+    owner_of = {pid: w.id for w in workers for pid in (w.processes or [])}
+    running = Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=list(owner_of)).order_by(
+        "started_at"
+    )
+    visible = (
+        None
+        if user.is_superuser
+        else set(Membership.objects.filter(user=user).values_list("workspace_id", flat=True))
+    )
+    by_worker: dict[str, list[Job]] = {w.id: [] for w in workers}
+    for job in running.only(
+        "id", "workspace_id", "script_path", "kind", "language", "started_at", "worker_id"
+    ):
+        by_worker[owner_of[job.worker_id]].append(job)
+    views = []
+    for worker in workers:
+        jobs = by_worker[worker.id]
+        shown = [j for j in jobs if visible is None or j.workspace_id in visible]
+        views.append(
+            WorkerView(worker, worker.heartbeat_at >= cutoff, len(jobs), shown, len(jobs) - len(shown))
+        )
+    return sorted(views, key=lambda v: not v.alive)

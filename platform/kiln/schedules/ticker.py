@@ -18,6 +18,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,7 @@ from kiln.accounts.models import Membership
 from kiln.errors import KilnError
 from kiln.jobs.models import TERMINAL, Job, JobStatus, Trigger
 from kiln.jobs.services import job_create
+from kiln.operations import counters
 from kiln.scripts.selectors import version_by_path
 
 from .cron import Cron, CronError, parse_timezone
@@ -169,6 +171,8 @@ def _fire(schedule: Schedule, now: datetime) -> int:
                     schedule, path=schedule.script_path, args=schedule.args, tick=tick, retry=schedule.retry
                 )
             made += 1
+            lag = (timezone.now() - tick).total_seconds()
+            transaction.on_commit(partial(counters.tick_made, lag_seconds=lag))  # the chunk's commit
         except IntegrityError:
             continue  # the tick's job exists: another copy made it
         except KilnError as exc:

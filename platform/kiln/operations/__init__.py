@@ -1,0 +1,1 @@
+"""Running Kiln as infrastructure: health and readiness, metrics (docs/operations.md)."""
