@@ -141,15 +141,21 @@ def anonymous_api(client: Client) -> Api:
 POSTGRES = os.environ.get("KILN_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A throwaway schema with an `orders` table on the machine's PostgreSQL."""
+def machine_postgres() -> psycopg.Connection[Any]:
+    """An autocommit connection to the machine's PostgreSQL; skips the test without one
+    (fails it on CI, which has one)."""
     try:
-        conn = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=5)
+        return psycopg.connect(POSTGRES, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must run the PostgreSQL tests, but {POSTGRES} is unreachable: {exc}")
         pytest.skip(f"no PostgreSQL at {POSTGRES}")
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A throwaway schema with an `orders` table on the machine's PostgreSQL."""
+    conn = machine_postgres()
     name = f"kiln_sql_{uuid.uuid4().hex[:10]}"
     with conn:
         conn.execute(f"CREATE SCHEMA {name}")

@@ -64,6 +64,15 @@ def round_trip(conn: socket.socket, data: bytes) -> bytes:
     return got
 
 
+def assert_cut(conn: socket.socket) -> None:
+    """The connection was reset: a write or the next read fails (or reads the end)."""
+    with pytest.raises((ConnectionResetError, BrokenPipeError)):
+        conn.sendall(b"b")
+        if not conn.recv(1):
+            raise ConnectionResetError
+    conn.close()
+
+
 def test_it_passes_bytes_both_ways(proxy: FaultProxy) -> None:
     with connect(proxy) as conn:
         assert round_trip(conn, b"hello" * 1000) == b"hello" * 1000
@@ -109,11 +118,7 @@ def test_down_resets_open_connections_and_refuses_new_ones_until_healed(proxy: F
     conn = connect(proxy)
     assert round_trip(conn, b"a") == b"a"
     proxy.down()
-    with pytest.raises((ConnectionResetError, BrokenPipeError)):
-        conn.sendall(b"b")
-        if not conn.recv(1):
-            raise ConnectionResetError
-    conn.close()
+    assert_cut(conn)
     with pytest.raises(ConnectionRefusedError):
         connect(proxy)
     proxy.heal()
@@ -125,10 +130,6 @@ def test_reset_cuts_open_connections_once(proxy: FaultProxy) -> None:
     conn = connect(proxy)
     assert round_trip(conn, b"a") == b"a"
     proxy.reset()
-    with pytest.raises((ConnectionResetError, BrokenPipeError)):
-        conn.sendall(b"b")
-        if not conn.recv(1):
-            raise ConnectionResetError
-    conn.close()
+    assert_cut(conn)
     with connect(proxy) as new:
         assert round_trip(new, b"c") == b"c"

@@ -333,3 +333,58 @@ def test_a_redis_blip_while_a_job_runs_does_not_stop_the_worker(
     assert new_kiln.wait_job(long, FINISHED, 30)["status"] == "canceled"
     check_jobs(new_kiln, [quick], expect={"success"})
     check_jobs(new_kiln, [long], expect={"canceled"})
+
+
+LINES = (
+    "import time\n\n"
+    "def main():\n"
+    "    print('start', flush=True)\n"
+    "    for i in range(16):\n"
+    "        print(f'line {i}', flush=True)\n"
+    "        time.sleep(0.5)\n"
+    "    return 'ok'\n"
+)
+
+
+def test_live_logs_resume_after_a_redis_outage(own_valkey: OwnValkey, new_kiln: Kiln) -> None:
+    """A viewer follows a job's log over a websocket while Redis goes away and comes back
+    empty (its groups gone): the lines keep coming, from the database meanwhile, with no gap
+    and no repeat; a viewer whose socket the outage closed reconnects from where it was, as
+    the browser does."""
+    import json
+
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    new_kiln.env.update(REDIS_URL=own_valkey.url, KILN_SWEEP_AFTER="2", KILN_SCHEDULER_INTERVAL="1")
+    new_kiln.start()
+    new_kiln.save_script("u/admin/lines", LINES)
+    status, body, _ = new_kiln.request("POST", "/api/w/main/jobs/run/p/u/admin/lines", {})
+    assert status == 201, body
+    job_id = body["id"]
+    text, position, done, connections, killed = "", 0, None, 0, False
+    deadline = time.monotonic() + 120
+    while done is None:
+        assert time.monotonic() < deadline, text
+        connections += 1
+        try:
+            with connect(new_kiln.ws_url(job_id, f"from={position}"), open_timeout=10) as ws:
+                while True:
+                    message = json.loads(ws.recv(timeout=30))
+                    if message["type"] == "done":
+                        done = message
+                        break
+                    assert message["type"] == "log" and message["offset"] == position, (message, position)
+                    text += message["data"]
+                    position += len(message["data"].encode())
+                    if not killed and "line 2\n" in text:
+                        own_valkey.kill()  # mid-job, a viewer connected
+                        killed = True
+                        time.sleep(2)
+                        own_valkey.start()  # same port, nothing in it
+        except (ConnectionClosed, OSError, TimeoutError):
+            time.sleep(0.5)  # the browser's reconnect, from the last offset it has
+    assert killed
+    assert text == "start\n" + "".join(f"line {i}\n" for i in range(16))
+    assert done == {"type": "done", "status": "success", "log_size": position}
+    check_jobs(new_kiln, [job_id], expect={"success"})

@@ -8,7 +8,6 @@ the platform resumes by itself when the database returns.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-from tests.conftest import POSTGRES
+from tests.conftest import POSTGRES, machine_postgres
 from tests.e2e.checker import check_jobs
 from tests.e2e.harness import Kiln
 from tests.faultproxy import FaultProxy
@@ -37,14 +36,7 @@ ENDED = {"success", "failure", "canceled", "timeout", "crashed"}
 @pytest.fixture
 def proxied_kiln(tmp_path: Path) -> Iterator[tuple[Kiln, FaultProxy]]:
     """A platform on a database of its own, on the machine's PostgreSQL, through a fault proxy."""
-    import psycopg
-
-    try:
-        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the database fault tests, but {POSTGRES} is unreachable: {exc}")
-        pytest.skip(f"no PostgreSQL at {POSTGRES}")
+    admin = machine_postgres()
     name = f"kiln_faults_{uuid.uuid4().hex[:10]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     server = urlparse(POSTGRES)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from kiln.accounts.models import User, Workspace
+from kiln.jobs.models import Job
 from kiln.jobs.runner import JobRunner
 from kiln.jobs.services import job_create
 from kiln.logs import job_context, logging_config
@@ -33,14 +34,17 @@ def lines() -> Iterator[Any]:
     logging.root.handlers[:] = saved
 
 
-def test_json_lines_are_one_object_each_with_the_job_and_the_traceback(
-    lines: Any, workspace: Workspace, owner: User
-) -> None:
-    buffer = lines("json")
+@pytest.fixture
+def job(workspace: Workspace, owner: User) -> Job:
+    """A queued job of u/ada/x (not run)."""
     version = script_save(
         workspace=workspace, user=owner, path="u/ada/x", language="python3", content="def main():\n    pass\n"
     ).version
-    job = job_create(workspace=workspace, user=owner, version=version, args={})
+    return job_create(workspace=workspace, user=owner, version=version, args={})
+
+
+def test_json_lines_are_one_object_each_with_the_job_and_the_traceback(lines: Any, job: Job) -> None:
+    buffer = lines("json")
     log = logging.getLogger("kiln.test")
     log.info("before the job")
     with job_context(job):
@@ -58,14 +62,8 @@ def test_json_lines_are_one_object_each_with_the_job_and_the_traceback(
     assert "ValueError: boom" in second["exception"]
 
 
-def test_text_lines_name_the_job_unless_the_message_does(
-    lines: Any, workspace: Workspace, owner: User
-) -> None:
+def test_text_lines_name_the_job_unless_the_message_does(lines: Any, job: Job) -> None:
     buffer = lines("text")
-    version = script_save(
-        workspace=workspace, user=owner, path="u/ada/x", language="python3", content="def main():\n    pass\n"
-    ).version
-    job = job_create(workspace=workspace, user=owner, version=version, args={})
     log = logging.getLogger("kiln.test")
     with job_context(job):
         log.warning("disk is slow")

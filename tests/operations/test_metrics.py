@@ -44,6 +44,14 @@ def save(workspace: Workspace, owner: User, content: str = "def main(n: int = 1)
     ).version
 
 
+def every_minute(api: Any) -> None:
+    """A schedule (u/ada/tick) that runs u/ada/work every minute."""
+    work = {"path": "u/ada/work", "language": "python3", "content": "def main():\n    pass\n"}
+    assert api.post("/api/w/main/scripts", work).status_code == 201
+    tick = {"path": "u/ada/tick", "script_path": "u/ada/work", "cron": "* * * * *"}
+    assert api.post("/api/w/main/schedules", tick).status_code == 201
+
+
 # --- who may read it ---------------------------------------------------------------------
 
 
@@ -134,19 +142,7 @@ def test_it_shows_live_workers_and_their_busy_slots(
 def test_a_late_schedule_shows_as_overdue(api: Any, client: Client) -> None:
     from kiln.schedules.models import Schedule
 
-    assert (
-        api.post(
-            "/api/w/main/scripts",
-            {"path": "u/ada/work", "language": "python3", "content": "def main():\n    pass\n"},
-        ).status_code
-        == 201
-    )
-    assert (
-        api.post(
-            "/api/w/main/schedules", {"path": "u/ada/tick", "script_path": "u/ada/work", "cron": "* * * * *"}
-        ).status_code
-        == 201
-    )
+    every_minute(api)
     assert value(scrape(client), "kiln_scheduler_overdue_seconds") == 0
     Schedule.objects.update(next_fire_at=timezone.now() - timedelta(seconds=42))
     overdue = value(scrape(client), "kiln_scheduler_overdue_seconds")
@@ -186,19 +182,7 @@ def test_a_schedules_tick_lag_is_a_histogram(api: Any, client: Client) -> None:
     from kiln.schedules.models import Schedule
     from kiln.schedules.ticker import tick_due
 
-    assert (
-        api.post(
-            "/api/w/main/scripts",
-            {"path": "u/ada/work", "language": "python3", "content": "def main():\n    pass\n"},
-        ).status_code
-        == 201
-    )
-    assert (
-        api.post(
-            "/api/w/main/schedules", {"path": "u/ada/tick", "script_path": "u/ada/work", "cron": "* * * * *"}
-        ).status_code
-        == 201
-    )
+    every_minute(api)
     tick = timezone.now().replace(microsecond=0) - timedelta(seconds=1)
     Schedule.objects.update(next_fire_at=tick)
     assert tick_due() == 1
