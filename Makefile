@@ -1,6 +1,6 @@
 # Aliases for people who have make; the README's commands are ./dev run and ./dev test,
 # which need nothing but Python 3.11+ (make is not on a fresh Debian/Ubuntu machine).
-.PHONY: run test lint openapi clean bench-peers-install bench
+.PHONY: run test lint openapi clean bench-peers-install bench soak
 
 run:
 	./dev run
@@ -36,3 +36,6 @@ bench-peers-install:
 # table against the targets, bench/results/<date>-<host>.json and charts (bench/README.md).
 bench: bench-peers-install
 	.venv/bin/python -m bench.suite
+
+soak:  ## 30 minutes of mixed load: memory, fds, errors, exactly-once (bench/soak.py)
+	.venv/bin/python -m bench.soak --minutes 30 --out bench/results/soak.json
