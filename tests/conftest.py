@@ -48,12 +48,16 @@ class Api:
 
 @pytest.fixture(autouse=True)
 def _fresh_request_counters() -> None:
-    """Failed-login and run-rate counters live in Redis, which outlives a test (and, on CI's
+    """Failed-login, run-rate and metrics counters live in Redis, which outlives a test (and, on CI's
     machine Redis, a whole run): clear them so a test's 429 is its own, not its neighbours'."""
     from django.conf import settings
 
+    from kiln.jobs.services import publishes_sent
+    from kiln.operations import counters
     from kiln.ratelimit import redis_client
 
+    if counters.flush():  # an earlier test's metrics go now, not into this test's Redis
+        publishes_sent(timeout=5)
     client = redis_client(settings.REDIS_URL)
     try:
         patterns = ("kiln:login:*", "kiln:ratelimit:*", "kiln:metrics:*")

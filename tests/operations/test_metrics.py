@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -159,6 +160,7 @@ def test_a_job_that_ran_is_counted_with_its_duration_and_log(
         JobRunner(str(job.pk)).run()
     failing = save(workspace, owner, "def main():\n    raise ValueError('no')\n")
     JobRunner(str(job_create(workspace=workspace, user=owner, version=failing, args={}).pk)).run()
+    counters.flush()  # what the process summed (else sent within FLUSH_S)
     assert publishes_sent(timeout=30)
     samples = scrape(client)
     assert value(samples, "kiln_jobs_finished_total", tag="python3", language="python3", state="success") == 2
@@ -186,11 +188,35 @@ def test_a_schedules_tick_lag_is_a_histogram(api: Any, client: Client) -> None:
     tick = timezone.now().replace(microsecond=0) - timedelta(seconds=1)
     Schedule.objects.update(next_fire_at=tick)
     assert tick_due() == 1
+    counters.flush()
     assert publishes_sent(timeout=30)
     samples = scrape(client)
     assert value(samples, "kiln_schedule_tick_lag_seconds_count") == 1
     assert value(samples, "kiln_schedule_tick_lag_seconds_bucket", le="0.5") == 0  # a second late at least
     assert value(samples, "kiln_schedule_tick_lag_seconds_bucket", le="+Inf") == 1
+
+
+@pytest.mark.django_db
+def test_increments_are_summed_in_the_process_and_sent_within_a_second(client: Client) -> None:
+    """A busy worker sends one pipeline a second, not one a job; nothing waits for a flush."""
+    for seconds in (0.001, 0.002, 7.0):
+        counters.job_ended(tag="batch", language="bash", state="success", seconds=seconds, log_bytes=10)
+    assert (
+        value(scrape(client), "kiln_jobs_finished_total", tag="batch", language="bash", state="success")
+        is None
+    )
+    deadline = time.monotonic() + 10 * counters.FLUSH_S
+    while (samples := scrape(client)) and value(
+        samples, "kiln_jobs_finished_total", tag="batch", language="bash", state="success"
+    ) is None:
+        assert time.monotonic() < deadline, "the timer did not send the sums"
+        time.sleep(0.05)
+    assert value(samples, "kiln_jobs_finished_total", tag="batch", language="bash", state="success") == 3
+    assert value(samples, "kiln_log_bytes_total", language="bash") == 30
+    assert value(samples, "kiln_job_duration_seconds_bucket", language="bash", le="0.005") == 2
+    assert value(samples, "kiln_job_duration_seconds_bucket", language="bash", le="5.0") == 2
+    assert value(samples, "kiln_job_duration_seconds_count", language="bash") == 3
+    assert value(samples, "kiln_job_duration_seconds_sum", language="bash") == pytest.approx(7.003)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -119,8 +119,11 @@ def _on_pool_process_init(**_: Any) -> None:
 
 @worker_process_shutdown.connect
 def _on_pool_process_shutdown(**_: Any) -> None:
+    from kiln.operations import counters
+
     from .services import publishes_sent
     from .warm import pool
 
     pool.close_all()
+    counters.flush()  # the metrics it summed since its last flush
     publishes_sent()  # live log news still queued in this process goes out before it exits

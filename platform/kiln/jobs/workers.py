@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from kiln.accounts.models import Membership, User
@@ -150,8 +151,7 @@ def drain_start(*, grace_s: float) -> threading.Thread:
         # before the SIGTERM included) is handed back.
         time.sleep(grace_s)
         try:
-            if _running_here():
-                drain_now(reason=f"its {grace_s:g} s grace period ran out")
+            drain_now(reason=f"its {grace_s:g} s grace period ran out")
         except Exception:  # the database is away: the leases hand the jobs back instead
             log.warning("worker %s: could not hand its jobs back", worker_id, exc_info=True)
         finally:
@@ -166,18 +166,20 @@ def drain_start(*, grace_s: float) -> threading.Thread:
 _draining: tuple[threading.Thread, float] | None = None
 
 
-def _running_here() -> list[Job]:
-    return list(Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=pool_process_ids()))
-
-
 def drain_now(*, reason: str) -> int:
     """Stop this worker's pool processes (their jails die with them) and put the jobs they
     were running back in the queue for another worker, the attempt not counted against
-    max_attempts. Returns how many were handed back."""
+    max_attempts. Returns how many were handed back.
+
+    The pool is read once: once a pool process is killed Celery may fork a replacement, and
+    its jobs are found by the ids of the processes that ran them, not by the pool of now."""
     from .leases import job_requeue
 
+    ids = pool_process_ids()
+    if not Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=ids).exists():
+        return 0  # every job finished within the grace period: Celery exits by itself
     host, me = socket.gethostname(), os.getpid()
-    pids = [int(p.rsplit(":", 1)[1]) for p in pool_process_ids() if p != f"{host}:{me}"]
+    pids = [int(p.rsplit(":", 1)[1]) for p in ids if p != f"{host}:{me}"]
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -186,7 +188,7 @@ def drain_now(*, reason: str) -> int:
         time.sleep(0.05)
     handed = 0
     worker_id = main_worker_id()
-    for job in _running_here():
+    for job in Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=ids):
         note = (
             f"\n[kiln] worker {worker_id} stopped ({reason}) while attempt {job.attempt} ran: the job goes "
             "back to the queue for another worker; this attempt does not count against its max_attempts\n"
@@ -218,9 +220,39 @@ def live_tags() -> set[str]:
     return tags
 
 
+def live() -> Any:
+    """Workers that beat recently, stopping or not."""
+    return Worker.objects.filter(heartbeat_at__gte=live_cutoff())
+
+
 def serving() -> Any:
     """Workers that beat recently and are not stopping: those that will take a new job."""
-    return Worker.objects.filter(heartbeat_at__gte=live_cutoff(), stopping_at__isnull=True)
+    return live().filter(stopping_at__isnull=True)
+
+
+def tags_served() -> dict[str, int]:
+    """How many serving workers take each tag: every configured tag (0 when none does) and
+    any other tag a worker was started with."""
+    served = dict.fromkeys(settings.KILN_WORKER_TAGS, 0)
+    for tags in serving().values_list("tags", flat=True):
+        for tag in tags or []:
+            served[tag] = served.get(tag, 0) + 1
+    return served
+
+
+def process_owners(workers: list[Worker]) -> dict[str, str]:
+    """Pool process id (what a running job records as its worker) -> the worker it is in."""
+    return {pid: w.id for w in workers for pid in (w.processes or [])}
+
+
+def busy_by_worker(workers: list[Worker]) -> dict[str, int]:
+    """Running jobs per worker (its busy slots)."""
+    owner = process_owners(workers)
+    busy: dict[str, int] = {}
+    running = Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=list(owner))
+    for row in running.values("worker_id").annotate(n=Count("id")):
+        busy[owner[row["worker_id"]]] = busy.get(owner[row["worker_id"]], 0) + row["n"]
+    return busy
 
 
 @dataclass(frozen=True)
@@ -239,10 +271,8 @@ def workers_list(*, user: User, include_gone: bool = False) -> list[WorkerView]:
     """Workers by hostname, live ones first; gone ones (no beat for 3 intervals, and not yet
     swept by retention) only when asked. An instance admin sees every running job."""
     cutoff = live_cutoff()
-    workers = list(Worker.objects.order_by("hostname", "id"))
-    if not include_gone:
-        workers = [w for w in workers if w.heartbeat_at >= cutoff]
-    owner_of = {pid: w.id for w in workers for pid in (w.processes or [])}
+    workers = list((Worker.objects.all() if include_gone else live()).order_by("hostname", "id"))
+    owner_of = process_owners(workers)
     running = Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=list(owner_of)).order_by(
         "started_at"
     )

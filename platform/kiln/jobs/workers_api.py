@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from .workers import WorkerView, workers_list
+from .workers import WorkerView, tags_served, workers_list
 
 router = Router(tags=["workers"])
 
@@ -83,16 +83,11 @@ def workers(
     include_gone: bool = Query(False, description="Also workers that stopped beating (kept for a day)"),
 ) -> WorkersOut:
     views = workers_list(user=request.auth, include_gone=include_gone)  # type: ignore[attr-defined]
-    served = {
-        tag
-        for view in views
-        if view.alive and view.worker.stopping_at is None
-        for tag in (view.worker.tags or [])
-    }
+    served = tags_served()
     configured = list(settings.KILN_WORKER_TAGS)
     return WorkersOut(
         workers=[worker_out(view) for view in views],
         heartbeat_seconds=settings.KILN_WORKER_HEARTBEAT_SECONDS,
         configured_tags=configured,
-        unserved_tags=[tag for tag in configured if tag not in served],
+        unserved_tags=[tag for tag in configured if not served.get(tag)],
     )

@@ -5,9 +5,11 @@ schedulers) or holds a websocket (the web processes) adds to a few Redis hashes;
 web process is scraped reads them all (kiln.operations.metrics). So one scrape of any web
 process sees the whole installation, and a worker that restarts loses nothing it counted.
 
-Updates go on the process's publisher loop (kiln.jobs.services.send_soon): no job waits for
-Redis, and with Redis down they are dropped (logged), as live-log news is. Prometheus takes
-a counter that goes back (Redis flushed) as a reset.
+Increments are summed in the process and sent at most once a second (FLUSH_S), as one
+pipeline on the process's publisher loop (kiln.jobs.services.send_soon): no job waits for
+Redis, a busy worker sends one update a second, not one a job, and with Redis down they are
+dropped (logged), as live-log news is. A pool process sends what it holds as it exits.
+Prometheus takes a counter that goes back (Redis flushed) as a reset.
 """
 
 from __future__ import annotations
@@ -89,27 +91,63 @@ def _soon(what: str, ops: list[tuple[str, tuple[Any, ...]]]) -> None:
     send_soon(what, send)
 
 
-def _observe(key: str, histogram: Histogram, value: float) -> list[tuple[str, tuple[Any, ...]]]:
+FLUSH_S = 1.0
+# (command, key, field) -> amount: hincrby / hincrbyfloat summed since the last flush
+_pending: dict[tuple[str, str, str], float] = {}
+_pending_lock = threading.Lock()
+_flusher: tuple[int, threading.Timer] | None = None
+
+
+def _add(ops: list[tuple[str, str, str, float]]) -> None:
+    """Add increments to this process's sum; the first since a flush arms the next one."""
+    global _flusher
+    with _pending_lock:
+        for op in ops:
+            _pending[op[:3]] = _pending.get(op[:3], 0) + op[3]
+        if _flusher is None or _flusher[0] != os.getpid() or not _flusher[1].is_alive():
+            timer = threading.Timer(FLUSH_S, flush)
+            timer.daemon = True
+            _flusher = (os.getpid(), timer)
+            timer.start()
+
+
+def flush() -> bool:
+    """Send what this process summed, now (the timer calls it; so does a pool process that
+    exits, before its publisher's last news goes out). True when there was something."""
+    global _flusher
+    with _pending_lock:
+        ops = [
+            (name, (key, field, int(n) if name == "hincrby" else n))
+            for (name, key, field), n in _pending.items()
+        ]
+        _pending.clear()
+        _flusher = None
+    if ops:
+        _soon("job metrics", ops)
+    return bool(ops)
+
+
+def _observe(key: str, histogram: Histogram, value: float) -> list[tuple[str, str, str, float]]:
     return [
-        ("hincrby", (key, histogram.field(value), 1)),
-        ("hincrbyfloat", (key, "sum", value)),
-        ("hincrby", (key, "count", 1)),
+        ("hincrby", key, histogram.field(value), 1),
+        ("hincrbyfloat", key, "sum", value),
+        ("hincrby", key, "count", 1),
     ]
 
 
 def job_ended(*, tag: str, language: str, state: str, seconds: float | None, log_bytes: int) -> None:
     """A job ran to an end on this worker (or was ended for it: crashed, canceled)."""
-    ops = [("hincrby", (FINISHED, f"{tag}|{language}|{state}", 1))]
+    ops: list[tuple[str, str, str, float]] = [("hincrby", FINISHED, f"{tag}|{language}|{state}", 1)]
     if log_bytes:
-        ops.append(("hincrby", (LOG_BYTES, language, log_bytes)))
+        ops.append(("hincrby", LOG_BYTES, language, log_bytes))
     if seconds is not None:
         ops += _observe(DURATION + language, DURATIONS, max(seconds, 0.0))
-    _soon("job metrics", ops)
+    _add(ops)
 
 
 def tick_made(*, lag_seconds: float) -> None:
     """A schedule's tick made its job `lag_seconds` after the tick's time."""
-    _soon("schedule metrics", _observe(TICK_LAG, TICK_LAGS, max(lag_seconds, 0.0)))
+    _add(_observe(TICK_LAG, TICK_LAGS, max(lag_seconds, 0.0)))
 
 
 # --- websockets: a count per web process, with a time to live ----------------------------

@@ -59,13 +59,10 @@ def _redis() -> dict[str, Any]:
 
 
 def _workers() -> dict[str, Any]:
-    from kiln.jobs.workers import serving
+    from kiln.jobs.workers import tags_served
 
     try:
-        served: dict[str, int] = {tag: 0 for tag in settings.KILN_WORKER_TAGS}
-        for tags in serving().values_list("tags", flat=True):
-            for tag in tags or []:
-                served[tag] = served.get(tag, 0) + 1
+        served = tags_served()
     finally:
         connection.close()
     missing = [tag for tag in settings.KILN_WORKER_TAGS if not served.get(tag)]

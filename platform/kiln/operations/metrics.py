@@ -83,27 +83,16 @@ class DatabaseCollector(Collector):
         yield lag
 
     def _workers(self, now: Any, tags: set[str]) -> Iterator[Metric]:
-        from kiln.jobs.models import Job, JobStatus, Worker
-        from kiln.jobs.workers import live_cutoff
+        from kiln.jobs.workers import busy_by_worker, live, tags_served
 
-        cutoff = live_cutoff()
-        workers = [w for w in Worker.objects.all() if w.heartbeat_at >= cutoff]
-        owner = {pid: w.id for w in workers for pid in (w.processes or [])}
-        busy: dict[str, int] = {}
-        running = Job.objects.filter(status=JobStatus.RUNNING, worker_id__in=list(owner))
-        for row in running.values("worker_id").annotate(n=Count("id")):
-            busy[owner[row["worker_id"]]] = busy.get(owner[row["worker_id"]], 0) + row["n"]
+        workers = list(live())
+        busy = busy_by_worker(workers)
         up = GaugeMetricFamily("kiln_workers_live", "Workers whose heartbeat is recent")
         up.add_metric([], len(workers))
         per_tag = GaugeMetricFamily(
             "kiln_tag_live_workers", "Live workers serving each tag (not stopping)", labels=["tag"]
         )
-        served = {tag: 0 for tag in tags}
-        for worker in workers:
-            if worker.stopping_at is not None:
-                continue
-            for tag in worker.tags or []:
-                served[tag] = served.get(tag, 0) + 1
+        served = dict.fromkeys(tags, 0) | tags_served()
         for tag in sorted(served):
             per_tag.add_metric([tag], served[tag])
         labels = ["worker", "hostname"]
