@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sys
+from typing import Any
 
 import click
 
@@ -72,18 +73,34 @@ def web(port: int, host: str, migrate: bool) -> None:
         click.echo(f"kiln: {login}")
     redact_tokens_in_logs()
     from kiln import config
+    from kiln.operations import shutdown
 
-    uvicorn.run(
-        "kiln.asgi:application",
-        host=host,
-        port=port,
-        lifespan="off",
-        access_log=False,
-        log_level="info",
-        # JSON logs: uvicorn's own lines go through Kiln's handler too (kiln/logs.py).
-        log_config=None if config.env("KILN_LOG_FORMAT") == "json" else uvicorn.config.LOGGING_CONFIG,
-        timeout_graceful_shutdown=5,
-    )
+    class Server(uvicorn.Server):
+        """uvicorn's server, which also tells the requests in flight that it stops (sync
+        runs answer 202 at once: kiln/operations/shutdown.py)."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            shutdown.begin()
+            super().handle_exit(sig, frame)
+
+    Server(
+        uvicorn.Config(
+            "kiln.asgi:application",
+            host=host,
+            port=port,
+            lifespan="off",
+            access_log=False,
+            log_level="info",
+            # JSON logs: uvicorn's own lines go through Kiln's handler too (kiln/logs.py).
+            log_config=None if config.env("KILN_LOG_FORMAT") == "json" else uvicorn.config.LOGGING_CONFIG,
+            # Requests in flight get this long to finish once told to stop; kiln up waits
+            # STOP_GRACE_S (15), docker 10 s unless stop_grace_period says more.
+            timeout_graceful_shutdown=WEB_GRACE_S,
+        )
+    ).run()
+
+
+WEB_GRACE_S = 8
 
 
 @main.command()

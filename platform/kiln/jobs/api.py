@@ -25,6 +25,7 @@ from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
 from kiln.errors import BadRequest
+from kiln.operations import shutdown
 from kiln.ratelimit import check_run_rate
 from kiln.scripts import selectors as script_selectors
 from kiln.scripts import webhooks
@@ -523,7 +524,8 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
     least once a second in case a message was lost (Redis restarted, a crashed job).
     200 with the result on success; 500 with the error when the job failed, timed out
     or crashed; 202 with the job id (and its URL in Location) when the wait
-    (KILN_SYNC_WAIT) is over but the job is not: it goes on, ask for it there.
+    (KILN_SYNC_WAIT) is over but the job is not: it goes on, ask for it there. The same
+    202, within SYNC_RECHECK_S, when this web process is told to stop (operations/shutdown.py).
     """
     deadline = time.monotonic() + settings.KILN_SYNC_WAIT
     headers = {"X-Kiln-Job-Id": str(job_id)}
@@ -542,13 +544,17 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
             if row is not None and row["status"] in TERMINAL:
                 break
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or shutdown.stopping():
+                why = (
+                    "this web server is restarting"
+                    if remaining > 0
+                    else f"the job is still running after {settings.KILN_SYNC_WAIT}s"
+                )
                 return JsonResponse(
                     {
                         "id": str(job_id),
                         "status": row["status"] if row else "queued",
-                        "message": f"the job is still running after {settings.KILN_SYNC_WAIT}s; "
-                        "it goes on: read it at the Location URL",
+                        "message": f"{why}; it goes on: read it at the Location URL",
                     },
                     status=202,
                     headers={**headers, "Location": f"/api/w/{workspace}/jobs/{job_id}"},

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from . import shutdown
 from .health import readiness
 
 PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
@@ -23,6 +24,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
+    if shutdown.stopping():
+        return JsonResponse({"status": "stopping", "checks": {}}, status=503)
     ready, checks = readiness()
     body = {"status": "ready" if ready else "not ready", "checks": {n: c.out() for n, c in checks.items()}}
     return JsonResponse(body, status=200 if ready else 503)
