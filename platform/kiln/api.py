@@ -259,6 +259,7 @@ def _register() -> None:
     from kiln.accounts.access_api import router as access_router
     from kiln.accounts.api import router as accounts_router
     from kiln.audit.api import router as audit_router
+    from kiln.batch import router as batch_router
     from kiln.flows.api import router as flows_router
     from kiln.flows.run_api import approvals_router
     from kiln.flows.run_api import router as flow_runs_router
@@ -284,6 +285,7 @@ def _register() -> None:
     api.add_router("/w/{workspace}/variables", variables_router)
     api.add_router("/w/{workspace}/resources", resources_router)
     api.add_router("/w/{workspace}/sdk", sdk_router)
+    api.add_router("/w/{workspace}/batch", batch_router)
 
 
 _register()

@@ -355,5 +355,13 @@ def manage(ctx: click.Context) -> None:
     execute_from_command_line(["kiln manage", *ctx.args])
 
 
+# The client commands (a Kiln server over its API, with a token): kiln/client/.
+from kiln.client.commands import COMMANDS as _CLIENT_COMMANDS  # noqa: E402
+from kiln.client.sync import sync as _sync  # noqa: E402
+
+for _command in (*_CLIENT_COMMANDS, _sync):
+    main.add_command(_command)
+
+
 if __name__ == "__main__":
     main()

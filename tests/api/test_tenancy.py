@@ -120,6 +120,11 @@ BODIES: dict[str, Any] = {
     "kiln_schedules_api_schedule_events": None,
     "kiln_vault_api_variable_list": None,
     "kiln_vault_api_variable_create": {"path": "u/bea/stolen", "value": "x"},
+    "kiln_batch_batch": {
+        "operations": [
+            {"method": "POST", "path": "/variables", "body": {"path": "u/bea/stolen", "value": "x"}}
+        ]
+    },
     "kiln_vault_api_variable_get": None,
     "kiln_vault_api_variable_value": None,
     "kiln_vault_api_variable_update": {"description": "stolen"},
