@@ -169,3 +169,14 @@ def test_a_body_over_the_request_limit_is_413(api: Api) -> None:
         "/api/w/main/scripts", {"path": "u/ada/x", "language": "python3", "content": "#" * (11 * 1024 * 1024)}
     )
     assert response.status_code == 413 and "larger than" in response.json()["message"]
+
+
+def test_the_same_code_under_a_new_summary_renames_its_version(api: Api) -> None:
+    body = {"path": "u/ada/hello", "language": "python3", "content": HELLO}
+    first = api.post("/api/w/main/scripts", {**body, "summary": "Says hello"}).json()
+    renamed = api.post("/api/w/main/scripts", {**body, "summary": "Greets"})
+    assert renamed.status_code == 200  # no new version: the summary is not part of its hash
+    assert renamed.json()["hash"] == first["hash"] and renamed.json()["summary"] == "Greets"
+    assert api.get("/api/w/main/scripts/p/u/ada/hello").json()["summary"] == "Greets"
+    kept = api.post("/api/w/main/scripts", body)  # no summary given: the one it has stays
+    assert kept.json()["summary"] == "Greets"

@@ -62,6 +62,7 @@ BODIES: dict[str, Any] = {
     "kiln_scripts_app_api_app_get": None,
     "kiln_scripts_app_api_app_publish": {"published": False},
     "kiln_scripts_api_script_settings_put": {"priority": 1},
+    "kiln_scripts_api_script_delete": None,
     "kiln_jobs_api_run_preview": {"language": "python3", "content": OTHER_SCRIPT, "args": {}},
     "kiln_jobs_api_run_by_path": {},
     "kiln_jobs_api_run_by_path_get": None,
@@ -86,6 +87,7 @@ BODIES: dict[str, Any] = {
     "kiln_flows_run_api_approval_resume": {},
     "kiln_flows_run_api_approval_cancel": None,
     "kiln_flows_api_flow_create": {"path": B_FLOW, "value": {"modules": []}},
+    "kiln_flows_api_flow_delete": None,
     "kiln_flows_api_flow_list": None,
     "kiln_flows_api_flow_import": {"path": B_FLOW, "content": "value:\n  modules: []\n"},
     "kiln_flows_api_flow_by_path": None,
@@ -156,8 +158,9 @@ JOB_TOKEN_ROUTES = {
     "kiln_vault_sdk_api_sdk_state_set",
     "kiln_vault_sdk_api_sdk_resume_urls",
 }
-# What B's own control gets where success is not possible here: B's job is no flow step.
-CONTROL_STATUS = {"kiln_vault_sdk_api_sdk_resume_urls": 409}
+# What B's own control gets where success is not possible here: B's job is no flow step; B's
+# script is run by B's schedule.
+CONTROL_STATUS = {"kiln_vault_sdk_api_sdk_resume_urls": 409, "kiln_scripts_api_script_delete": 409}
 # Routes whose {name} is a resource type (B's own) rather than B's group and folder.
 TYPE_ROUTES = {"kiln_vault_api_resource_type_update", "kiln_vault_api_resource_type_delete"}
 B_TYPE = "bravo_type"
@@ -185,6 +188,7 @@ FLOW_ROUTES = {
     "kiln_flows_api_flow_by_hash",
     "kiln_flows_api_flow_versions",
     "kiln_flows_api_flow_export",
+    "kiln_flows_api_flow_delete",
 }
 # Routes only a superuser may call: B's own (non-superuser) admin is refused too, so the
 # control below asks a superuser instead.

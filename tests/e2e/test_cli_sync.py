@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -249,7 +250,7 @@ def test_an_edited_script_is_the_only_thing_pushed_and_a_dry_run_changes_nothing
     assert "bonjour" in api(kiln, "GET", f"/api/w/{ws}/scripts/p/f/app/hello")["content"]
 
 
-def test_a_removed_schedule_is_deleted_only_with_delete(kiln: Kiln, tmp_path: Path) -> None:
+def test_removed_objects_are_deleted_only_with_delete(kiln: Kiln, tmp_path: Path) -> None:
     ws = new_workspace(kiln)
     fill(kiln, ws)
     repo = tmp_path / "repo"
@@ -257,14 +258,36 @@ def test_a_removed_schedule_is_deleted_only_with_delete(kiln: Kiln, tmp_path: Pa
     (repo / "f/app/nightly.schedule.yaml").unlink()
     (repo / "f/app/hello.sh").unlink()
     (repo / "f/app/hello.script.yaml").unlink()
+    shutil.rmtree(repo / "f/app/two_steps.flow")
     kept = sync(kiln, tmp_path, ws, "push", str(repo), "--yes")
     assert kept.returncode == 0, kept.stdout + kept.stderr
     assert "left in place" in kept.stdout
     assert kiln.request("GET", f"/api/w/{ws}/schedules/p/f/app/nightly")[0] == 200
+    assert kiln.request("GET", f"/api/w/{ws}/scripts/p/f/app/hello")[0] == 200
+    # A schedule still in the files runs the flow: the server refuses to delete it, and the
+    # whole push is undone (the schedule and the script were deleted before it in the batch).
+    refused = sync(kiln, tmp_path, ws, "push", str(repo), "--yes", "--delete")
+    assert refused.returncode == 1
+    assert "flow f/app/two_steps: schedule(s) f/app/flows run 'f/app/two_steps'" in refused.stderr
+    assert "nothing was applied" in refused.stderr
+    assert kiln.request("GET", f"/api/w/{ws}/schedules/p/f/app/nightly")[0] == 200
+    assert kiln.request("GET", f"/api/w/{ws}/scripts/p/f/app/hello")[0] == 200
+    (repo / "f/app/flows.schedule.yaml").unlink()
     deleted = sync(kiln, tmp_path, ws, "push", str(repo), "--yes", "--delete")
     assert deleted.returncode == 0, deleted.stdout + deleted.stderr
+    for what in (
+        "schedule f/app/flows",
+        "schedule f/app/nightly",
+        "script f/app/hello",
+        "flow f/app/two_steps",
+    ):
+        assert f"{what}: deleted" in deleted.stdout
     assert kiln.request("GET", f"/api/w/{ws}/schedules/p/f/app/nightly")[0] == 404
-    assert "script f/app/hello: left in place (no delete API)" in deleted.stdout
+    assert kiln.request("GET", f"/api/w/{ws}/scripts/p/f/app/hello")[0] == 404
+    assert kiln.request("GET", f"/api/w/{ws}/flows/p/f/app/two_steps")[0] == 404
+    again = tmp_path / "again"  # and a pull has them gone too
+    assert sync(kiln, tmp_path, ws, "pull", str(again)).returncode == 0
+    assert tree(again) == {k: v for k, v in tree(repo).items() if not k.startswith(".")}
 
 
 def test_bad_files_are_all_reported_with_their_line_and_nothing_is_applied(

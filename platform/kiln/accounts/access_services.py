@@ -215,7 +215,10 @@ def folder_grants_set(*, folder: Folder, grants: list[GrantIn]) -> list[FolderGr
 def folder_delete(*, folder: Folder) -> None:
     from kiln.scripts.models import Script  # scripts depend on accounts, not the other way
 
-    if Script.objects.filter(workspace_id=folder.workspace_id, path__startswith=f"f/{folder.name}/").exists():
+    in_it = Script.objects.filter(
+        workspace_id=folder.workspace_id, path__startswith=f"f/{folder.name}/", latest__isnull=False
+    )
+    if in_it.exists():  # a deleted script (its versions kept for its jobs) does not count
         raise Conflict(f"folder '{folder.name}' is not empty: move or delete what is in it first")
     folder.delete()
 

@@ -90,7 +90,7 @@ def push(
     """Deploy the files under DIRECTORY to the workspace: check everything first (nothing is applied
     if anything is wrong), show the changes, then apply only the changed objects. A secret keeps its
     value on the server; a new one takes it from KILN_SECRET_<PATH> (e.g. f/app/token ->
-    KILN_SECRET_F_APP_TOKEN). Scripts and flows are never deleted (the API cannot)."""
+    KILN_SECRET_F_APP_TOKEN). Nothing is deleted without --delete."""
     # soft_wrap: a CI log keeps each error and diff line whole, whatever width it thinks it has.
     out = Console(stderr=as_json, highlight=False, soft_wrap=True)
     server = server_for(workspace)
@@ -112,6 +112,8 @@ def push(
     elif removed and not delete:
         out.print(f"{len(removed)} object(s) only on the server: left in place (--delete removes them)")
 
+    if todo and dry_run:
+        out.print(f"dry run: {len(todo)} change(s) not applied")
     applied: list[dict[str, Any]] = []
     if todo and not dry_run:
         if not yes:
@@ -186,7 +188,7 @@ def _apply(
         operations += ops
         owner += [i] * len(ops)
     try:
-        results = server.batch(operations) if operations else []
+        server.batch(operations)
     except ApiError as exc:
         index = exc.detail.get("index") if isinstance(exc.detail, dict) else None
         if isinstance(index, int) and 0 <= index < len(owner):
@@ -197,23 +199,9 @@ def _apply(
                 exc.status, f"{change['kind']} {change['key']}: {said}; nothing was applied", exc.detail
             ) from None
         raise
-    by_change: dict[int, list[dict[str, Any]]] = {}
-    for i, answer in zip(owner, results, strict=True):
-        by_change.setdefault(i, []).append(answer)
     done: list[dict[str, Any]] = []
-    for i, change in enumerate(ordered):
-        if change["action"] == "remove":
-            result = "deleted" if i in by_change else "left in place (no delete API)"
-        else:
-            result = "added" if change["action"] == "add" else "updated"
-            saved = by_change[i][-1]["body"]
-            wanted = local[(change["kind"], change["key"])].data
-            if change["kind"] == "script" and saved.get("summary") != wanted["summary"]:
-                # A version is named by its code and schema: the same code with a new summary is
-                # the same version, and the API has no way to change a version's summary.
-                result += (
-                    f"; summary kept as {saved.get('summary')!r} (the API changes it only with the code)"
-                )
+    for change in ordered:
+        result = {"add": "added", "modify": "updated", "remove": "deleted"}[change["action"]]
         out.print(f"{change['kind']} {change['key']}: {result}")
         done.append({**change, "result": result})
     return done

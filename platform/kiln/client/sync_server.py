@@ -178,14 +178,16 @@ class Server:
         raise ValueError(f"unknown kind {obj.kind}")
 
     def delete_operations(self, obj: Obj) -> list[dict[str, Any]]:
-        """The write that deletes one object; none for scripts and flows (the API cannot)."""
+        """The write that deletes one object."""
         where = {
             "resource_type": f"/resources/types/{q(obj.key)}",
             "variable": f"/variables/p/{q(obj.key)}",
             "resource": f"/resources/p/{q(obj.key)}",
+            "script": f"/scripts/p/{q(obj.key)}",
+            "flow": f"/flows/p/{q(obj.key)}",
             "schedule": f"/schedules/p/{q(obj.key)}",
-        }.get(obj.kind)
-        return [] if where is None else [op("DELETE", where)]
+        }[obj.kind]
+        return [op("DELETE", where)]
 
     def batch(self, operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every write in one request, applied all together or not at all (kiln/batch.py)."""

@@ -209,6 +209,31 @@ def flow_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> d
     return flow_out(latest_version(principal, path), principal)
 
 
+@router.delete(
+    "/p/{path:path}",
+    response={204: None},
+    summary="Delete a flow (its runs and versions stay; 409 while a schedule runs it)",
+)
+def flow_delete(request: HttpRequest, workspace: WorkspacePath, path: str) -> HttpResponse:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    membership = principal.member
+    require_role(membership, Role.ADMIN, Role.DEVELOPER)
+    require_path(principal, path, Access.WRITE)
+    version = latest_version(principal, path)
+    with transaction.atomic():
+        services.flow_delete(flow=version.flow)
+        audit_record(
+            request,
+            actor=membership.user,
+            workspace_id=membership.workspace_id,
+            action="flow.delete",
+            object_type="flow",
+            object_id=path,
+            detail={"hash": version.hash},
+        )
+    return HttpResponse(status=204)
+
+
 @router.get("/h/{hash}", response=FlowOut, by_alias=True, summary="One version of a flow, by hash")
 def flow_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> dict[str, Any]:
     principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]

@@ -70,7 +70,7 @@ def flow_save(*, workspace: Workspace, user: User, path: str, doc: Any) -> Saved
     digest = spec.spec_hash(normal)[:16]
     try:
         with transaction.atomic():
-            if Script.objects.filter(workspace=workspace, path=path).exists():
+            if Script.objects.filter(workspace=workspace, path=path, latest__isnull=False).exists():
                 raise Conflict(
                     f"a script lives at '{path}': a flow needs a path of its own", {"field": "path"}
                 )
@@ -105,3 +105,25 @@ def flow_import(*, workspace: Workspace, user: User, path: str, text: str, fmt: 
     except spec.SpecError as exc:
         raise spec_error(exc) from None
     return flow_save(workspace=workspace, user=user, path=path, doc=doc)
+
+
+def flow_delete(*, flow: Flow) -> None:
+    """Delete a flow, as script_delete deletes a script: its versions and runs stay, its path is
+    free, it is no app any more; a schedule that runs it must go first."""
+    from kiln.schedules.models import Schedule
+
+    with transaction.atomic():
+        flow = Flow.objects.select_for_update().get(pk=flow.pk)
+        schedules = sorted(
+            Schedule.objects.filter(
+                workspace_id=flow.workspace_id, script_path=flow.path, is_flow=True
+            ).values_list("path", flat=True)
+        )
+        if schedules:
+            raise Conflict(
+                f"schedule(s) {', '.join(schedules)} run '{flow.path}': delete or change them first",
+                {"schedules": schedules},
+            )
+        flow.latest = None
+        flow.app = False
+        flow.save(update_fields=["latest", "app"])

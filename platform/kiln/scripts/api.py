@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from kiln.accounts.access import (
@@ -197,6 +197,32 @@ def script_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) ->
     principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     require_path(principal, path, Access.VIEW)
     return script_out(selectors.version_by_path(workspace=principal.member.workspace, path=path), principal)
+
+
+@router.delete(
+    "/p/{path:path}",
+    response={204: None},
+    summary="Delete a script (its jobs and versions stay; 409 while a schedule runs it)",
+)
+def script_delete(request: HttpRequest, workspace: WorkspacePath, path: str) -> HttpResponse:
+    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    membership = principal.member
+    require_role(membership, Role.ADMIN, Role.DEVELOPER)
+    require_path(principal, path, Access.WRITE)
+    script = selectors.script_get(workspace=membership.workspace, path=path)
+    check_run_as(principal, script.settings.get("run_as"))  # as for a change of its code
+    with transaction.atomic():
+        services.script_delete(script=script)
+        audit_record(
+            request,
+            actor=membership.user,
+            workspace_id=membership.workspace_id,
+            action="script.delete",
+            object_type="script",
+            object_id=path,
+            detail={},
+        )
+    return HttpResponse(status=204)
 
 
 @router.get(

@@ -46,8 +46,9 @@ def version_by_hash(*, workspace: Workspace, hash: str, principal: Principal | N
 
 
 def script_get(*, workspace: Workspace, path: str) -> Script:
+    """The script at `path`; a deleted one (no latest version) is not found."""
     script = Script.objects.select_related("workspace").filter(workspace=workspace, path=path).first()
-    if script is None:
+    if script is None or script.latest_id is None:
         raise NotFound(f"script '{path}' not found")
     return script
 

@@ -103,6 +103,7 @@ def script_save(
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             raise BadRequest(f"invalid schema: {exc.message}", {"field": "schema"}) from None
+    given_summary = summary
     summary = summary or _docstring_summary(language, content)
     try:
         with transaction.atomic():
@@ -123,6 +124,11 @@ def script_save(
                 if script.latest_id != existing.pk:
                     script.latest = existing  # saving old content again makes it the latest
                     script.save(update_fields=["latest"])
+                if given_summary and existing.summary != given_summary[:500]:
+                    # The same code and form under a new summary: the same version (a summary is
+                    # not part of its hash), renamed.
+                    existing.summary = given_summary[:500]
+                    existing.save(update_fields=["summary"])
                 return SavedVersion(existing, created=False)
             version = ScriptVersion.objects.create(
                 script=script,
@@ -150,10 +156,37 @@ def script_save(
     return SavedVersion(version, created=True)
 
 
+def script_delete(*, script: Script) -> None:
+    """Delete a script: its path is free again and it is gone from lists, runs, apps and webhooks.
+    Its versions stay, as the jobs that ran them do (a job's record names the code it ran); a
+    script saved at the path later starts afresh (no settings, not an app). A schedule that
+    runs it must go first: deleting the script under it would make every tick fail."""
+    from kiln.schedules.models import Schedule
+
+    with transaction.atomic():
+        script = Script.objects.select_for_update().get(pk=script.pk)
+        schedules = sorted(
+            Schedule.objects.filter(
+                workspace_id=script.workspace_id, script_path=script.path, is_flow=False
+            ).values_list("path", flat=True)
+        )
+        if schedules:
+            raise Conflict(
+                f"schedule(s) {', '.join(schedules)} run '{script.path}': delete or change them first",
+                {"schedules": schedules},
+            )
+        script.latest = None
+        script.settings = {}
+        script.webhook = {}
+        script.webhook_secret = ""
+        script.app = False
+        script.save(update_fields=["latest", "settings", "webhook", "webhook_secret", "app"])
+
+
 def _no_flow_at(workspace: Workspace, path: str) -> None:
     from kiln.flows.models import Flow  # flows depend on scripts, not the reverse
 
-    if Flow.objects.filter(workspace=workspace, path=path).exists():
+    if Flow.objects.filter(workspace=workspace, path=path, latest__isnull=False).exists():
         raise Conflict(f"a flow lives at '{path}': a script needs a path of its own", {"field": "path"})
 
 
