@@ -1,4 +1,5 @@
 import { Link, useNavigate, useParams } from "react-router";
+import { ConfirmDeleteButton, deletedState } from "../../components/ConfirmDelete";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { RelativeTime } from "../../components/RelativeTime";
 import { SkeletonLines } from "../../components/Skeleton";
@@ -9,7 +10,7 @@ import { ArgsForm } from "../scripts/ArgsForm";
 import { useCurrentWorkspace } from "../workspace/CurrentWorkspace";
 import { FlowVersions } from "./editor/FlowVersions";
 import { editFlowUrl, flowsUrl } from "./links";
-import { useFlow, useRunFlow, type Flow } from "./queries";
+import { useDeleteFlow, useFlow, useRunFlow, type Flow } from "./queries";
 
 const TABS = [
   { id: "overview", label: "Overview" },
@@ -46,6 +47,19 @@ function StepCount({ flow }: { flow: Flow }) {
   );
 }
 
+function DeleteFlow({ workspaceId, path }: { workspaceId: string; path: string }) {
+  const remove = useDeleteFlow(workspaceId, path);
+  const navigate = useNavigate();
+  return (
+    <ConfirmDeleteButton
+      path={path}
+      note="Its past runs stay; schedules that run it must be removed first."
+      remove={remove}
+      onDeleted={() => void navigate(flowsUrl(workspaceId), { state: deletedState(path) })}
+    />
+  );
+}
+
 /** `w/:ws/flows/p/<path>`: what the flow is, its run form, and its versions. */
 export function FlowDetailPage() {
   const workspace = useCurrentWorkspace();
@@ -68,6 +82,7 @@ export function FlowDetailPage() {
             <Link className="button button-primary" to={editFlowUrl(workspace.id, path)}>
               Edit
             </Link>
+            <DeleteFlow workspaceId={workspace.id} path={path} />
           </div>
         )}
       </div>

@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { DeletedNotice } from "../../components/ConfirmDelete";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { RelativeTime } from "../../components/RelativeTime";
 import { SkeletonTable } from "../../components/Skeleton";
@@ -77,6 +78,7 @@ export function FlowsPage() {
           </div>
         )}
       </div>
+      <DeletedNotice />
       {flows.isPending ? (
         <SkeletonTable label="Loading flows…" />
       ) : flows.isError ? (

@@ -1,8 +1,9 @@
 /** The flows API (docs/flows.md) as TanStack Query hooks. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, ApiError, isApiError, toApiError, unwrap, type Schemas } from "../../api/client";
+import { api, ApiError, expectNoContent, isApiError, toApiError, unwrap, type Schemas } from "../../api/client";
 import { CSRF_HEADER, csrfToken } from "../../api/csrf";
 import { isRecord } from "../forms/schemaKind";
+import { homeKeys } from "../home/queries";
 import { jobKeys } from "../jobs/queries";
 import type { FlowDocument } from "./model/types";
 
@@ -96,6 +97,25 @@ export function useDeployFlow(workspace: string) {
       queryClient.setQueryData(flowKeys.version(workspace, flow.hash), flow);
       void queryClient.invalidateQueries({ queryKey: flowKeys.list(workspace), exact: true });
       void queryClient.invalidateQueries({ queryKey: flowKeys.versions(workspace, flow.path) });
+    },
+  });
+}
+
+/**
+ * Deletes the flow (a 409 when a schedule still runs it); its runs stay. It leaves the
+ * list (the home page's too: one cache) and its cached detail is dropped.
+ */
+export function useDeleteFlow(workspace: string, path: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      expectNoContent(api.DELETE("/api/w/{workspace}/flows/p/{path}", { params: { path: { workspace, path } } })),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: flowKeys.detail(workspace, path) });
+      queryClient.removeQueries({ queryKey: flowKeys.versions(workspace, path) });
+      void queryClient.invalidateQueries({ queryKey: flowKeys.list(workspace) });
+      // A flow published as an app is listed among the home page's apps.
+      void queryClient.invalidateQueries({ queryKey: homeKeys.apps(workspace) });
     },
   });
 }

@@ -1,7 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
-import { jsonResponse, ME, mockApi, renderWithProviders } from "../../test/utils";
+import { jsonResponse, ME, mockApi, renderWithProviders, requests, type RouteHandler } from "../../test/utils";
 
 const GREET = {
   path: "u/ada/greet",
@@ -23,8 +23,8 @@ const VERSIONS = [
   { hash: "a1a1a1a1a1a1a1a1", summary: "", code: "def main():\n    return 1\n" },
 ];
 
-function mockVersions(access = "owner") {
-  const routes: Record<string, () => Response> = {
+function mockVersions(access = "owner", extra: Record<string, RouteHandler> = {}) {
+  const routes: Record<string, RouteHandler> = {
     "GET /api/auth/me": () => jsonResponse(ME),
     "GET /api/w/demo/scripts/p/u/ada/greet": () => jsonResponse({ ...GREET, access }),
     "GET /api/w/demo/scripts/versions/p/u/ada/greet": () =>
@@ -42,7 +42,7 @@ function mockVersions(access = "owner") {
   for (const v of VERSIONS) {
     routes[`GET /api/w/demo/scripts/h/${v.hash}`] = () => jsonResponse({ ...GREET, hash: v.hash, content: v.code });
   }
-  return mockApi(routes);
+  return mockApi({ ...routes, ...extra });
 }
 
 /** The diff's rows as "<old> <new> <sign><text>". */
@@ -147,5 +147,53 @@ describe("ScriptDetailPage", () => {
       "href",
       "/w/demo/scripts/edit/u/ada/greet",
     );
+  });
+
+  it("offers no Delete to those who may only run it", async () => {
+    mockVersions("view");
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
+    await screen.findByTestId("script-access");
+    expect(screen.queryByRole("button", { name: "Delete" })).not.toBeInTheDocument();
+  });
+
+  it("asks before deleting, and Cancel deletes nothing", async () => {
+    const fetchMock = mockVersions("owner");
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
+    fireEvent.click(await screen.findByRole("button", { name: "Delete" }));
+    const dialog = within(screen.getByRole("dialog", { name: "Delete u/ada/greet?" }));
+    expect(dialog.getByText("Its past runs stay; schedules that run it must be removed first.")).toBeInTheDocument();
+    fireEvent.click(dialog.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(requests(fetchMock, "DELETE")).toEqual([]);
+  });
+
+  it("deletes the script and opens the scripts list", async () => {
+    const fetchMock = mockVersions("owner", {
+      "DELETE /api/w/demo/scripts/p/u/ada/greet": () => new Response(null, { status: 204 }),
+      "GET /api/w/demo/scripts": () => jsonResponse([]),
+    });
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
+    fireEvent.click(await screen.findByRole("button", { name: "Delete" }));
+    fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Delete" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Scripts" })).toBeInTheDocument();
+    expect(screen.getByTestId("deleted-notice")).toHaveTextContent("Deleted u/ada/greet.");
+    expect(requests(fetchMock, "DELETE", "/api/w/demo/scripts/p/u/ada/greet")).toHaveLength(1);
+  });
+
+  it("keeps the dialog open with the server's message when a schedule still runs the script", async () => {
+    const message = "u/ada/greet is run by schedules u/ada/nightly, f/ops/hourly; delete them first";
+    mockVersions("owner", {
+      "DELETE /api/w/demo/scripts/p/u/ada/greet": () =>
+        jsonResponse({ message, detail: { schedules: ["u/ada/nightly", "f/ops/hourly"] } }, 409),
+    });
+    renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
+    fireEvent.click(await screen.findByRole("button", { name: "Delete" }));
+    const dialog = within(screen.getByRole("dialog"));
+    fireEvent.click(dialog.getByRole("button", { name: "Delete" }));
+
+    expect(await dialog.findByRole("alert")).toHaveTextContent(message);
+    expect(dialog.getByRole("button", { name: "Delete" })).toBeEnabled();
+    expect(screen.getByRole("heading", { level: 1, name: "u/ada/greet" })).toBeInTheDocument();
   });
 });

@@ -1,4 +1,5 @@
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
+import { ConfirmDeleteButton, deletedState } from "../../components/ConfirmDelete";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { SkeletonLines } from "../../components/Skeleton";
 import { RelativeTime } from "../../components/RelativeTime";
@@ -8,7 +9,7 @@ import { PublishApp } from "../apps/PublishApp";
 import { canEdit } from "../editor/permissions";
 import { VersionsPanel } from "../editor/VersionsPanel";
 import { useCurrentWorkspace, workspaceUrl } from "../workspace/CurrentWorkspace";
-import { useScript } from "./queries";
+import { useDeleteScript, useScript } from "./queries";
 import { RunSection } from "./RunSection";
 import { ScriptArgsTable } from "./ScriptArgsTable";
 import { ScriptSettingsPanel } from "./ScriptSettingsPanel";
@@ -20,6 +21,19 @@ const TABS = [
   { id: "webhook", label: "Webhook" },
   { id: "versions", label: "Versions" },
 ] as const;
+
+function DeleteScript({ workspaceId, path }: { workspaceId: string; path: string }) {
+  const remove = useDeleteScript(workspaceId, path);
+  const navigate = useNavigate();
+  return (
+    <ConfirmDeleteButton
+      path={path}
+      note="Its past runs stay; schedules that run it must be removed first."
+      remove={remove}
+      onDeleted={() => void navigate(`${workspaceUrl(workspaceId)}/scripts`, { state: deletedState(path) })}
+    />
+  );
+}
 
 export function ScriptDetailPage() {
   const workspace = useCurrentWorkspace();
@@ -41,6 +55,7 @@ export function ScriptDetailPage() {
             <Link className="button button-primary" to={editScriptUrl(workspace.id, path)}>
               Edit
             </Link>
+            <DeleteScript workspaceId={workspace.id} path={path} />
           </div>
         )}
       </div>

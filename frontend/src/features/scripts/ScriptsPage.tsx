@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { DeletedNotice } from "../../components/ConfirmDelete";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { SkeletonTable } from "../../components/Skeleton";
 import { newScriptUrl } from "../editor/links";
@@ -24,6 +25,7 @@ export function ScriptsPage() {
           </div>
         )}
       </div>
+      <DeletedNotice />
       {scripts.isPending ? (
         <SkeletonTable label="Loading scripts…" />
       ) : scripts.isError ? (

@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient }
 import {
   api,
   ApiError,
+  expectNoContent,
   toApiError,
   unwrap,
   type Schemas,
@@ -9,6 +10,7 @@ import {
   type ScriptSettings,
   type WebhookSettings,
 } from "../../api/client";
+import { homeKeys } from "../home/queries";
 
 export const scriptKeys = {
   list: (workspace: string) => ["w", workspace, "scripts"] as const,
@@ -159,6 +161,25 @@ export function useSaveScript(workspace: string) {
       queryClient.setQueryData(scriptKeys.version(workspace, script.hash), script);
       void queryClient.invalidateQueries({ queryKey: scriptKeys.list(workspace), exact: true });
       void queryClient.invalidateQueries({ queryKey: scriptKeys.versions(workspace, script.path) });
+    },
+  });
+}
+
+/**
+ * Deletes the script (a 409 when a schedule still runs it); its jobs stay. It leaves the
+ * lists (the home page shares the list's cache) and its cached detail is dropped.
+ */
+export function useDeleteScript(workspace: string, path: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      expectNoContent(api.DELETE("/api/w/{workspace}/scripts/p/{path}", { params: { path: { workspace, path } } })),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: scriptKeys.detail(workspace, path) });
+      queryClient.removeQueries({ queryKey: scriptKeys.versions(workspace, path) });
+      void queryClient.invalidateQueries({ queryKey: scriptKeys.list(workspace), exact: true });
+      // A script published as an app is listed among the home page's apps.
+      void queryClient.invalidateQueries({ queryKey: homeKeys.apps(workspace) });
     },
   });
 }
