@@ -110,20 +110,11 @@ def flow_import(*, workspace: Workspace, user: User, path: str, text: str, fmt: 
 def flow_delete(*, flow: Flow) -> None:
     """Delete a flow, as script_delete deletes a script: its versions and runs stay, its path is
     free, it is no app any more; a schedule that runs it must go first."""
-    from kiln.schedules.models import Schedule
+    from kiln.scripts.services import no_schedule_runs
 
     with transaction.atomic():
         flow = Flow.objects.select_for_update().get(pk=flow.pk)
-        schedules = sorted(
-            Schedule.objects.filter(
-                workspace_id=flow.workspace_id, script_path=flow.path, is_flow=True
-            ).values_list("path", flat=True)
-        )
-        if schedules:
-            raise Conflict(
-                f"schedule(s) {', '.join(schedules)} run '{flow.path}': delete or change them first",
-                {"schedules": schedules},
-            )
+        no_schedule_runs(flow.workspace_id, flow.path, is_flow=True)
         flow.latest = None
         flow.app = False
         flow.save(update_fields=["latest", "app"])

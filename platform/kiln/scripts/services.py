@@ -161,26 +161,28 @@ def script_delete(*, script: Script) -> None:
     Its versions stay, as the jobs that ran them do (a job's record names the code it ran); a
     script saved at the path later starts afresh (no settings, not an app). A schedule that
     runs it must go first: deleting the script under it would make every tick fail."""
-    from kiln.schedules.models import Schedule
-
     with transaction.atomic():
         script = Script.objects.select_for_update().get(pk=script.pk)
-        schedules = sorted(
-            Schedule.objects.filter(
-                workspace_id=script.workspace_id, script_path=script.path, is_flow=False
-            ).values_list("path", flat=True)
-        )
-        if schedules:
-            raise Conflict(
-                f"schedule(s) {', '.join(schedules)} run '{script.path}': delete or change them first",
-                {"schedules": schedules},
-            )
+        no_schedule_runs(script.workspace_id, script.path, is_flow=False)
         script.latest = None
         script.settings = {}
         script.webhook = {}
         script.webhook_secret = ""
         script.app = False
         script.save(update_fields=["latest", "settings", "webhook", "webhook_secret", "app"])
+
+
+def no_schedule_runs(workspace_id: str, path: str, *, is_flow: bool) -> None:
+    """409 naming the schedules that run the script (or flow) at `path`."""
+    from kiln.schedules.models import Schedule  # schedules depend on scripts, not the reverse
+
+    runs = Schedule.objects.filter(workspace_id=workspace_id, script_path=path, is_flow=is_flow)
+    schedules = sorted(runs.values_list("path", flat=True))
+    if schedules:
+        raise Conflict(
+            f"schedule(s) {', '.join(schedules)} run '{path}': delete or change them first",
+            {"schedules": schedules},
+        )
 
 
 def _no_flow_at(workspace: Workspace, path: str) -> None:
