@@ -162,6 +162,13 @@ KILN_JOB_TIMEOUT = config.env_int("KILN_JOB_TIMEOUT", 900)
 KILN_BROKER_VISIBILITY_TIMEOUT = config.env_int("KILN_BROKER_VISIBILITY_TIMEOUT", KILN_JOB_TIMEOUT + 600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": KILN_BROKER_VISIBILITY_TIMEOUT,
+    # A Redis that stops answering without closing its connections (a partition, a failover, a
+    # firewall's idle timeout): a publish (the doorbell, in a run request) gives up after 3 s
+    # instead of waiting forever (the job is stored; the sweeper rings it again), and a worker's
+    # waiting BRPOP is found dead and reconnected within about 10 + 2 x 10 s.
+    "socket_timeout": 3,
+    "socket_connect_timeout": 3,
+    "health_check_interval": 10,
     # Ten priority lists per queue, served highest first (Celery's 0 is Kiln's highest priority).
     "priority_steps": list(range(10)),
     "queue_order_strategy": "priority",
