@@ -180,3 +180,16 @@ def test_the_same_code_under_a_new_summary_renames_its_version(api: Api) -> None
     assert api.get("/api/w/main/scripts/p/u/ada/hello").json()["summary"] == "Greets"
     kept = api.post("/api/w/main/scripts", body)  # no summary given: the one it has stays
     assert kept.json()["summary"] == "Greets"
+
+
+def test_a_description_is_saved_carried_over_and_changed_in_place(api: Api) -> None:
+    body = {"path": "u/ada/hello", "language": "python3", "content": HELLO}
+    first = api.post("/api/w/main/scripts", {**body, "description": "Greets.\n\nLong text."}).json()
+    assert first["description"] == "Greets.\n\nLong text."
+    newer = api.post("/api/w/main/scripts", {**body, "content": HELLO + "\n# v2\n"}).json()
+    assert newer["hash"] != first["hash"] and newer["description"] == "Greets.\n\nLong text."
+    changed = api.post("/api/w/main/scripts", {**body, "content": HELLO + "\n# v2\n", "description": ""})
+    assert changed.status_code == 200 and changed.json()["hash"] == newer["hash"]
+    assert api.get("/api/w/main/scripts/p/u/ada/hello").json()["description"] == ""
+    too_long = api.post("/api/w/main/scripts", {**body, "description": "x" * 100_001})
+    assert too_long.status_code == 400

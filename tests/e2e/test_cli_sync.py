@@ -88,7 +88,12 @@ def fill(kiln: Kiln, ws: str) -> None:
         "retry": {"constant": {"attempts": 2, "seconds": 1}},
     }
     scripts = [
-        ("f/app/greet", "python3", PY, {"settings": settings}),
+        (
+            "f/app/greet",
+            "python3",
+            PY,
+            {"settings": settings, "description": "Greets someone.\nAt length.\n"},
+        ),
         ("f/app/double", "typescript", TS, {}),
         ("f/app/hello", "bash", SH, {}),
         ("f/app/count", "go", GO, {}),
@@ -175,6 +180,7 @@ def test_a_workspace_pulled_pushed_elsewhere_and_pulled_again_gives_the_same_fil
         "f/app/two_steps.flow/b.sh",
     } <= set(files)
     assert b"language: postgresql" in files["f/app/lookup.script.yaml"]
+    assert b"description: |\n  Greets someone.\n  At length.\n" in files["f/app/greet.script.yaml"]
     assert b"content_file: a.py" in files["f/app/two_steps.flow/flow.yaml"]
     assert b"s3cret" not in b"".join(files.values())
     assert b"secret: true" in files["f/app/token.variable.yaml"]

@@ -1836,6 +1836,8 @@ export interface components {
             hash: string;
             /** Summary */
             summary: string;
+            /** Description */
+            description: string;
             /** Content */
             content: string;
             /** Schema */
@@ -1947,6 +1949,11 @@ export interface components {
              * @default
              */
             summary: string;
+            /**
+             * Description
+             * @description What it is for, at length; omitted: the latest version's
+             */
+            description?: string | null;
             /** Schema */
             schema?: {
                 [key: string]: unknown;

@@ -45,7 +45,13 @@ RESOURCE_TYPES_DIR = "resource_types"
 
 # Each kind's keys in file order, with the type a file must give (None: may be null).
 FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
-    "script": {"summary": (str,), "language": (str,), "schema_edits": (dict,), "settings": (dict,)},
+    "script": {
+        "summary": (str,),
+        "description": (str,),
+        "language": (str,),
+        "schema_edits": (dict,),
+        "settings": (dict,),
+    },
     "flow": {"summary": (str,), "description": (str,), "schema": (dict,), "value": (dict,)},
     "schedule": {
         "script_path": (str,),
@@ -164,6 +170,8 @@ def render(obj: Obj) -> dict[str, str]:
     if obj.kind == "script":
         ext = EXTENSIONS.get(data["language"], "txt")
         meta: dict[str, Any] = {"summary": data["summary"]}
+        if data["description"]:
+            meta["description"] = data["description"]
         if LANGUAGE_OF_EXTENSION.get(ext) != data["language"]:
             meta["language"] = data["language"]
         if data["schema_edits"]:
@@ -369,6 +377,7 @@ def _read_script(root: Path, rel: str, text: str, errors: list[str]) -> Obj | No
         {
             "language": language,
             "summary": data.get("summary", ""),
+            "description": data.get("description", ""),
             "content": (root / f"{base}.{codes[0]}").read_text(),
             "schema_edits": canonical_edits(data.get("schema_edits")),
             "settings": canonical_settings(data.get("settings")),

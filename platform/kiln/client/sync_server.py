@@ -73,6 +73,7 @@ class Server:
             data = {
                 "language": s["language"],
                 "summary": s["summary"],
+                "description": s["description"],
                 "content": s["content"],
                 "schema_edits": canonical_edits(edits),
                 "settings": canonical_settings(s["settings"]),
@@ -164,6 +165,7 @@ class Server:
                 "language": data["language"],
                 "content": data["content"],
                 "summary": data["summary"],
+                "description": data["description"],
                 "schema": apply_edits(inferred, data["schema_edits"]),
             }
             if remote is None or remote.data["settings"] != data["settings"]:

@@ -39,6 +39,9 @@ class ScriptIn(Schema):
     language: str
     content: str
     summary: str = ""
+    description: str | None = Field(
+        None, max_length=100_000, description="What it is for, at length; omitted: the latest version's"
+    )
     # The form as edited in the UI; omitted: the latest version's edits carry over.
     schema_: dict[str, Any] | None = Field(None, alias="schema")
     # How its jobs run (limits, network, retry, tag, priority, concurrency); omitted: unchanged.
@@ -60,6 +63,7 @@ class ScriptOut(Schema):
     language: str
     hash: str
     summary: str
+    description: str
     content: str
     # `schema` would shadow a pydantic method: the field is schema_, on the wire "schema".
     schema_: dict[str, Any] = Field(alias="schema")
@@ -96,6 +100,7 @@ def script_out(version: ScriptVersion, principal: Principal) -> dict[str, Any]:
         "language": version.language,
         "hash": version.hash,
         "summary": version.summary,
+        "description": version.description,
         "content": version.content,
         "schema": version.schema,
         "settings": version.script.settings,
@@ -139,6 +144,7 @@ def script_create(request: HttpRequest, workspace: WorkspacePath, payload: Scrip
             language=payload.language,
             content=payload.content,
             summary=payload.summary,
+            description=payload.description,
             schema=payload.schema_,
             settings=payload.settings.model_dump(exclude_none=True) if payload.settings is not None else None,
         )

@@ -42,6 +42,8 @@ class ScriptVersion(models.Model):
     content = models.TextField()
     schema = models.JSONField()
     summary = models.CharField(max_length=500, blank=True)
+    # What it is for, at length (Markdown); like the summary, not part of the hash.
+    description = models.TextField(blank=True, default="")
     # Pinned dependencies, resolved on the first run and reused by every later one
     # (null: not resolved yet; "": the script needs none).
     lock = models.TextField(null=True, blank=True)

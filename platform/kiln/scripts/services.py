@@ -87,6 +87,7 @@ def script_save(
     summary: str = "",
     schema: dict[str, Any] | None = None,
     settings: dict[str, Any] | None = None,
+    description: str | None = None,
 ) -> SavedVersion:
     """Store a new immutable version of the script at `path` (creating the script on first save).
 
@@ -124,11 +125,17 @@ def script_save(
                 if script.latest_id != existing.pk:
                     script.latest = existing  # saving old content again makes it the latest
                     script.save(update_fields=["latest"])
+                changed = []
                 if given_summary and existing.summary != given_summary[:500]:
                     # The same code and form under a new summary: the same version (a summary is
                     # not part of its hash), renamed.
                     existing.summary = given_summary[:500]
-                    existing.save(update_fields=["summary"])
+                    changed.append("summary")
+                if description is not None and existing.description != description:
+                    existing.description = description
+                    changed.append("description")
+                if changed:
+                    existing.save(update_fields=changed)
                 return SavedVersion(existing, created=False)
             version = ScriptVersion.objects.create(
                 script=script,
@@ -137,6 +144,10 @@ def script_save(
                 content=content,
                 schema=final,
                 summary=summary[:500],
+                # Not given: the latest version's carries over, as its form's edits do.
+                description=description
+                if description is not None
+                else (script.latest.description if script.latest is not None else ""),
                 created_by=user,
             )
             script.latest = version
@@ -152,6 +163,7 @@ def script_save(
             summary=summary,
             schema=schema,
             settings=settings,
+            description=description,
         )
     return SavedVersion(version, created=True)
 

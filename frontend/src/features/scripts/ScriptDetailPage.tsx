@@ -67,6 +67,7 @@ export function ScriptDetailPage() {
       ) : (
         <>
           {script.data.summary && <p className="lead">{script.data.summary}</p>}
+          {script.data.description && <p className="script-description">{script.data.description}</p>}
           <dl className="meta">
             <div>
               <dt>Language</dt>
