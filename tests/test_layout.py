@@ -90,3 +90,21 @@ def test_tokens_in_websocket_urls_are_masked_in_server_logs() -> None:
     RedactTokens().filter(record)
     assert "kiln_secret123" not in record.getMessage()
     assert "token=[redacted]&from=0" in record.getMessage()
+
+
+def test_client_commands_load_only_when_run() -> None:
+    """`kiln ready` and `kiln worker` must not pay for the client's imports (rich, YAML) nor for
+    Celery's: a fresh interpreter importing kiln.cli loads none of them."""
+    import subprocess
+    import sys
+
+    from kiln.cli import Commands
+    from kiln.client.commands import COMMANDS
+    from kiln.client.sync import sync
+
+    assert {c.name for c in (*COMMANDS, sync)} == set(Commands.LAZY)
+    for name in Commands.LAZY:
+        assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0, name
+    code = "import sys, kiln.cli; print(sorted(m for m in ('rich', 'yaml', 'celery') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

@@ -25,7 +25,35 @@ def setup_django() -> None:
     django.setup()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENV_HELP)
+class Commands(click.Group):
+    """The server's commands, and the client's (kiln/client/), imported only when run: the
+    client's bring rich and YAML, which `kiln ready` (a health check run every few seconds)
+    and `kiln worker` do not need."""
+
+    LAZY = {
+        "login": "kiln.client.commands:login",
+        "whoami": "kiln.client.commands:whoami",
+        "workspace": "kiln.client.commands:workspace",
+        "run": "kiln.client.commands:run",
+        "jobs": "kiln.client.commands:jobs",
+        "dev": "kiln.client.commands:dev",
+        "sync": "kiln.client.sync:sync",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]}, epilog=ENV_HELP)
 def main() -> None:
     """Kiln: turn scripts into internal tools."""
 
@@ -353,14 +381,6 @@ def manage(ctx: click.Context) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["kiln manage", *ctx.args])
-
-
-# The client commands (a Kiln server over its API, with a token): kiln/client/.
-from kiln.client.commands import COMMANDS as _CLIENT_COMMANDS  # noqa: E402
-from kiln.client.sync import sync as _sync  # noqa: E402
-
-for _command in (*_CLIENT_COMMANDS, _sync):
-    main.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from kiln.client import api as client_api
 from kiln.client import output
 from kiln.client.api import Api, ApiError, Profile
 from kiln.client.follow import follow, print_logs
+from scripts_runtime.arg_text import from_text
 
 TOKEN_HELP = (
     "Create a token in the studio (your menu > API tokens), or on the server with "
@@ -155,29 +156,6 @@ def arguments(pairs: tuple[str, ...], json_file: TextIO | None, schema: dict[str
         prop = properties.get(key)
         args[key] = from_text(text, prop if isinstance(prop, dict) else {})
     return args
-
-
-def json_types(prop: dict[str, Any]) -> set[str]:
-    """The JSON types a schema property admits (through anyOf/oneOf too); empty: anything."""
-    kind = prop.get("type")
-    types = {kind} if isinstance(kind, str) else set(kind or [])
-    for branch in (*prop.get("anyOf", []), *prop.get("oneOf", [])):
-        if isinstance(branch, dict):
-            types |= json_types(branch) or {"any"}
-    return types
-
-
-def from_text(text: str, prop: dict[str, Any]) -> Any:
-    """A `-a` value as the argument it stands for, the way the server reads a query string: raw
-    text for a string parameter, else JSON (`3`, `true`, `[1]`); what does not parse stays
-    text, and the server's schema check says what is wrong with it."""
-    types = json_types(prop)
-    if "string" in types and not (types - {"string", "null"}):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 ARGS_OPTIONS = [

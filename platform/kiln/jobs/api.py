@@ -32,6 +32,7 @@ from kiln.scripts import webhooks
 from kiln.scripts.models import ScriptVersion
 from kiln.timeutil import as_utc
 from kiln.vault.references import check_may_use
+from scripts_runtime.arg_text import from_text, json_types
 
 from . import cancel, selectors, services
 from .limits import job_limits
@@ -242,35 +243,6 @@ def parse_args(request: HttpRequest) -> Any:
     return args
 
 
-def _json_types(prop: dict[str, Any]) -> set[str]:
-    """The JSON types a schema property admits (through anyOf/oneOf too); empty: anything."""
-    kind = prop.get("type")
-    types = {kind} if isinstance(kind, str) else set(kind or [])
-    for branch in (*prop.get("anyOf", []), *prop.get("oneOf", [])):
-        if isinstance(branch, dict):
-            types |= _json_types(branch) or {"any"}
-    if "enum" in prop and not types:
-        types = {type_name(v) for v in prop["enum"]}
-    return types
-
-
-def type_name(value: Any) -> str:
-    return {str: "string", bool: "boolean", int: "integer", float: "number"}.get(type(value), "any")
-
-
-def _from_text(text: str, prop: dict[str, Any]) -> Any:
-    """A query-string value as the argument it stands for: text for a string parameter, else
-    JSON (`3`, `true`, `["a"]`, `{"k": 1}`); what does not parse stays text, and the schema
-    check then says what is wrong with it."""
-    types = _json_types(prop)
-    if "string" in types and not (types - {"string", "null"}):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
 def args_from_query(
     request: HttpRequest, schema: dict[str, Any], *, skip_token: bool = False
 ) -> dict[str, Any]:
@@ -284,12 +256,12 @@ def args_from_query(
             continue
         values = request.GET.getlist(name)
         prop = properties.get(name, {}) if isinstance(properties.get(name), dict) else {}
-        if "array" in _json_types(prop):
+        if "array" in json_types(prop):
             items = prop.get("items", {}) if isinstance(prop.get("items"), dict) else {}
-            parsed = _from_text(values[0], prop) if len(values) == 1 else None
-            args[name] = parsed if isinstance(parsed, list) else [_from_text(v, items) for v in values]
+            parsed = from_text(values[0], prop) if len(values) == 1 else None
+            args[name] = parsed if isinstance(parsed, list) else [from_text(v, items) for v in values]
         else:
-            args[name] = _from_text(values[-1], prop)
+            args[name] = from_text(values[-1], prop)
     return args
 
 

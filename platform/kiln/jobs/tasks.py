@@ -15,6 +15,8 @@ from celery.signals import (
     worker_shutting_down,
 )
 
+from kiln.celery import app as _app  # noqa: F401  # the app the shared tasks bind to (kiln/__init__.py)
+
 from .runner import JobRunner
 from .workers import drain_start, heartbeat_start, heartbeat_stop, served_queues, stopping
 
