@@ -1,22 +1,30 @@
 import type { UseMutationResult } from "@tanstack/react-query";
 import { useState } from "react";
-import { useLocation } from "react-router";
+import { useLocation, useNavigate } from "react-router";
 import { Dialog } from "./Dialog";
 import { ErrorMessage } from "./ErrorMessage";
 
 interface ConfirmDeleteButtonProps {
   /** What is deleted, as the dialog's title names it: `f/ops/hello`. */
   path: string;
-  /** What the user should know first: what stays, what must go before. */
-  note: string;
   /** The delete; its error (a 409 names what still uses the path) shows in the dialog, which stays open. */
   remove: UseMutationResult<void, Error, void>;
-  onDeleted: () => void;
+  /** The list a successful delete opens, where {@link DeletedNotice} says what went. */
+  listUrl: string;
+  /** What the user should know first: what stays, what must go before. */
+  note?: string;
 }
 
-/** A Delete button that asks first, in a dialog with Cancel and Delete. */
-export function ConfirmDeleteButton({ path, note, remove, onDeleted }: ConfirmDeleteButtonProps) {
+/** What a script or a flow leaves behind, and what must go before it. */
+const RUNNABLE_NOTE = "Its past runs stay; schedules that run it must be removed first.";
+
+/**
+ * A Delete button that asks first, in a dialog with Cancel and Delete; a delete done opens
+ * `listUrl`, which shows "Deleted <path>.". Offer it only to those who may write the item.
+ */
+export function ConfirmDeleteButton({ path, remove, listUrl, note = RUNNABLE_NOTE }: ConfirmDeleteButtonProps) {
   const [open, setOpen] = useState(false);
+  const navigate = useNavigate();
 
   function close(): void {
     // A delete on its way cannot be called back; the dialog waits for its answer.
@@ -39,7 +47,11 @@ export function ConfirmDeleteButton({ path, note, remove, onDeleted }: ConfirmDe
               type="button"
               className="button button-danger"
               disabled={remove.isPending}
-              onClick={() => remove.mutate(undefined, { onSuccess: onDeleted })}
+              onClick={() =>
+                remove.mutate(undefined, {
+                  onSuccess: () => void navigate(listUrl, { state: deletedState(path) }),
+                })
+              }
             >
               {remove.isPending ? "Deleting…" : "Delete"}
             </button>
@@ -54,7 +66,7 @@ export function ConfirmDeleteButton({ path, note, remove, onDeleted }: ConfirmDe
 }
 
 /** The navigation state a delete hands to the list page it opens. */
-export function deletedState(path: string): { deleted: string } {
+function deletedState(path: string): { deleted: string } {
   return { deleted: path };
 }
 

@@ -1,5 +1,5 @@
 import { Link, useNavigate, useParams } from "react-router";
-import { ConfirmDeleteButton, deletedState } from "../../components/ConfirmDelete";
+import { ConfirmDeleteButton } from "../../components/ConfirmDelete";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { RelativeTime } from "../../components/RelativeTime";
 import { SkeletonLines } from "../../components/Skeleton";
@@ -47,24 +47,12 @@ function StepCount({ flow }: { flow: Flow }) {
   );
 }
 
-function DeleteFlow({ workspaceId, path }: { workspaceId: string; path: string }) {
-  const remove = useDeleteFlow(workspaceId, path);
-  const navigate = useNavigate();
-  return (
-    <ConfirmDeleteButton
-      path={path}
-      note="Its past runs stay; schedules that run it must be removed first."
-      remove={remove}
-      onDeleted={() => void navigate(flowsUrl(workspaceId), { state: deletedState(path) })}
-    />
-  );
-}
-
 /** `w/:ws/flows/p/<path>`: what the flow is, its run form, and its versions. */
 export function FlowDetailPage() {
   const workspace = useCurrentWorkspace();
   const path = useParams()["*"] ?? "";
   const flow = useFlow(workspace.id, path);
+  const remove = useDeleteFlow(workspace.id, path);
   // In the URL, so a reload or a shared link keeps the tab.
   const [tab, setTab] = useUrlTab(TABS);
   const editable = canEdit(workspace, flow.data);
@@ -82,7 +70,7 @@ export function FlowDetailPage() {
             <Link className="button button-primary" to={editFlowUrl(workspace.id, path)}>
               Edit
             </Link>
-            <DeleteFlow workspaceId={workspace.id} path={path} />
+            <ConfirmDeleteButton path={path} remove={remove} listUrl={flowsUrl(workspace.id)} />
           </div>
         )}
       </div>

@@ -1,5 +1,5 @@
-import { Link, useNavigate, useParams } from "react-router";
-import { ConfirmDeleteButton, deletedState } from "../../components/ConfirmDelete";
+import { Link, useParams } from "react-router";
+import { ConfirmDeleteButton } from "../../components/ConfirmDelete";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { SkeletonLines } from "../../components/Skeleton";
 import { RelativeTime } from "../../components/RelativeTime";
@@ -22,23 +22,11 @@ const TABS = [
   { id: "versions", label: "Versions" },
 ] as const;
 
-function DeleteScript({ workspaceId, path }: { workspaceId: string; path: string }) {
-  const remove = useDeleteScript(workspaceId, path);
-  const navigate = useNavigate();
-  return (
-    <ConfirmDeleteButton
-      path={path}
-      note="Its past runs stay; schedules that run it must be removed first."
-      remove={remove}
-      onDeleted={() => void navigate(`${workspaceUrl(workspaceId)}/scripts`, { state: deletedState(path) })}
-    />
-  );
-}
-
 export function ScriptDetailPage() {
   const workspace = useCurrentWorkspace();
   const path = useParams()["*"] ?? "";
   const script = useScript(workspace.id, path);
+  const remove = useDeleteScript(workspace.id, path);
   // The tab is in the URL (?tab=settings) so that it survives a reload and can be linked to.
   const [tab, setTab] = useUrlTab(TABS);
 
@@ -55,7 +43,7 @@ export function ScriptDetailPage() {
             <Link className="button button-primary" to={editScriptUrl(workspace.id, path)}>
               Edit
             </Link>
-            <DeleteScript workspaceId={workspace.id} path={path} />
+            <ConfirmDeleteButton path={path} remove={remove} listUrl={`${workspaceUrl(workspace.id)}/scripts`} />
           </div>
         )}
       </div>
