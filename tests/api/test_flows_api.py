@@ -172,6 +172,25 @@ def test_a_pinned_export_finds_the_version_of_that_path_when_two_paths_share_a_d
     assert api.get(f"{FLOWS}/export/p/u/ada/two?format=json&hash={second['hash']}").status_code == 200
 
 
+def test_the_full_list_gives_each_flow_as_its_path_read_would(
+    api: Api, grace: Api, saved: dict[str, Any], workspace: Workspace, owner: User
+) -> None:
+    share_folder(workspace, owner, "ops", level="viewer")
+    assert save(api, flow("f/ops/digest", summary="Shared")).status_code == 201
+    assert save(api, flow(summary="Add two")).status_code == 201  # a second version of PATH
+    listed = api.get(FLOWS).json()
+    assert set(listed[0]) == {"path", "hash", "summary", "created_by", "created_at", "versions"}
+    full = api.get(f"{FLOWS}?full=true").json()
+    assert [(f["path"], f["versions"]) for f in full] == [(PATH, 2), ("f/ops/digest", 1)]
+    assert [(f["path"], f["versions"]) for f in listed] == [(PATH, 2), ("f/ops/digest", 1)]
+    for item in full:
+        item.pop("versions")
+        assert item == api.get(f"{FLOWS}/p/{item['path']}").json()
+    seen = grace.get(f"{FLOWS}?full=true").json()  # ada's own space is not grace's to see
+    assert [f["path"] for f in seen] == ["f/ops/digest"] and seen[0]["access"] == "view"
+    assert seen[0] == {**grace.get(f"{FLOWS}/p/f/ops/digest").json(), "versions": 1}
+
+
 # --- bad specs ---------------------------------------------------------------------------------
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from kiln.accounts.models import Membership, Role, User, Workspace
+from kiln.accounts.services import token_create
 from kiln.scripts.models import Script, ScriptVersion
-from tests.conftest import Api, example
+from scripts_runtime.schema_edits import schema_edits
+from tests.conftest import Api, example, share_folder
 
 HELLO = "def main(name: str, times: int = 1):\n    return [name] * times\n"
 
@@ -193,3 +197,90 @@ def test_a_description_is_saved_carried_over_and_changed_in_place(api: Api) -> N
     assert api.get("/api/w/main/scripts/p/u/ada/hello").json()["description"] == ""
     too_long = api.post("/api/w/main/scripts", {**body, "description": "x" * 100_001})
     assert too_long.status_code == 400
+
+
+# --- the full list (?full=true) ------------------------------------------------------------------
+
+SCRIPTS = "/api/w/main/scripts"
+
+
+def edited(api: Api) -> dict:
+    """u/ada/hello with a description and a maximum added in the form."""
+    schema = save(api).json()["schema"]
+    schema["properties"]["name"]["description"] = "Who"
+    schema["properties"]["times"]["maximum"] = 5
+    body = {"path": "u/ada/hello", "language": "python3", "content": HELLO, "schema": schema}
+    made = api.post(SCRIPTS, body)
+    assert made.status_code == 201, made.json()
+    return dict(made.json())
+
+
+def test_the_list_without_full_is_as_it_was(api: Api) -> None:
+    edited(api)
+    listed = api.get(SCRIPTS).json()
+    assert [sorted(s) for s in listed] == [
+        ["created_at", "created_by", "hash", "language", "path", "summary", "versions"]
+    ]
+    assert api.get(f"{SCRIPTS}?full=false").json() == listed
+
+
+def test_the_full_list_gives_each_script_as_its_path_read_with_versions_and_schema_edits(api: Api) -> None:
+    edited(api)
+    save(api, example("greet.py"), path="u/ada/greet")
+    response = api.get(f"{SCRIPTS}?full=true")
+    assert response.status_code == 200
+    listed = {s["path"]: s for s in response.json()}
+    assert list(listed) == ["u/ada/greet", "u/ada/hello"]  # newest first, as without full
+    for path, item in listed.items():
+        by_path = api.get(f"{SCRIPTS}/p/{path}").json()
+        assert {k: v for k, v in item.items() if k not in ("versions", "schema_edits")} == by_path
+    assert (listed["u/ada/hello"]["versions"], listed["u/ada/greet"]["versions"]) == (2, 1)
+    assert listed["u/ada/hello"]["schema_edits"] == {
+        "fields": {"name": {"description": "Who"}, "times": {"maximum": 5}}
+    }
+    assert listed["u/ada/greet"]["schema_edits"] == {"fields": {}}
+
+
+def test_the_full_lists_schema_edits_are_the_ones_sync_computed_from_infer_schema(api: Api) -> None:
+    edited(api)
+    for item in api.get(f"{SCRIPTS}?full=true").json():
+        body = {"language": item["language"], "content": item["content"]}
+        inferred = api.post(f"{SCRIPTS}/infer_schema", body).json()["schema"]
+        assert item["schema_edits"] == schema_edits(item["schema"], inferred)
+
+
+def test_a_stored_script_whose_code_no_longer_infers_has_null_schema_edits(api: Api) -> None:
+    edited(api)
+    save(api, path="u/ada/other")
+    # What a stricter parser of a later release may do to code saved before it.
+    ScriptVersion.objects.filter(script__path="u/ada/other").update(content="def main(:\n")
+    response = api.get(f"{SCRIPTS}?full=true")
+    assert response.status_code == 200
+    edits = {s["path"]: s["schema_edits"] for s in response.json()}
+    assert edits["u/ada/other"] is None and edits["u/ada/hello"]["fields"]["name"] == {"description": "Who"}
+
+
+def test_the_full_list_shows_only_what_the_caller_may_read_by_path(
+    api: Api, client: Client, workspace: Workspace, owner: User, member: User
+) -> None:
+    share_folder(workspace, owner, "ops", level="viewer")
+    edited(api)
+    save(api, path="f/ops/tool")
+    grace = Api(client, token_create(user=member))
+    save(grace, path="u/grace/mine")
+    listed = grace.get(f"{SCRIPTS}?full=true").json()
+    assert sorted(s["path"] for s in listed) == ["f/ops/tool", "u/grace/mine"]
+    for item in listed:
+        by_path = grace.get(f"{SCRIPTS}/p/{item['path']}").json()
+        assert {k: v for k, v in item.items() if k not in ("versions", "schema_edits")} == by_path
+    assert {s["path"]: s["access"] for s in listed} == {"f/ops/tool": "view", "u/grace/mine": "owner"}
+    assert grace.get(f"{SCRIPTS}/p/u/ada/hello").status_code == 404
+    assert "u/ada/hello" not in grace.get(f"{SCRIPTS}?full=true").content.decode()
+    otto = User.objects.create_user(email="otto@example.com", password="correct-horse")
+    Membership.objects.create(user=otto, workspace=workspace, role=Role.OPERATOR)
+    assert Api(client, token_create(user=otto)).get(f"{SCRIPTS}?full=true").status_code == 403
+
+
+def test_full_must_be_a_boolean(api: Api) -> None:
+    refused = api.get(f"{SCRIPTS}?full=maybe")
+    assert refused.status_code == 400 and "full" in refused.json()["message"]

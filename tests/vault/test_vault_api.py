@@ -222,6 +222,39 @@ def test_the_resource_picker_lists_what_you_may_use_of_one_type(
     assert grace.get(f"{R}/value_interpolated/p/u/ada/private_db").status_code == 404
 
 
+def test_the_full_list_gives_values_only_as_a_read_by_path_would(
+    api: Api, workspace: Workspace, owner: User, member: User
+) -> None:
+    share_folder(workspace, owner, "db", level="viewer")
+    secret(api)
+    pg(api, "f/db/main")
+    pg(api, "u/ada/private_db")
+    api.post(R, {"path": "f/db/api", "resource_type": "http", "value": {"base_url": "https://x.test"}})
+    assert all("value" not in r for r in api.get(R).json())  # without full: as it was
+    everything = api.get(f"{R}?full=true").json()
+    assert [r["path"] for r in everything] == ["f/db/api", "f/db/main", "u/ada/private_db"]
+    assert everything == [api.get(f"{R}/p/{r['path']}").json() for r in everything]
+    assert everything[1]["value"]["password"] == "$var:f/db/pg_password"  # as stored, never resolved
+    assert PASSWORD not in api.get(f"{R}?full=true").content.decode()
+    typed = api.get(f"{R}?full=true&resource_type=http").json()
+    assert [r["path"] for r in typed] == ["f/db/api"]
+
+    grace = as_user(member)  # a developer: the folder, not ada's own space
+    seen = grace.get(f"{R}?full=true")
+    assert [r["path"] for r in seen.json()] == ["f/db/api", "f/db/main"]
+    assert seen.json() == [grace.get(f"{R}/p/{r['path']}").json() for r in seen.json()]
+    assert "private_db" not in seen.content.decode()
+    assert grace.get(f"{R}/p/u/ada/private_db").status_code == 404
+
+    otto = User.objects.create_user(email="otto@example.com", password="correct-horse")
+    Membership.objects.create(user=otto, workspace=workspace, role=Role.OPERATOR)
+    operator = as_user(otto)  # may pick resources for an app's form, never read their values
+    assert [r["path"] for r in operator.get(R).json()] == ["f/db/api", "f/db/main"]
+    assert operator.get(f"{R}/p/f/db/main").status_code == 403
+    refused = operator.get(f"{R}?full=true")
+    assert refused.status_code == 403 and "127.0.0.1" not in refused.content.decode()
+
+
 def test_rotation_stops_loudly_at_a_secret_no_key_opens(
     api: Api, keys: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

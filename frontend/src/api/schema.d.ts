@@ -1147,7 +1147,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The resources you may use (paths and types, never values); ?resource_type= for a picker */
+        /** The resources you may use (paths and types; values as stored with ?full=true); ?resource_type= for a picker */
         get: operations["kiln_vault_api_resource_list"];
         put?: never;
         /** Create a resource */
@@ -1993,6 +1993,55 @@ export interface components {
              */
             run_as?: string | null;
         };
+        /** ScriptFullOut */
+        ScriptFullOut: {
+            /** Path */
+            path: string;
+            /** Language */
+            language: string;
+            /** Hash */
+            hash: string;
+            /** Summary */
+            summary: string;
+            /** Description */
+            description: string;
+            /** Content */
+            content: string;
+            /** Schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** Settings */
+            settings: {
+                [key: string]: unknown;
+            };
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Access
+             * @description Yours: view (see and run), write or owner
+             */
+            access: string;
+            /**
+             * App
+             * @description Published as an app for operators (/apps/{workspace}/{path})
+             */
+            app: boolean;
+            /** Versions */
+            versions: number;
+            /**
+             * Schema Edits
+             * @description The schema's edits of what its code infers (as `kiln sync` writes them); null when the code no longer infers
+             */
+            schema_edits: {
+                [key: string]: unknown;
+            } | null;
+        };
         /** ScriptListOut */
         ScriptListOut: {
             /** Path */
@@ -2712,6 +2761,44 @@ export interface components {
             value: {
                 [key: string]: unknown;
             };
+        };
+        /** FlowFullOut */
+        FlowFullOut: {
+            /** Path */
+            path: string;
+            /** Hash */
+            hash: string;
+            /** Summary */
+            summary: string;
+            /** Description */
+            description: string;
+            /** Schema */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** Value */
+            value: {
+                [key: string]: unknown;
+            };
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Access
+             * @description Yours: view (see and run), write or owner
+             */
+            access: string;
+            /**
+             * App
+             * @description Published as an app for operators (/apps/{workspace}/{path})
+             */
+            app: boolean;
+            /** Versions */
+            versions: number;
         };
         /** FlowListOut */
         FlowListOut: {
@@ -6482,7 +6569,10 @@ export interface operations {
     };
     kiln_scripts_api_script_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Each script as /p/{path} reads it, with its versions and schema_edits */
+                full?: boolean;
+            };
             header?: never;
             path: {
                 /** @description Workspace id, e.g. `main` */
@@ -6498,7 +6588,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ScriptListOut"][];
+                    "application/json": components["schemas"]["ScriptFullOut"][] | components["schemas"]["ScriptListOut"][];
                 };
             };
             /** @description Bad input: `detail.field` names the field */
@@ -10988,7 +11078,10 @@ export interface operations {
     };
     kiln_flows_api_flow_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Each flow as /p/{path} reads it, with its versions */
+                full?: boolean;
+            };
             header?: never;
             path: {
                 /** @description Workspace id, e.g. `main` */
@@ -11004,7 +11097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FlowListOut"][];
+                    "application/json": components["schemas"]["FlowFullOut"][] | components["schemas"]["FlowListOut"][];
                 };
             };
             /** @description Bad input: `detail.field` names the field */
@@ -13568,6 +13661,8 @@ export interface operations {
         parameters: {
             query?: {
                 resource_type?: string | null;
+                /** @description Each resource as /p/{path} reads it, value as stored (not for operators) */
+                full?: boolean;
             };
             header?: never;
             path: {
@@ -13584,7 +13679,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResourceListOut"][];
+                    "application/json": components["schemas"]["ResourceOut"][] | components["schemas"]["ResourceListOut"][];
                 };
             };
             /** @description Bad input: `detail.field` names the field */

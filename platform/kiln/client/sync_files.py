@@ -9,25 +9,28 @@ sorted by path, block style, `|` for multi-line text) so that a pull after a pul
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-# Mirrors `extension` in scripts_runtime/languages/*.py; every SQL dialect is `.sql`, so a SQL
-# script's .script.yaml names its language.
-EXTENSIONS = {
-    "python3": "py",
-    "typescript": "ts",
-    "bash": "sh",
-    "go": "go",
-    "postgresql": "sql",
-    "sqlite": "sql",
-}
+
+@functools.cache
+def extensions() -> Mapping[str, str]:
+    """Each language's code file extension (`extension` in scripts_runtime/languages/*.py); every
+    SQL dialect is `.sql`, so a SQL script's .script.yaml names its language. Read on first use:
+    the registry imports every language module, and importing the client must stay fast."""
+    from scripts_runtime.registry import LANGUAGES
+
+    return MappingProxyType({name: module.extension for name, module in LANGUAGES.items()})
+
+
 LANGUAGE_OF_EXTENSION = {"py": "python3", "ts": "typescript", "sh": "bash", "go": "go"}
 
 # Applied in this order (what an object refers to exists before it); deleted in reverse.
@@ -168,7 +171,7 @@ def render(obj: Obj) -> dict[str, str]:
     """The files of one object: {path relative to the sync directory: text}."""
     data, key = obj.data, obj.key
     if obj.kind == "script":
-        ext = EXTENSIONS.get(data["language"], "txt")
+        ext = extensions().get(data["language"], "txt")
         meta: dict[str, Any] = {"summary": data["summary"]}
         if data["description"]:
             meta["description"] = data["description"]
@@ -245,10 +248,10 @@ def extract_inline(value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str
         if not isinstance(raw.get("content"), str):
             continue
         base = re.sub(r"[^A-Za-z0-9_-]", "_", str(module["id"])) or "step"
-        name, n = f"{base}.{EXTENSIONS.get(raw.get('language', ''), 'txt')}", 1
+        name, n = f"{base}.{extensions().get(raw.get('language', ''), 'txt')}", 1
         while name in files or name == FLOW_FILE:  # ids are unique in a valid flow; be safe anyway
             n += 1
-            name = f"{base}_{n}.{EXTENSIONS.get(raw.get('language', ''), 'txt')}"
+            name = f"{base}_{n}.{extensions().get(raw.get('language', ''), 'txt')}"
         files[name] = raw["content"]
         module["value"] = _swap(raw, "content", "content_file", name)
     return value, files
@@ -271,7 +274,7 @@ def owned_files(root: Path) -> list[str]:
                 found.append(rel)
     scripts = {rel[: -len(SUFFIX["script"])] for rel in found if rel.endswith(SUFFIX["script"])}
     for base in scripts:
-        for ext in set(EXTENSIONS.values()):
+        for ext in set(extensions().values()):
             if (root / f"{base}.{ext}").is_file():
                 found.append(f"{base}.{ext}")
     return sorted(set(found))
@@ -357,7 +360,7 @@ def read_local(root: Path) -> Local:
 
 def _read_script(root: Path, rel: str, text: str, errors: list[str]) -> Obj | None:
     base = rel[: -len(SUFFIX["script"])]
-    codes = sorted(ext for ext in set(EXTENSIONS.values()) if (root / f"{base}.{ext}").is_file())
+    codes = sorted(ext for ext in set(extensions().values()) if (root / f"{base}.{ext}").is_file())
     data = load_yaml(rel, text, "script", errors)
     if len(codes) != 1:
         found = ", ".join(f"{base}.{e}" for e in codes) or "none"

@@ -69,6 +69,10 @@ class FlowListOut(Schema):
     versions: int
 
 
+class FlowFullOut(FlowOut):
+    versions: int
+
+
 class FlowVersionOut(Schema):
     hash: str
     summary: str
@@ -76,7 +80,9 @@ class FlowVersionOut(Schema):
     created_at: datetime
 
 
-def flow_out(version: FlowVersion, principal: Principal) -> dict[str, Any]:
+def flow_out(version: FlowVersion, principal: Principal, access: Access | None = None) -> dict[str, Any]:
+    if access is None:
+        access = path_access(principal, version.flow.path)
     return {
         "path": version.flow.path,
         "hash": version.hash,
@@ -86,7 +92,7 @@ def flow_out(version: FlowVersion, principal: Principal) -> dict[str, Any]:
         "value": version.value,
         "created_by": version.created_by.email,
         "created_at": version.created_at,
-        "access": path_access(principal, version.flow.path).name.lower(),
+        "access": access.name.lower(),
         "app": version.flow.app,
     }
 
@@ -154,8 +160,17 @@ def flow_import(request: HttpRequest, workspace: WorkspacePath, payload: FlowImp
     )
 
 
-@router.get("", response=list[FlowListOut], summary="The flows you may see, newest first")
-def flow_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
+@router.get(
+    "",
+    response=list[FlowFullOut] | list[FlowListOut],
+    by_alias=True,
+    summary="The flows you may see, newest first",
+)
+def flow_list(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    full: bool = Query(False, description="Each flow as /p/{path} reads it, with its versions"),
+) -> list[dict[str, Any]]:
     principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     flows = (
         Flow.objects.filter(workspace=principal.member.workspace, latest__isnull=False)
@@ -164,6 +179,10 @@ def flow_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, 
         .annotate(version_count=Count("versions"))
         .order_by("-latest__created_at", "path")
     )
+    if full:
+        # Each one as flow_by_path answers it, under the same rule (require_path: view).
+        viewable = ((f, path_access(principal, f.path)) for f in flows)
+        return [flow_full_out(f, principal, access) for f, access in viewable if access >= Access.VIEW]
     out = []
     for flow in flows:
         latest = flow.latest
@@ -179,6 +198,13 @@ def flow_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, 
             }
         )
     return out
+
+
+def flow_full_out(flow: Flow, principal: Principal, access: Access) -> dict[str, Any]:
+    latest = flow.latest
+    assert latest is not None
+    latest.flow = flow  # flow_out reads it: one query less per flow
+    return {**flow_out(latest, principal, access), "versions": flow.version_count}  # type: ignore[attr-defined]
 
 
 def latest_version(principal: Principal, path: str) -> FlowVersion:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kiln.accounts.access import (
     Access,
@@ -93,9 +93,19 @@ class ScriptListOut(Schema):
     versions: int
 
 
-def script_out(version: ScriptVersion, principal: Principal) -> dict[str, Any]:
+class ScriptFullOut(ScriptOut):
+    versions: int
+    schema_edits: dict[str, Any] | None = Field(
+        description="The schema's edits of what its code infers (as `kiln sync` writes them); "
+        "null when the code no longer infers"
+    )
+
+
+def script_out(version: ScriptVersion, principal: Principal, access: Access | None = None) -> dict[str, Any]:
+    if access is None:
+        access = path_access(principal, version.script.path)
     return {
-        "access": path_access(principal, version.script.path).name.lower(),
+        "access": access.name.lower(),
         "path": version.script.path,
         "language": version.language,
         "hash": version.hash,
@@ -177,11 +187,21 @@ def script_infer_schema(request: HttpRequest, workspace: WorkspacePath, payload:
     return {"language": language, "schema": schema}
 
 
-@router.get("", response=list[ScriptListOut])
-def script_list(request: HttpRequest, workspace: WorkspacePath) -> list[dict[str, Any]]:
+@router.get("", response=list[ScriptFullOut] | list[ScriptListOut], by_alias=True)
+def script_list(
+    request: HttpRequest,
+    workspace: WorkspacePath,
+    full: bool = Query(
+        False, description="Each script as /p/{path} reads it, with its versions and schema_edits"
+    ),
+) -> list[dict[str, Any]]:
     principal = builder_caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
     scripts = selectors.script_list(workspace=principal.member.workspace).filter(visible_paths(principal))
-    return [script_list_out(s) for s in scripts]
+    if not full:
+        return [script_list_out(s) for s in scripts]
+    # Each one as script_by_path answers it, under the same rule (require_path: view).
+    viewable = ((s, path_access(principal, s.path)) for s in scripts)
+    return [script_full_out(s, principal, access) for s, access in viewable if access >= Access.VIEW]
 
 
 def script_list_out(script: Script) -> dict[str, Any]:
@@ -195,6 +215,17 @@ def script_list_out(script: Script) -> dict[str, Any]:
         "created_by": latest.created_by.email,
         "created_at": latest.created_at,
         "versions": script.version_count,  # type: ignore[attr-defined]  # annotated by script_list
+    }
+
+
+def script_full_out(script: Script, principal: Principal, access: Access) -> dict[str, Any]:
+    latest = script.latest
+    assert latest is not None  # script_list keeps only scripts with a version
+    latest.script = script  # script_out reads it: one query less per script
+    return {
+        **script_out(latest, principal, access),
+        "versions": script.version_count,  # type: ignore[attr-defined]  # annotated by script_list
+        "schema_edits": services.version_schema_edits(version=latest),
     }
 
 

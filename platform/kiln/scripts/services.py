@@ -66,6 +66,16 @@ def schema_infer(*, language: str, content: str) -> tuple[str, dict[str, Any]]:
         raise BadRequest(exc.message, {"field": "content", **exc.as_detail()}) from None
 
 
+def version_schema_edits(*, version: ScriptVersion) -> Edits | None:
+    """The edits in a stored version's schema of what its code infers today (what `kiln sync`
+    writes), or None when the code no longer infers (a 400 from schema_infer)."""
+    try:
+        _, inferred = schema_infer(language=version.language, content=version.content)
+    except BadRequest:
+        return None
+    return schema_edits(version.schema, inferred)
+
+
 def _previous_edits(script: Script | None, language: str) -> Edits:
     """The user's edits on the latest version's schema, re-read against its own code."""
     latest = script.latest if script is not None else None

@@ -278,20 +278,22 @@ class ResourceValueOut(Schema):
     value: Any = Field(description="Every `$var:` / `$res:` inside resolved")
 
 
-def resource_list_out(r: Resource, principal: Principal) -> dict[str, Any]:
+def resource_list_out(r: Resource, principal: Principal, access: Access | None = None) -> dict[str, Any]:
+    if access is None:
+        access = path_access(principal, r.path)
     return {
         "path": r.path,
         "resource_type": r.resource_type,
         "description": r.description,
         "created_by": r.created_by.email,
         "updated_at": r.updated_at,
-        "access": path_access(principal, r.path).name.lower(),
+        "access": access.name.lower(),
     }
 
 
-def resource_out(r: Resource, principal: Principal) -> dict[str, Any]:
+def resource_out(r: Resource, principal: Principal, access: Access | None = None) -> dict[str, Any]:
     return {
-        **resource_list_out(r, principal),
+        **resource_list_out(r, principal, access),
         "value": r.value,
         "created_at": r.created_at,
         "updated_by": r.updated_by.email,
@@ -300,17 +302,27 @@ def resource_out(r: Resource, principal: Principal) -> dict[str, Any]:
 
 @resources_router.get(
     "",
-    response=list[ResourceListOut],
-    summary="The resources you may use (paths and types, never values); ?resource_type= for a picker",
+    response=list[ResourceOut] | list[ResourceListOut],
+    summary="The resources you may use (paths and types; values as stored with ?full=true); "
+    "?resource_type= for a picker",
 )
 def resource_list(
     request: HttpRequest,
     workspace: WorkspacePath,
     resource_type: str | None = Query(None, max_length=64),  # type: ignore[type-arg]
+    full: bool = Query(
+        False, description="Each resource as /p/{path} reads it, value as stored (not for operators)"
+    ),
 ) -> list[dict[str, Any]]:
-    # Operators too: an app's form picks among the resources they may use.
-    principal = caller(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
-    return [resource_list_out(r, principal) for r in selectors.resources_visible(principal, resource_type)]
+    # Operators too: an app's form picks among the resources they may use. But the values only as
+    # resource_get gives them: not to operators, and each under require_path (view).
+    who = builder_caller if full else caller
+    principal = who(user=request.auth, workspace_id=workspace)  # type: ignore[attr-defined]
+    rows = selectors.resources_visible(principal, resource_type)
+    if not full:
+        return [resource_list_out(r, principal) for r in rows]
+    viewable = ((r, path_access(principal, r.path)) for r in rows)
+    return [resource_out(r, principal, access) for r, access in viewable if access >= Access.VIEW]
 
 
 @resources_router.post("", response={201: ResourceOut}, summary="Create a resource")
