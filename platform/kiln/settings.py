@@ -76,7 +76,11 @@ TEMPLATES = [
 ]
 
 if config.env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(config.env("DATABASE_URL"), conn_max_age=60)}
+    # Kept open between requests and jobs; checked before reuse (a restarted server's dead
+    # connection is replaced, not failed on).
+    DATABASES = {
+        "default": dj_database_url.parse(config.env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
+    }
     if "postgresql" in DATABASES["default"]["ENGINE"]:
         # A server that does not answer (down, blackholed) fails a connect in 5 s, not after the
         # kernel's TCP retries: requests answer 503 and workers retry (?connect_timeout= overrides).
@@ -84,7 +88,7 @@ if config.env("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "kiln.sqlite3",  # Django's, with a faster wait for the write lock
             "NAME": str(DATA_DIR / "kiln.sqlite3"),
             "OPTIONS": {
                 # web, worker and scheduler are separate processes: WAL lets readers
@@ -153,6 +157,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes every database connection before and after each task unless this
+# is set: a new connection per job (with SQLite's PRAGMAs, or PostgreSQL's TCP and auth), about a
+# third of a warm job's CPU in the worker. Set, it never closes them; kiln/jobs/tasks.py closes
+# them as Django does between requests instead (unusable, or older than CONN_MAX_AGE).
+CELERY_DB_REUSE_MAX = 2**62
 # A job may run for up to KILN_JOB_TIMEOUT; the message must stay invisible longer
 # than that or Redis would hand it to a second worker while the first still runs.
 KILN_JOB_TIMEOUT = config.env_int("KILN_JOB_TIMEOUT", 900)

@@ -8,6 +8,7 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import (
+    task_prerun,
     worker_process_init,
     worker_process_shutdown,
     worker_ready,
@@ -55,6 +56,15 @@ def ring_again(job_id: str, claimed_by: str | None = None) -> None:
     job = Job.objects.filter(pk=job_id).values("queue", "priority").first()
     if job is not None:
         job_publish(job_id=job_id, queue=job["queue"], priority=job["priority"])
+
+
+@task_prerun.connect
+def _on_task_prerun(**_: Any) -> None:
+    """A connection that failed or outlived CONN_MAX_AGE goes before a task, as before a request
+    (settings.CELERY_DB_REUSE_MAX keeps Celery from closing every one)."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @shared_task(name="kiln.flow_timer", acks_late=False)

@@ -1,0 +1,1 @@
+"""Kiln's SQLite database backend (see base.py)."""
