@@ -1,6 +1,6 @@
 # One image for every Kiln process (web, worker, scheduler); the command picks which.
 FROM python:3.11-slim-bookworm AS base
-ENV PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy \
+ENV PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1 \
     KILN_DATA_DIR=/data KILN_HOST=0.0.0.0 PATH=/app/.venv/bin:$PATH
 WORKDIR /app
 # pasta (passt) gives `internet` jobs a filtered network; ip (iproute2) fences it (sandboxes/README.md).
