@@ -83,8 +83,10 @@ def _no_cached_flow_versions() -> Iterator[None]:
     hands the same ids to the next test's versions, which must not find the old ones."""
     yield
     from kiln.flows.engine import flow_versions_forget
+    from kiln.jobs.services import versions_forget
 
     flow_versions_forget()
+    versions_forget()  # and script versions, as claims keep them (kiln.jobs.services)
 
 
 @pytest.fixture
