@@ -158,8 +158,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's Django fixup closes every database connection before and after each task unless this
-# is set: a new connection per job (with SQLite's PRAGMAs, or PostgreSQL's TCP and auth), about a
-# third of a warm job's CPU in the worker. Set, it never closes them; kiln/jobs/tasks.py closes
+# is set: a new connection per job (with SQLite's PRAGMAs, or PostgreSQL's TCP and auth), about
+# 1 ms of a warm job's CPU in the worker. Set, it never closes them; kiln/jobs/tasks.py closes
 # them as Django does between requests instead (unusable, or older than CONN_MAX_AGE).
 CELERY_DB_REUSE_MAX = 2**62
 # A job may run for up to KILN_JOB_TIMEOUT; the message must stay invisible longer

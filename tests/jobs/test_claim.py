@@ -13,7 +13,7 @@ from kiln.jobs.services import job_claim, job_create, queued_job
 from kiln.scripts.models import Script, ScriptVersion
 from kiln.scripts.services import script_save
 
-CODE = "def main(n: int, s: str = \"\"):\n    return n + 1\n"
+CODE = 'def main(n: int, s: str = ""):\n    return n + 1\n'
 
 
 @pytest.fixture

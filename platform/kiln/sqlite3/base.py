@@ -3,8 +3,8 @@
 Web, workers and scheduler are separate processes writing one database, so a transaction
 often finds another holding SQLite's single write lock (`BEGIN IMMEDIATE`). SQLite's own busy
 handler then sleeps 1, 2, 5, 10, 15... ms between tries, whatever the holder needs: a job's
-claim or finish holds the lock for about a millisecond, and its waiter slept 3 to 8. Under a
-backlog, two pool processes spent a third of their time there.
+claim or finish holds the lock for about a millisecond, and its waiter slept 3 to 8. Draining
+a backlog, two pool processes spent about a tenth of their time asleep there.
 
 Here a transaction's BEGIN first retries every 0.2 ms for up to SPIN_S without the busy
 handler, then falls back to it (and to the configured timeout) as before. Other statements
