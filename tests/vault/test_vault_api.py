@@ -204,14 +204,19 @@ def test_custom_resource_types(api: Api) -> None:
     assert api.client.delete(f"{R}/types/postgresql", **api.headers).status_code == 403
 
 
-def test_the_resource_picker_lists_what_you_may_use_of_one_type(
-    api: Api, workspace: Workspace, owner: User, member: User
-) -> None:
+def three_resources(api: Api, workspace: Workspace, owner: User) -> None:
+    """f/db/main (postgresql, its folder shared with viewers), u/ada/private_db, f/db/api (http)."""
     share_folder(workspace, owner, "db", level="viewer")
     secret(api)
     pg(api, "f/db/main")
     pg(api, "u/ada/private_db")
     api.post(R, {"path": "f/db/api", "resource_type": "http", "value": {"base_url": "https://x.test"}})
+
+
+def test_the_resource_picker_lists_what_you_may_use_of_one_type(
+    api: Api, workspace: Workspace, owner: User, member: User
+) -> None:
+    three_resources(api, workspace, owner)
     grace = as_user(member)
     picked = grace.get(f"{R}?resource_type=postgresql").json()
     assert [r["path"] for r in picked] == ["f/db/main"]
@@ -225,11 +230,7 @@ def test_the_resource_picker_lists_what_you_may_use_of_one_type(
 def test_the_full_list_gives_values_only_as_a_read_by_path_would(
     api: Api, workspace: Workspace, owner: User, member: User
 ) -> None:
-    share_folder(workspace, owner, "db", level="viewer")
-    secret(api)
-    pg(api, "f/db/main")
-    pg(api, "u/ada/private_db")
-    api.post(R, {"path": "f/db/api", "resource_type": "http", "value": {"base_url": "https://x.test"}})
+    three_resources(api, workspace, owner)
     assert all("value" not in r for r in api.get(R).json())  # without full: as it was
     everything = api.get(f"{R}?full=true").json()
     assert [r["path"] for r in everything] == ["f/db/api", "f/db/main", "u/ada/private_db"]
