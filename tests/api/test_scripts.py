@@ -284,3 +284,25 @@ def test_the_full_list_shows_only_what_the_caller_may_read_by_path(
 def test_full_must_be_a_boolean(api: Api) -> None:
     refused = api.get(f"{SCRIPTS}?full=maybe")
     assert refused.status_code == 400 and "full" in refused.json()["message"]
+
+
+def test_a_stored_schemas_key_order_is_no_edit_but_its_order_list_is(api: Api) -> None:
+    """PostgreSQL's jsonb gives an object's keys back sorted by length, not as written: that is
+    not the user reordering the form (an `order` list is, and lists keep their order)."""
+    save(api, example("greet.py"), path="u/ada/greet")
+    version = ScriptVersion.objects.get(script__path="u/ada/greet")
+
+    def by_length(schema: dict) -> dict:  # what jsonb does to every object, nested ones too
+        if not isinstance(schema, dict):
+            return schema
+        return {k: by_length(schema[k]) for k in sorted(schema, key=lambda k: (len(k), k))}
+
+    ScriptVersion.objects.filter(pk=version.pk).update(schema=by_length(version.schema))
+    listed = {s["path"]: s for s in api.get(f"{SCRIPTS}?full=true").json()}
+    assert listed["u/ada/greet"]["schema_edits"] == {"fields": {}}
+
+    names = list(version.schema["properties"])
+    reordered = {**by_length(version.schema), "order": names[::-1]}
+    ScriptVersion.objects.filter(pk=version.pk).update(schema=reordered)
+    listed = {s["path"]: s for s in api.get(f"{SCRIPTS}?full=true").json()}
+    assert listed["u/ada/greet"]["schema_edits"] == {"fields": {}, "order": names[::-1]}
