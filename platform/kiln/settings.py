@@ -93,7 +93,8 @@ else:
             "OPTIONS": {
                 # web, worker and scheduler are separate processes: WAL lets readers
                 # run beside the one writer, IMMEDIATE takes the write lock up front
-                # so two writers queue on busy_timeout instead of failing mid-transaction.
+                # so two writers queue (kiln.sqlite3 waits up to "timeout") instead of failing
+                # mid-transaction.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
