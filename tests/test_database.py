@@ -139,7 +139,7 @@ def test_a_write_is_not_starved_by_processes_that_take_the_lock_in_turn(write: C
     hogs_ran.wait(5)
     try:
         write()
-        assert any(thread.is_alive() for thread in hogs), "the write went through only once the others stopped"
+        assert any(t.is_alive() for t in hogs), "the write went through only once the others stopped"
     finally:
         stop.set()
         for thread in hogs:

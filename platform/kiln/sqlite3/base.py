@@ -14,8 +14,8 @@ asleep for 100 ms at a time almost never found the lock free while schedulers to
 (an API write timed out after 20 s that way, with three schedulers at work).
 
 Only what cannot have done anything yet is tried again: a statement run outside a transaction
-(SQLite refused it whole), which includes the `BEGIN IMMEDIATE` that starts one. Inside a transaction the write lock is
-already held, so its statements don't wait for it.
+(SQLite refused it whole), which includes the `BEGIN IMMEDIATE` that starts one. Inside a
+transaction the write lock is already held, so its statements don't wait for it.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class _Waiting(sqlite3.Cursor):
         return waiting(self.connection, lambda: super(_Waiting, self).executemany(sql, rows))
 
 
-class Cursor(base.SQLiteCursorWrapper, _Waiting):
+class Cursor(base.SQLiteCursorWrapper, _Waiting):  # type: ignore[misc]  # (django-stubs types it loosely)
     pass
 
 
