@@ -286,23 +286,16 @@ def test_full_must_be_a_boolean(api: Api) -> None:
     assert refused.status_code == 400 and "full" in refused.json()["message"]
 
 
-def test_a_stored_schemas_key_order_is_no_edit_but_its_order_list_is(api: Api) -> None:
-    """PostgreSQL's jsonb gives an object's keys back sorted by length, not as written: that is
-    not the user reordering the form (an `order` list is, and lists keep their order)."""
+def test_an_unedited_schema_has_no_edits_and_a_reordered_one_has_its_order(api: Api) -> None:
+    """On both databases: PostgreSQL's jsonb once gave a schema's keys back sorted by length,
+    which read as a reordering no one made (tests/test_ordered_json.py)."""
     save(api, example("greet.py"), path="u/ada/greet")
     version = ScriptVersion.objects.get(script__path="u/ada/greet")
-
-    def by_length(schema: dict) -> dict:  # what jsonb does to every object, nested ones too
-        if not isinstance(schema, dict):
-            return schema
-        return {k: by_length(schema[k]) for k in sorted(schema, key=lambda k: (len(k), k))}
-
-    ScriptVersion.objects.filter(pk=version.pk).update(schema=by_length(version.schema))
     listed = {s["path"]: s for s in api.get(f"{SCRIPTS}?full=true").json()}
     assert listed["u/ada/greet"]["schema_edits"] == {"fields": {}}
 
     names = list(version.schema["properties"])
-    reordered = {**by_length(version.schema), "order": names[::-1]}
-    ScriptVersion.objects.filter(pk=version.pk).update(schema=reordered)
+    reordered = {**version.schema, "properties": {n: version.schema["properties"][n] for n in names[::-1]}}
+    ScriptVersion.objects.filter(pk=version.pk).update(schema={**reordered, "order": names[::-1]})
     listed = {s["path"]: s for s in api.get(f"{SCRIPTS}?full=true").json()}
     assert listed["u/ada/greet"]["schema_edits"] == {"fields": {}, "order": names[::-1]}

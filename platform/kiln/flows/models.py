@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from kiln.accounts.models import Workspace
+from kiln.fields import OrderedJSONField
 
 
 class Flow(models.Model):
@@ -35,8 +36,8 @@ class FlowVersion(models.Model):
     hash = models.CharField(max_length=64)
     summary = models.CharField(max_length=500, blank=True)
     description = models.TextField(blank=True)
-    schema = models.JSONField()
-    value = models.JSONField()  # modules, failure_module, early_return, ... (kiln.flows.spec)
+    schema = OrderedJSONField()
+    value = OrderedJSONField()  # modules, failure_module, early_return, ... (kiln.flows.spec)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -62,7 +63,7 @@ class StepCache(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=64)  # sha256 of what ran and its arguments
-    result = models.JSONField(null=True)
+    result = OrderedJSONField(null=True)
     expires_at = models.DateTimeField()
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from kiln.accounts.models import Workspace
+from kiln.fields import OrderedJSONField
 from kiln.scripts.models import ScriptVersion
 
 
@@ -73,7 +74,7 @@ class Job(models.Model):
     script_path = models.CharField(max_length=255)
     language = models.CharField(max_length=32)
     queue = models.CharField(max_length=64)
-    args = models.JSONField(default=dict)
+    args = OrderedJSONField(default=dict)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Whose access the job has (kiln.accounts.access): the author of the version it runs (`u/<name>`,
@@ -117,7 +118,7 @@ class Job(models.Model):
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     canceled_by = models.CharField(max_length=254, blank=True)
     timeout_s = models.PositiveIntegerField()
-    result = models.JSONField(null=True, blank=True)
+    result = OrderedJSONField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
     log_size = models.PositiveBigIntegerField(default=0)  # bytes stored in JobLogChunk
     log_dropped = models.PositiveBigIntegerField(default=0)  # bytes over the limit, counted not kept

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from kiln.accounts.models import Workspace
+from kiln.fields import OrderedJSONField
 
 
 class CatchUp(models.TextChoices):
@@ -23,7 +24,7 @@ class Schedule(models.Model):
     summary = models.CharField(max_length=500, blank=True)
     script_path = models.CharField(max_length=255)  # the target, run at its latest version
     is_flow = models.BooleanField(default=False)  # the target is a flow, not a script
-    args = models.JSONField(default=dict)
+    args = OrderedJSONField(default=dict)
     cron = models.CharField(max_length=200)
     timezone = models.CharField(max_length=64, default="UTC")
     enabled = models.BooleanField(default=True)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from kiln.accounts.models import Workspace
+from kiln.fields import OrderedJSONField
 
 
 class Script(models.Model):
@@ -40,7 +41,7 @@ class ScriptVersion(models.Model):
     hash = models.CharField(max_length=64)
     language = models.CharField(max_length=32)
     content = models.TextField()
-    schema = models.JSONField()
+    schema = OrderedJSONField()
     summary = models.CharField(max_length=500, blank=True)
     # What it is for, at length (Markdown); like the summary, not part of the hash.
     description = models.TextField(blank=True, default="")

@@ -73,21 +73,7 @@ def version_schema_edits(*, version: ScriptVersion) -> Edits | None:
         _, inferred = schema_infer(language=version.language, content=version.content)
     except BadRequest:
         return None
-    return schema_edits(declared_order(version.schema, inferred), inferred)
-
-
-def declared_order(saved: Any, inferred: Any) -> Any:
-    """The stored schema with its properties in the code's order, unless it names its own
-    (`order`: a user's reordering, kept as a list). PostgreSQL's jsonb does not keep an object's
-    keys as written (it sorts them by length), so a stored schema's key order is no edit."""
-    if not isinstance(saved, dict) or not isinstance(inferred, dict):
-        return saved
-    props, code = saved.get("properties"), inferred.get("properties")
-    if not isinstance(props, dict) or not isinstance(code, dict):
-        return saved
-    names = list(props) if saved.get("order") else [n for n in code if n in props]
-    names += [n for n in props if n not in names]
-    return {**saved, "properties": {n: declared_order(props[n], code.get(n)) for n in names}}
+    return schema_edits(version.schema, inferred)
 
 
 def _previous_edits(script: Script | None, language: str) -> Edits:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from kiln.accounts.models import Workspace
+from kiln.fields import OrderedJSONField
 
 
 class Variable(models.Model):
@@ -42,7 +43,7 @@ class ResourceType(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="resource_types")
     name = models.CharField(max_length=64)
-    schema = models.JSONField(default=dict)
+    schema = OrderedJSONField(default=dict)
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,7 +63,7 @@ class Resource(models.Model):
     path = models.CharField(max_length=255)
     resource_type = models.CharField(max_length=64)  # a built-in name or a ResourceType's
     # The object, with `$var:<path>` strings where a secret belongs (resolved when a job starts).
-    value = models.JSONField(default=dict)
+    value = OrderedJSONField(default=dict)
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -83,7 +84,7 @@ class ScriptState(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=512)
-    value = models.JSONField(null=True)
+    value = OrderedJSONField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
