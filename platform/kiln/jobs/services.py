@@ -22,6 +22,7 @@ from django.utils import timezone
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from kiln import fastsql
 from kiln.accounts.models import Group, User, Workspace
 from kiln.errors import BadRequest, Conflict
 from kiln.jobs.limits import effective, workspace_maximums
@@ -308,12 +309,16 @@ def job_claim(*, job_id: str, worker_id: str) -> Job | None:
             )
             log.info("job %s: concurrency key %s is full; it waits for a slot", job_id, job.concurrency_key)
             return None
-        changed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, attempt=job.attempt).update(
-            status=JobStatus.RUNNING,
-            worker_id=worker_id,
-            attempt=job.attempt + 1,
-            started_at=now,
-            lease_expires_at=lease,
+        changed = fastsql.update(
+            Job,
+            {"pk": job.pk, "status": JobStatus.QUEUED, "attempt": job.attempt},
+            {
+                "status": JobStatus.RUNNING,
+                "worker_id": worker_id,
+                "attempt": job.attempt + 1,
+                "started_at": now,
+                "lease_expires_at": lease,
+            },
         )
         if changed != 1:
             if job.concurrency_key:
@@ -433,9 +438,11 @@ def _leave_running(
         JobLogChunk.objects.create(job=job, offset=offset, data=data)
         update["log_size"] = offset + len(data.encode())
         messages.append({"type": "log.chunk", "offset": offset, "data": data})
-    changed = Job.objects.filter(
-        pk=job.pk, status=JobStatus.RUNNING, worker_id=job.worker_id, attempt=job.attempt
-    ).update(**update)
+    changed = fastsql.update(
+        Job,
+        {"pk": job.pk, "status": JobStatus.RUNNING, "worker_id": job.worker_id, "attempt": job.attempt},
+        update,
+    )
     if changed != 1:
         transaction.set_rollback(True)
         return None

@@ -1,0 +1,103 @@
+"""fastsql.update: the statement written once, the rows and values the ORM's update gives."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kiln import fastsql
+from kiln.accounts.models import User, Workspace
+from kiln.jobs.models import Job, JobStatus
+from kiln.jobs.services import job_create
+from kiln.scripts.services import script_save
+
+
+@pytest.fixture
+def two_jobs(workspace: Workspace, owner: User) -> tuple[Job, Job]:
+    version = script_save(
+        workspace=workspace,
+        user=owner,
+        path="u/ada/t",
+        language="python3",
+        content="def main(n: int):\n    pass\n",
+    ).version
+    return tuple(
+        job_create(workspace=workspace, user=owner, version=version, args={"n": i}) for i in range(2)
+    )  # type: ignore[return-value]
+
+
+def row(job: Job) -> dict[str, Any]:
+    values = Job.objects.filter(pk=job.pk).values().get()
+    for made_different in ("id", "args", "created_at", "published_at"):
+        values.pop(made_different)
+    return values
+
+
+VALUES: dict[str, Any] = {
+    "status": JobStatus.SUCCESS,
+    "worker_id": "host:12",
+    "attempt": 3,
+    "result": {"zeta": [1, "é"], "a": None},
+    "error": None,
+    "log_dropped": 0,
+    "lease_expires_at": None,
+}
+
+
+@pytest.mark.django_db
+def test_it_stores_what_the_orms_update_stores(two_jobs: tuple[Job, Job]) -> None:
+    by_orm, by_fastsql = two_jobs
+    values = {**VALUES, "started_at": timezone.now() - timedelta(seconds=3), "finished_at": timezone.now()}
+    assert Job.objects.filter(pk=by_orm.pk, status=JobStatus.QUEUED, attempt=0).update(**values) == 1
+    assert fastsql.update(Job, {"pk": by_fastsql.pk, "status": JobStatus.QUEUED, "attempt": 0}, values) == 1
+    assert row(by_fastsql) == row(by_orm)
+    assert list(row(by_fastsql)["result"]) == ["zeta", "a"]
+
+
+@pytest.mark.django_db
+def test_only_the_rows_matching_every_condition_change(two_jobs: tuple[Job, Job]) -> None:
+    first, second = two_jobs
+    before = row(second)
+    assert fastsql.update(Job, {"pk": first.pk, "status": JobStatus.RUNNING}, {"attempt": 9}) == 0
+    assert fastsql.update(Job, {"pk": first.pk, "status": JobStatus.QUEUED}, {"attempt": 9}) == 1
+    assert Job.objects.get(pk=first.pk).attempt == 9
+    assert row(second) == before
+
+
+@pytest.mark.django_db
+def test_the_statement_is_written_once_per_shape(two_jobs: tuple[Job, Job]) -> None:
+    first, second = two_jobs
+    fastsql._SQL.clear()
+    with CaptureQueriesContext(connection) as seen:
+        assert fastsql.update(Job, {"pk": first.pk}, {"attempt": 1}) == 1
+        assert fastsql.update(Job, {"pk": second.pk}, {"attempt": 2}) == 1
+        assert fastsql.update(Job, {"pk": second.pk}, {"attempt": 2, "worker_id": "w"}) == 1
+    assert len(seen.captured_queries) == 3  # one statement each, nothing read first
+    assert len(fastsql._SQL) == 2
+    attempts = Job.objects.filter(pk__in=[first.pk, second.pk]).order_by("attempt")
+    assert [j.attempt for j in attempts] == [1, 2]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [None, timezone.now])
+def test_a_condition_must_be_a_value(two_jobs: tuple[Job, Job], value: Any) -> None:
+    from django.db.models import F
+
+    bad = F("attempt") if value is not None else None
+    with pytest.raises(ValueError, match="a value to compare with"):
+        fastsql.update(Job, {"pk": two_jobs[0].pk, "attempt": bad}, {"attempt": 1})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_statement_marks_the_transaction_for_rollback(two_jobs: tuple[Job, Job]) -> None:
+    first, _ = two_jobs
+    with transaction.atomic():
+        with pytest.raises(Exception):  # noqa: B017, PT011 - the database's own error, per vendor
+            fastsql.update(Job, {"pk": first.pk}, {"attempt": None})  # NOT NULL
+        assert transaction.get_rollback()
+        transaction.set_rollback(False)
