@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import click
 import pytest
 from django.test import Client
 
@@ -152,3 +153,19 @@ def test_a_stored_script_whose_code_no_longer_infers_fails_the_pull_as_before(ap
         Server(api).read()
     assert failed.value.status == 400 and "syntax error" in failed.value.message
     assert api.made[-1] == f"POST {W}/scripts/infer_schema"
+
+
+class OlderServerApi(InProcessApi):
+    """A server from before ?full=true: it ignores the parameter and lists the short items."""
+
+    def request(self, method: str, path: str, body: Any = None, *, timeout: float | None = None) -> Any:
+        return super().request(method, path.replace("full=true", "full_unknown=1"), body, timeout=timeout)
+
+
+@pytest.mark.usefixtures("workspace_objects")
+def test_a_server_too_old_for_full_lists_is_named_not_a_key_error(
+    client: Client, owner: User
+) -> None:
+    older = OlderServerApi(client, token_create(user=owner))
+    with pytest.raises(click.ClickException, match="older than this client.*full=true"):
+        Server(older).read()

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
+
+import click
 
 from kiln.client.api import Api, ApiError
 from kiln.client.sync_files import (
@@ -49,6 +52,18 @@ class Server:
             self._inferred[key] = self.api.post(self.api.ws("/scripts/infer_schema"), body)["schema"]
         return self._inferred[key]
 
+    def full(self, path: str, field: str) -> Iterator[dict[str, Any]]:
+        """A list's items as their by-path reads give them (`?full=true`); a server too old to
+        know the parameter answers the short items, which lack `field`: say so, plainly."""
+        for row in self.api.pages(self.api.ws(path), full="true"):
+            if field not in row:
+                raise click.ClickException(
+                    f"the server at {self.api.base} is older than this client: `kiln sync` needs "
+                    f"GET {path}?full=true (Kiln of 2026-12-06 or later). Upgrade the server, or "
+                    "use the kiln client of its version."
+                )
+            yield row
+
     def read(self) -> dict[Key, Obj]:
         """Every object of the workspace the token may see, as pull writes it: one request per
         list (`?full=true` gives each item as its by-path read would), whatever their length."""
@@ -63,10 +78,10 @@ class Server:
             if not row["is_secret"]:
                 data["value"] = row["value"]
             out[("variable", row["path"])] = Obj("variable", row["path"], data)
-        for r in api.pages(api.ws("/resources"), full="true"):
+        for r in self.full("/resources", "value"):
             data = {"resource_type": r["resource_type"], "description": r["description"], "value": r["value"]}
             out[("resource", r["path"])] = Obj("resource", r["path"], data)
-        for s in api.pages(api.ws("/scripts"), full="true"):
+        for s in self.full("/scripts", "schema_edits"):
             edits = s["schema_edits"]
             if edits is None:  # its code does not infer today: infer_schema's 400 says why
                 edits = schema_edits(s["schema"], self.infer(s["language"], s["content"]))
@@ -81,7 +96,7 @@ class Server:
                 "settings": canonical_settings(s["settings"]),
             }
             out[("script", s["path"])] = Obj("script", s["path"], data)
-        for f in api.pages(api.ws("/flows"), full="true"):
+        for f in self.full("/flows", "value"):
             data = {
                 "summary": f["summary"],
                 "description": f["description"],
