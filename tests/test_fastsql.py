@@ -101,3 +101,19 @@ def test_a_failed_statement_marks_the_transaction_for_rollback(two_jobs: tuple[J
             fastsql.update(Job, {"pk": first.pk}, {"attempt": None})  # NOT NULL
         assert transaction.get_rollback()
         transaction.set_rollback(False)
+
+
+@pytest.mark.django_db
+def test_get_reads_a_row_as_the_orm_reads_it(two_jobs: tuple[Job, Job]) -> None:
+    first, _ = two_jobs
+    Job.objects.filter(pk=first.pk).update(
+        **{**VALUES, "started_at": timezone.now(), "finished_at": timezone.now()}
+    )
+    read = fastsql.get(Job, {"pk": first.pk, "status": JobStatus.SUCCESS})
+    expected = Job.objects.get(pk=first.pk)
+    assert read is not None and read.pk == first.pk and not read._state.adding
+    for field in Job._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+        assert type(getattr(read, field.attname)) is type(getattr(expected, field.attname)), field.name
+    assert list(read.result) == ["zeta", "a"]
+    assert fastsql.get(Job, {"pk": first.pk, "status": JobStatus.QUEUED}) is None
