@@ -117,3 +117,16 @@ def test_get_reads_a_row_as_the_orm_reads_it(two_jobs: tuple[Job, Job]) -> None:
         assert type(getattr(read, field.attname)) is type(getattr(expected, field.attname)), field.name
     assert list(read.result) == ["zeta", "a"]
     assert fastsql.get(Job, {"pk": first.pk, "status": JobStatus.QUEUED}) is None
+
+
+@pytest.mark.django_db
+def test_get_loads_foreign_keys_in_the_same_statement(two_jobs: tuple[Job, Job]) -> None:
+    first, _ = two_jobs
+    with CaptureQueriesContext(connection) as seen:
+        read = fastsql.get(Job, {"pk": first.pk}, related=("workspace", "script_version"))
+        assert read is not None
+        assert read.workspace.name == first.workspace.name
+        assert read.script_version is not None and read.script_version.content == first.script_version.content
+    assert len(seen.captured_queries) == 1
+    # An inner join: a row whose key is null is not found through it.
+    assert fastsql.get(Job, {"pk": first.pk}, related=("flow_version",)) is None

@@ -17,7 +17,7 @@ from django.db import connection, models, transaction
 M = TypeVar("M", bound=models.Model)
 
 _SQL: dict[tuple[Any, ...], str] = {}
-_READS: dict[tuple[Any, ...], tuple[str, list[str], list[Any]]] = {}
+_READS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 
 
 def update(model: type[models.Model], where: dict[str, Any], values: dict[str, Any]) -> int:
@@ -39,36 +39,60 @@ def update(model: type[models.Model], where: dict[str, Any], values: dict[str, A
         return int(cursor.rowcount)
 
 
-def get(model: type[M], where: dict[str, Any]) -> M | None:
-    """`model.objects.filter(**where).first()` without its ordering (for a unique row: by its
-    key), every concrete field loaded and converted as the ORM would. The same filters as
-    `update()`."""
+def get(model: type[M], where: dict[str, Any], related: tuple[str, ...] = ()) -> M | None:
+    """`model.objects.select_related(*related).filter(**where).first()` without its ordering
+    (for a unique row: by its key), every concrete field loaded and converted as the ORM would.
+    The same filters as `update()`. `related`: foreign keys of `model` loaded in the same
+    statement (one level), by an inner join: a row whose key is null is not found."""
     meta = model._meta
-    key = (model, tuple(where), connection.vendor)
+    key = (model, tuple(where), related, connection.vendor)
     plan = _READS.get(key)
     if plan is None:
-        q = connection.ops.quote_name
-        fields = list(meta.concrete_fields)
-        columns = ", ".join(q(str(f.column)) for f in fields)
-        conds = " AND ".join(f"{q(_field(meta, n).column)} = %s" for n in where)
-        converters = [
-            (f, [*connection.ops.get_db_converters(f.cached_col), *f.get_db_converters(connection)])
-            for f in fields
-        ]
-        sql = f"SELECT {columns} FROM {q(meta.db_table)} WHERE {conds}"
-        plan = _READS[key] = (sql, [f.attname for f in fields], converters)
-    sql, names, converters = plan
+        plan = _READS[key] = _read_plan(model, tuple(where), related)
+    sql, parts = plan
     with connection.cursor() as cursor:
         cursor.execute(sql, _conditions(meta, where))
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for (field, convert), value in zip(converters, row, strict=True):
-        for converter in convert:
-            value = converter(value, field.cached_col, connection)
-        values.append(value)
-    return model.from_db(connection.alias, names, values)
+    found: list[Any] = []
+    start = 0
+    for part_model, names, converters in parts:
+        values = []
+        for (field, convert), value in zip(converters, row[start : start + len(names)], strict=True):
+            for converter in convert:
+                value = converter(value, field.cached_col, connection)
+            values.append(value)
+        found.append(part_model.from_db(connection.alias, names, values))
+        start += len(names)
+    instance = found[0]
+    for name, loaded in zip(related, found[1:], strict=True):
+        setattr(instance, name, loaded)
+    return instance  # type: ignore[no-any-return]
+
+
+def _read_plan(model: Any, where: tuple[str, ...], related: tuple[str, ...]) -> tuple[str, list[Any]]:
+    q = connection.ops.quote_name
+    meta = model._meta
+    parts, columns, joins = [], [], []
+    for alias, part_model, fk in [("t", model, None)] + [
+        (f"r{i}", meta.get_field(name).related_model, meta.get_field(name)) for i, name in enumerate(related)
+    ]:
+        fields = list(part_model._meta.concrete_fields)
+        columns += [f"{alias}.{q(str(f.column))}" for f in fields]
+        converters = [
+            (f, [*connection.ops.get_db_converters(f.cached_col), *f.get_db_converters(connection)])
+            for f in fields
+        ]
+        parts.append((part_model, [f.attname for f in fields], converters))
+        if fk is not None:
+            joins.append(
+                f"INNER JOIN {q(part_model._meta.db_table)} {alias} "
+                f"ON {alias}.{q(fk.target_field.column)} = t.{q(fk.column)}"
+            )
+    conds = " AND ".join(f"t.{q(_field(meta, n).column)} = %s" for n in where)
+    sql = f"SELECT {', '.join(columns)} FROM {q(meta.db_table)} t {' '.join(joins)} WHERE {conds}"
+    return sql, parts
 
 
 def _conditions(meta: Any, where: dict[str, Any]) -> list[Any]:

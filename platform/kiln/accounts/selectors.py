@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from kiln import fastsql
 from kiln.accounts.models import ApiToken, Membership, TokenKind, User, Workspace
 from kiln.errors import Forbidden, NotFound
 
@@ -11,13 +12,13 @@ from kiln.errors import Forbidden, NotFound
 def membership_get(*, user: User, workspace_id: str) -> Membership:
     """The user's membership of a workspace. Non-members get the same 404 as a
     missing workspace, so workspace names cannot be probed."""
-    membership = (
-        Membership.objects.select_related("workspace", "user")
-        .filter(user=user, workspace_id=workspace_id)
-        .first()
+    # A statement written once per process (kiln.fastsql): every workspace request makes it.
+    membership = fastsql.get(
+        Membership, {"user_id": user.pk, "workspace_id": workspace_id}, related=("workspace",)
     )
     if membership is None:
         raise NotFound(f"workspace '{workspace_id}' not found")
+    membership.user = user
     return membership
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from kiln import fastsql
 from kiln.accounts.models import ApiToken, Membership, Role, TokenKind, User, Workspace
 from kiln.errors import BadRequest
 from kiln.scripts.selectors import version_by_path
@@ -95,13 +96,12 @@ def token_authenticate(raw: str) -> ApiToken | None:
     """The live token (its `user` loaded) for a secret; None if unknown, revoked, expired
     or its user is deactivated. Callers must check `kind`: a webhook token is not a login."""
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(raw), user__is_active=True, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .first()
-    )
-    if token is None:
+    # A statement written once per process (kiln.fastsql): every API request makes it, and the
+    # ORM compiled it each time (~0.8 ms).
+    token = fastsql.get(ApiToken, {"digest": token_digest(raw)}, related=("user",))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         # One UPDATE, guarded in SQL too, so concurrent requests of one token write once.
