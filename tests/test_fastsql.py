@@ -130,3 +130,43 @@ def test_get_loads_foreign_keys_in_the_same_statement(two_jobs: tuple[Job, Job])
     assert len(seen.captured_queries) == 1
     # An inner join: a row whose key is null is not found through it.
     assert fastsql.get(Job, {"pk": first.pk}, related=("flow_version",)) is None
+
+
+@pytest.mark.django_db
+def test_get_follows_a_key_of_a_related_row(two_jobs: tuple[Job, Job], owner: User) -> None:
+    first, _ = two_jobs
+    with CaptureQueriesContext(connection) as seen:
+        read = fastsql.get(Job, {"pk": first.pk}, related=("script_version", "script_version__created_by"))
+        assert read is not None and read.script_version is not None
+        assert read.script_version.created_by.email == owner.email
+    assert len(seen.captured_queries) == 1
+    with pytest.raises(ValueError, match="before"):
+        fastsql.get(Job, {"pk": first.pk}, related=("script_version__created_by",))
+
+
+@pytest.mark.django_db
+def test_insert_stores_what_create_stores(two_jobs: tuple[Job, Job]) -> None:
+    import uuid
+
+    from kiln.audit.models import AuditEvent
+
+    original = Job.objects.get(pk=two_jobs[0].pk)
+    copy = Job.objects.get(pk=two_jobs[0].pk)
+    copy.id, copy._state.adding = uuid.uuid4(), True
+    assert fastsql.insert(copy) is copy and not copy._state.adding
+    stored = Job.objects.filter(pk=copy.pk).values().get()
+    expected = Job.objects.filter(pk=original.pk).values().get()
+    for made_different in ("id", "created_at"):  # auto_now_add: set again, as create() does
+        stored.pop(made_different), expected.pop(made_different)
+    assert stored == expected
+    assert copy.created_at > original.created_at
+
+    event = fastsql.insert(
+        AuditEvent(workspace_id="main", actor_email="a@b.c", action="x.y", object_type="job", object_id="1")
+    )
+    assert event.pk is not None and event.created_at is not None  # an auto-numbered key, read back
+    again = fastsql.insert(
+        AuditEvent(workspace_id="main", actor_email="a@b.c", action="x.y", object_type="job", object_id="2")
+    )
+    assert again.pk == event.pk + 1
+    assert AuditEvent.objects.get(pk=event.pk).object_id == "1"

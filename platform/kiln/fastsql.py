@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 M = TypeVar("M", bound=models.Model)
 
 _SQL: dict[tuple[Any, ...], str] = {}
+_INSERTS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 _READS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 
 
@@ -39,11 +40,48 @@ def update(model: type[models.Model], where: dict[str, Any], values: dict[str, A
         return int(cursor.rowcount)
 
 
+def insert(instance: M) -> M:
+    """`instance.save()` of a new row (`Model.objects.create`): every concrete field, with its
+    `pre_save` (auto_now_add) and conversions; an auto-numbered key is read back. No model
+    `save()` override and no signals run: use it for models that have neither."""
+    model = type(instance)
+    meta = model._meta
+    pk = meta.pk
+    auto = isinstance(pk, models.AutoField) and getattr(instance, pk.attname) is None  # type: ignore[union-attr]
+    key = (model, auto, connection.vendor)
+    plan = _INSERTS.get(key)
+    if plan is None:
+        q = connection.ops.quote_name
+        fields = [f for f in meta.concrete_fields if not (auto and f is pk)]
+        returning = ""
+        if auto and connection.features.can_return_columns_from_insert:
+            returning = f" RETURNING {q(str(pk.column))}"  # type: ignore[union-attr]
+        sql = (
+            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(str(f.column)) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}){returning}"
+        )
+        plan = _INSERTS[key] = (sql, fields)
+    sql, fields = plan
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if auto:
+            if connection.features.can_return_columns_from_insert:
+                value = cursor.fetchone()[0]
+            else:
+                value = connection.ops.last_insert_id(cursor, meta.db_table, pk.column)  # type: ignore[union-attr, arg-type]
+            setattr(instance, pk.attname, value)  # type: ignore[union-attr]
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
 def get(model: type[M], where: dict[str, Any], related: tuple[str, ...] = ()) -> M | None:
     """`model.objects.select_related(*related).filter(**where).first()` without its ordering
     (for a unique row: by its key), every concrete field loaded and converted as the ORM would.
-    The same filters as `update()`. `related`: foreign keys of `model` loaded in the same
-    statement (one level), by an inner join: a row whose key is null is not found."""
+    The same filters as `update()`. `related`: foreign keys loaded in the same statement, by
+    inner joins (a row whose key is null is not found); `a__b` follows `b` from `a`, which must
+    be listed before it."""
     meta = model._meta
     key = (model, tuple(where), related, connection.vendor)
     plan = _READS.get(key)
@@ -65,19 +103,28 @@ def get(model: type[M], where: dict[str, Any], related: tuple[str, ...] = ()) ->
             values.append(value)
         found.append(part_model.from_db(connection.alias, names, values))
         start += len(names)
-    instance = found[0]
-    for name, loaded in zip(related, found[1:], strict=True):
-        setattr(instance, name, loaded)
-    return instance  # type: ignore[no-any-return]
+    by_path = {"": found[0]}
+    for path, loaded in zip(related, found[1:], strict=True):
+        parent, _, name = path.rpartition("__")
+        setattr(by_path[parent], name, loaded)
+        by_path[path] = loaded
+    return found[0]  # type: ignore[no-any-return]
 
 
 def _read_plan(model: Any, where: tuple[str, ...], related: tuple[str, ...]) -> tuple[str, list[Any]]:
     q = connection.ops.quote_name
     meta = model._meta
     parts, columns, joins = [], [], []
-    for alias, part_model, fk in [("t", model, None)] + [
-        (f"r{i}", meta.get_field(name).related_model, meta.get_field(name)) for i, name in enumerate(related)
-    ]:
+    models_at, aliases = {"": model}, {"": "t"}
+    chain: list[tuple[str, Any, Any, str]] = [("t", model, None, "")]
+    for i, path in enumerate(related):
+        parent, _, name = path.rpartition("__")
+        if parent not in models_at:
+            raise ValueError(f"fastsql: list {parent!r} before {path!r} in related")
+        fk = models_at[parent]._meta.get_field(name)
+        models_at[path], aliases[path] = fk.related_model, f"r{i}"
+        chain.append((f"r{i}", fk.related_model, fk, aliases[parent]))
+    for alias, part_model, fk, parent_alias in chain:
         fields = list(part_model._meta.concrete_fields)
         columns += [f"{alias}.{q(str(f.column))}" for f in fields]
         converters = [
@@ -88,7 +135,7 @@ def _read_plan(model: Any, where: tuple[str, ...], related: tuple[str, ...]) -> 
         if fk is not None:
             joins.append(
                 f"INNER JOIN {q(part_model._meta.db_table)} {alias} "
-                f"ON {alias}.{q(fk.target_field.column)} = t.{q(fk.column)}"
+                f"ON {alias}.{q(fk.target_field.column)} = {parent_alias}.{q(fk.column)}"
             )
     conds = " AND ".join(f"t.{q(_field(meta, n).column)} = %s" for n in where)
     sql = f"SELECT {', '.join(columns)} FROM {q(meta.db_table)} t {' '.join(joins)} WHERE {conds}"

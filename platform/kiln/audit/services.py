@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from kiln import fastsql
 from kiln.accounts.models import User
 
 from .models import AuditEvent
@@ -23,7 +24,7 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     ip = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         workspace_id=workspace_id,
         actor=actor,
         actor_email=actor.email if actor is not None else "(signed URL)",
@@ -33,3 +34,4 @@ def audit_record(
         detail=detail or {},
         ip=ip[:64],
     )
+    return fastsql.insert(event)  # written once per process: a run request records one

@@ -104,30 +104,32 @@ def job_create(
             workspace_id=workspace.id, path=version.script.path, template=concurrency.get("key"), args=args
         )
     with transaction.atomic():
-        job = Job.objects.create(
-            id=uuid.uuid4(),
-            workspace=workspace,
-            script_version=version,
-            script_path=version.script.path,
-            language=version.language,
-            queue=conf.get("tag") or registry.get(version.language).tag,
-            args=args,
-            created_by=user,
-            run_as=run_as or f"u/{version.created_by.username}",
-            run_as_user=None if run_as else version.created_by,
-            timeout_s=limits.timeout_s,
-            limits=limits.as_dict(),
-            network=conf.get("network") or ws_conf.default_network,
-            retry=retry or conf.get("retry") or None,  # a schedule's retry policy wins over the script's
-            priority=int(conf.get("priority") or 0),
-            concurrency_key=key,
-            concurrency_limit=concurrency["limit"] if concurrency else None,
-            # A limited job waits un-rung until its key has a free slot; any other is rung at once.
-            published_at=None if concurrency else timezone.now(),
-            trigger=trigger,
-            rerun_of=rerun_of,
-            schedule=schedule,
-            schedule_tick=schedule_tick,
+        job = fastsql.insert(
+            Job(
+                id=uuid.uuid4(),
+                workspace=workspace,
+                script_version=version,
+                script_path=version.script.path,
+                language=version.language,
+                queue=conf.get("tag") or registry.get(version.language).tag,
+                args=args,
+                created_by=user,
+                run_as=run_as or f"u/{version.created_by.username}",
+                run_as_user=None if run_as else version.created_by,
+                timeout_s=limits.timeout_s,
+                limits=limits.as_dict(),
+                network=conf.get("network") or ws_conf.default_network,
+                retry=retry or conf.get("retry") or None,  # a schedule's retry policy wins over the script's
+                priority=int(conf.get("priority") or 0),
+                concurrency_key=key,
+                concurrency_limit=concurrency["limit"] if concurrency else None,
+                # A limited job waits un-rung until its key has a free slot; any other is rung at once.
+                published_at=None if concurrency else timezone.now(),
+                trigger=trigger,
+                rerun_of=rerun_of,
+                schedule=schedule,
+                schedule_tick=schedule_tick,
+            )
         )
         if notes:
             text = "".join(f"[kiln] {note}\n" for note in notes)

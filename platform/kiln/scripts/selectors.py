@@ -25,7 +25,9 @@ def version_by_path(*, workspace: Workspace, path: str) -> ScriptVersion:
     """The latest version of the script at `path`, with its script (and that script's
     workspace). A statement written once per process (kiln.fastsql): every run by path makes
     it."""
-    script = fastsql.get(Script, {"workspace_id": workspace.pk, "path": path}, related=("latest",))
+    script = fastsql.get(
+        Script, {"workspace_id": workspace.pk, "path": path}, related=("latest", "latest__created_by")
+    )
     if script is None:  # none, or deleted (no latest version)
         raise NotFound(f"script '{path}' not found")
     script.workspace = workspace
