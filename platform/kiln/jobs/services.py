@@ -327,8 +327,8 @@ def job_append_log(*, job: Job, offset: int, data: str) -> None:
     if not data:
         return
     with transaction.atomic():
-        JobLogChunk.objects.create(job=job, offset=offset, data=data)
-        Job.objects.filter(pk=job.pk).update(log_size=offset + len(data.encode()))
+        fastsql.insert(JobLogChunk(job=job, offset=offset, data=data))
+        fastsql.update(Job, {"pk": job.pk}, {"log_size": offset + len(data.encode())})
         job_id = str(job.pk)
         transaction.on_commit(
             lambda: job_log_publish(job_id, {"type": "log.chunk", "offset": offset, "data": data})
@@ -428,7 +428,7 @@ def _leave_running(
     messages: list[dict[str, Any]] = []
     if last_log is not None and last_log[1]:
         offset, data = last_log
-        JobLogChunk.objects.create(job=job, offset=offset, data=data)
+        fastsql.insert(JobLogChunk(job=job, offset=offset, data=data))
         update["log_size"] = offset + len(data.encode())
         messages.append({"type": "log.chunk", "offset": offset, "data": data})
     changed = fastsql.update(
