@@ -10,7 +10,7 @@ interface EditorFieldsProps {
   dispatch: Dispatch<EditorAction>;
 }
 
-/** Path, language and summary: what the version is saved as, besides its code. */
+/** Path, language, summary and description: what the version is saved as, besides its code. */
 export function EditorFields({ doc, pathLocked, dispatch }: EditorFieldsProps) {
   const id = useId();
   const language = canonicalLanguage(doc.language);
@@ -59,6 +59,19 @@ export function EditorFields({ doc, pathLocked, dispatch }: EditorFieldsProps) {
           placeholder="What the script does, in a line"
           onChange={(e) => dispatch({ type: "summary", summary: e.target.value })}
         />
+      </div>
+      <div className="field editor-description">
+        <label htmlFor={`${id}-description`}>Description</label>
+        <textarea
+          id={`${id}-description`}
+          rows={4}
+          value={doc.description}
+          aria-describedby={`${id}-description-hint`}
+          onChange={(e) => dispatch({ type: "description", description: e.target.value })}
+        />
+        <div className="field-hint" id={`${id}-description-hint`}>
+          Markdown: what the script is for, its inputs, what it returns
+        </div>
       </div>
     </div>
   );

@@ -16,6 +16,10 @@ function code(): HTMLElement {
   return screen.getByRole("textbox", { name: "Code" });
 }
 
+function description(): HTMLElement {
+  return screen.getByRole("textbox", { name: "Description" });
+}
+
 function preview() {
   return within(screen.getByTestId("form-preview"));
 }
@@ -89,6 +93,8 @@ describe("the script editor", () => {
     const fetchMock = await openNew();
     fireEvent.change(screen.getByLabelText("Path"), { target: { value: "u/ada/hello" } });
     fireEvent.change(screen.getByLabelText("Summary"), { target: { value: "Says hello" } });
+    expect(description()).toHaveValue("");
+    fireEvent.change(description(), { target: { value: "Says hello to *name*." } });
     fireEvent.change(code(), { target: { value: GREET } });
     await preview().findByLabelText("count");
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
@@ -97,7 +103,14 @@ describe("the script editor", () => {
     expect(await screen.findByText("Saved version f00d1000")).toBeInTheDocument();
     expect(screen.getByLabelText("Path")).toHaveAttribute("readonly");
     const [saved] = await bodies(fetchMock, SAVE_URL);
-    expect(saved).toMatchObject({ path: "u/ada/hello", language: "python3", content: GREET, summary: "Says hello" });
+    expect(saved).toMatchObject({
+      path: "u/ada/hello",
+      language: "python3",
+      content: GREET,
+      summary: "Says hello",
+      description: "Says hello to *name*.",
+    });
+    expect(description()).toHaveValue("Says hello to *name*.");
     expect(saved!.schema).toMatchObject({ properties: { name: { type: "string" }, count: { default: 3 } } });
   });
 
@@ -122,6 +135,23 @@ describe("the script editor", () => {
     await openExisting();
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     expect(await screen.findByText("No changes")).toBeInTheDocument();
+  });
+
+  it("shows the saved description, marks an edit of it unsaved, and saves it", async () => {
+    const fetchMock = await openExisting();
+    expect(description()).toHaveValue("Greets someone by **name**.\n\nReturns the name.");
+    expect(description()).toHaveAccessibleDescription("Markdown: what the script is for, its inputs, what it returns");
+    expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
+
+    fireEvent.change(description(), { target: { value: "Greets someone.\n\n- `name`: who\n- `count`: how often" } });
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    // Not part of the hash: the same version, its description updated.
+    expect(await screen.findByText("Saved the description: still version a1b2c3d4")).toBeInTheDocument();
+    expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();
+    const [saved] = await bodies(fetchMock, SAVE_URL);
+    expect(saved).toMatchObject({ content: GREET, summary: "Greets", description: "Greets someone.\n\n- `name`: who\n- `count`: how often" });
   });
 
   it("applies schema edits to the preview live and saves them with the version", async () => {
@@ -164,6 +194,8 @@ describe("the script editor", () => {
     renderWithProviders(<App />, { route: "/w/demo/scripts/edit/u/ada/greet" });
     await ready("How many");
     expect(preview().getByLabelText("How many")).toHaveValue(3);
+    // A script sent without a description opens with an empty one, not as a change.
+    expect(description()).toHaveValue("");
     fireEvent.click(screen.getByRole("tab", { name: "Schema" }));
     expect(screen.getByLabelText("Form title")).toHaveValue("Greeter");
     expect(screen.queryByText("Unsaved changes")).not.toBeInTheDocument();

@@ -39,6 +39,7 @@ export function NewScriptPage() {
     language: DEFAULT_LANGUAGE,
     content: languageInfo(DEFAULT_LANGUAGE)?.template ?? "",
     summary: "",
+    description: "",
     edits: NO_EDITS,
   };
   return (
@@ -77,6 +78,8 @@ function useEditorDoc(workspaceId: string, script: Script | undefined): EditorDo
     language: script.language,
     content: script.content,
     summary: script.summary,
+    // Typed as always there; a missing or null one (an older server) reads as none.
+    description: script.description ?? "",
     edits: deriveEdits(script.schema, base),
   };
 }

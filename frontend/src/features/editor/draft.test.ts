@@ -6,6 +6,7 @@ const SAVED: EditorDoc = {
   language: "python3",
   content: "def main(name: str):\n    return name\n",
   summary: "Greets",
+  description: "Greets someone by name.",
   edits: { fields: { name: { title: "Name" } } },
 };
 
@@ -30,6 +31,22 @@ describe("draft storage", () => {
     expect(draftToOffer(key, SAVED)).toBeNull();
     storeDraft(key, { ...SAVED, summary: "Greets people" }, "h1");
     expect(draftToOffer(key, SAVED)?.summary).toBe("Greets people");
+    storeDraft(key, { ...SAVED, description: "Greets people, at length." }, "h1");
+    expect(draftToOffer(key, SAVED)?.description).toBe("Greets people, at length.");
+  });
+
+  it("reads a draft written before the description was editable, with the saved description", () => {
+    const key = draftKey("main", SAVED.path);
+    const { description: _, ...old } = { ...SAVED, baseHash: "h1", savedAt: "2025-01-02T10:00:00.000Z" };
+    window.localStorage.setItem(key, JSON.stringify(old));
+    // No saved version to take it from: none.
+    expect(loadDraft(key)).toEqual({ ...old, description: "" });
+    expect(loadDraft(key, SAVED.description)).toEqual({ ...old, description: SAVED.description });
+    // So an old draft of the saved version itself is not offered...
+    expect(draftToOffer(key, SAVED)).toBeNull();
+    // ...and one with other code is, keeping the saved description.
+    window.localStorage.setItem(key, JSON.stringify({ ...old, content: "def main():\n    pass\n" }));
+    expect(draftToOffer(key, SAVED)).toMatchObject({ content: "def main():\n    pass\n", description: SAVED.description });
   });
 
   it("tells edits apart, whatever order their keys were written in", () => {
@@ -49,7 +66,12 @@ describe("draft storage", () => {
   it("reads garbage or an old format as no draft", () => {
     window.localStorage.setItem("kiln.draft.main.x", "{not json");
     window.localStorage.setItem("kiln.draft.main.y", JSON.stringify({ content: "only" }));
+    window.localStorage.setItem(
+      "kiln.draft.main.z",
+      JSON.stringify({ ...SAVED, description: 42, baseHash: null, savedAt: "2025-01-02T10:00:00.000Z" }),
+    );
     expect(loadDraft("kiln.draft.main.x")).toBeNull();
     expect(loadDraft("kiln.draft.main.y")).toBeNull();
+    expect(loadDraft("kiln.draft.main.z")).toBeNull();
   });
 });

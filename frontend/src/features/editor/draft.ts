@@ -10,6 +10,8 @@ export interface EditorDoc {
   language: string;
   content: string;
   summary: string;
+  /** Markdown, what the script is for at length; like the summary, not part of the version's hash. */
+  description: string;
   edits: SchemaEdits;
 }
 
@@ -26,8 +28,8 @@ export function draftKey(workspace: string, path: string | null): string {
 }
 
 /** The document a draft holds, without its bookkeeping. */
-export function docOf({ path, language, content, summary, edits }: EditorDoc): EditorDoc {
-  return { path, language, content, summary, edits };
+export function docOf({ path, language, content, summary, description, edits }: EditorDoc): EditorDoc {
+  return { path, language, content, summary, description, edits };
 }
 
 /** Two documents a save would store the same way. */
@@ -37,15 +39,20 @@ export function sameDoc(a: EditorDoc, b: EditorDoc): boolean {
     a.language === b.language &&
     a.content === b.content &&
     a.summary === b.summary &&
+    a.description === b.description &&
     editsKey(a.edits) === editsKey(b.edits)
   );
 }
 
-function isDraft(value: unknown): value is Draft {
+/** A draft as stored; drafts written before the description was editable have none. */
+type StoredDraft = Omit<Draft, "description"> & { description?: string };
+
+function isDraft(value: unknown): value is StoredDraft {
   if (typeof value !== "object" || value === null) return false;
   const d = value as Record<string, unknown>;
   return (
     ["path", "language", "content", "summary", "savedAt"].every((k) => typeof d[k] === "string") &&
+    (d.description === undefined || typeof d.description === "string") &&
     (d.baseHash === null || typeof d.baseHash === "string") &&
     typeof d.edits === "object" &&
     d.edits !== null &&
@@ -55,12 +62,15 @@ function isDraft(value: unknown): value is Draft {
 
 // Storage can be missing (private mode), full or hold garbage from an older
 // build: a draft is a convenience, so every failure reads as "no draft".
-export function loadDraft(key: string): Draft | null {
+// A draft from before the description was editable still loads: it takes
+// `description` (the saved version's, when there is one), as saving it then
+// would have kept that one.
+export function loadDraft(key: string, description = ""): Draft | null {
   try {
     const raw = window.localStorage.getItem(key);
     if (raw === null) return null;
     const parsed: unknown = JSON.parse(raw);
-    return isDraft(parsed) ? parsed : null;
+    return isDraft(parsed) ? { ...parsed, description: parsed.description ?? description } : null;
   } catch {
     return null;
   }
@@ -85,6 +95,6 @@ export function clearDraft(key: string): void {
 
 /** The draft worth offering when opening `saved`: one that exists and differs from it. */
 export function draftToOffer(key: string, saved: EditorDoc): Draft | null {
-  const draft = loadDraft(key);
+  const draft = loadDraft(key, saved.description);
   return draft !== null && !sameDoc(draft, saved) ? draft : null;
 }

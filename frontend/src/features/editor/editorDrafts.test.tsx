@@ -26,6 +26,10 @@ async function openEditor() {
   return fetchMock;
 }
 
+function description(): HTMLTextAreaElement {
+  return screen.getByRole<HTMLTextAreaElement>("textbox", { name: "Description" });
+}
+
 function leaveViaBreadcrumb() {
   fireEvent.click(within(screen.getByRole("navigation", { name: "Breadcrumb" })).getByRole("link", { name: "Scripts" }));
 }
@@ -35,7 +39,12 @@ describe("drafts", () => {
     await openEditor();
     fireEvent.change(code(), { target: { value: DRAFT_CODE } });
     await waitFor(() => expect(loadDraft(KEY)).not.toBeNull());
-    expect(loadDraft(KEY)).toMatchObject({ content: DRAFT_CODE, summary: "Greets", baseHash: SAVED.hash });
+    expect(loadDraft(KEY)).toMatchObject({
+      content: DRAFT_CODE,
+      summary: "Greets",
+      description: SAVED.description,
+      baseHash: SAVED.hash,
+    });
 
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await screen.findByText(/^Saved version/);
@@ -43,19 +52,29 @@ describe("drafts", () => {
   });
 
   it("offers a draft from an earlier visit, and restores it", async () => {
-    storeDraft(KEY, { path: SAVED.path, language: "python3", content: DRAFT_CODE, summary: "Louder", edits: { fields: {} } }, SAVED.hash);
+    storeDraft(
+      KEY,
+      { path: SAVED.path, language: "python3", content: DRAFT_CODE, summary: "Louder", description: "Shouts.", edits: { fields: {} } },
+      SAVED.hash,
+    );
     await openEditor();
     expect(code()).toHaveValue(SAVED.content);
+    expect(description()).toHaveValue(SAVED.description);
 
     fireEvent.click(await screen.findByRole("button", { name: /^Restore draft \(saved just now\)/ }));
     expect(code()).toHaveValue(DRAFT_CODE);
     expect(screen.getByLabelText("Summary")).toHaveValue("Louder");
+    expect(description()).toHaveValue("Shouts.");
     expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /Restore draft/ })).not.toBeInTheDocument();
   });
 
   it("throws a draft away on Discard", async () => {
-    storeDraft(KEY, { path: SAVED.path, language: "python3", content: DRAFT_CODE, summary: "", edits: { fields: {} } }, SAVED.hash);
+    storeDraft(
+      KEY,
+      { path: SAVED.path, language: "python3", content: DRAFT_CODE, summary: "", description: "", edits: { fields: {} } },
+      SAVED.hash,
+    );
     await openEditor();
     fireEvent.click(await screen.findByRole("button", { name: "Discard draft" }));
     expect(loadDraft(KEY)).toBeNull();
@@ -63,10 +82,29 @@ describe("drafts", () => {
   });
 
   it("does not offer a draft that is the saved version", async () => {
-    const { path, language, content, summary } = SAVED;
-    storeDraft(KEY, { path, language, content, summary, edits: { fields: {} } }, SAVED.hash);
+    const { path, language, content, summary, description } = SAVED;
+    storeDraft(KEY, { path, language, content, summary, description, edits: { fields: {} } }, SAVED.hash);
     await openEditor();
     expect(screen.queryByRole("button", { name: /Restore draft/ })).not.toBeInTheDocument();
+  });
+
+  it("keeps an edited description as a draft", async () => {
+    await openEditor();
+    fireEvent.change(description(), { target: { value: "Greets, at length." } });
+    await waitFor(() => expect(loadDraft(KEY)).toMatchObject({ content: SAVED.content, description: "Greets, at length." }));
+  });
+
+  it("restores a draft written before the description was editable, keeping the saved description", async () => {
+    // The previous format: no description at all.
+    const old = { path: SAVED.path, language: "python3", content: DRAFT_CODE, summary: "Louder", edits: { fields: {} } };
+    window.localStorage.setItem(KEY, JSON.stringify({ ...old, baseHash: SAVED.hash, savedAt: new Date().toISOString() }));
+    await openEditor();
+
+    fireEvent.click(await screen.findByRole("button", { name: /^Restore draft/ }));
+    expect(code()).toHaveValue(DRAFT_CODE);
+    expect(screen.getByLabelText("Summary")).toHaveValue("Louder");
+    expect(description()).toHaveValue(SAVED.description);
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
   });
 });
 
@@ -84,6 +122,17 @@ describe("the unsaved-changes guard", () => {
     leaveViaBreadcrumb();
     fireEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Leave" }));
     expect(await screen.findByRole("heading", { level: 1, name: "Scripts" })).toBeInTheDocument();
+  });
+
+  it("counts an edited description as unsaved changes", async () => {
+    await openEditor();
+    fireEvent.change(description(), { target: { value: "Greets, at length." } });
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+
+    leaveViaBreadcrumb();
+    const dialog = await screen.findByRole("dialog", { name: "Leave with unsaved changes?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Stay" }));
+    expect(description()).toHaveValue("Greets, at length.");
   });
 
   it("lets you leave without asking when nothing changed", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EditorDoc } from "./draft";
+import { sameDoc, type EditorDoc } from "./draft";
 import { editorReducer, type EditorState } from "./editorStore";
 import { languageInfo } from "./languages";
 
@@ -8,6 +8,7 @@ const doc: EditorDoc = {
   language: "python3",
   content: languageInfo("python3")!.template,
   summary: "",
+  description: "",
   edits: { fields: {} },
 };
 const state: EditorState = { doc, base: doc, baseHash: null };
@@ -23,6 +24,13 @@ describe("editorReducer", () => {
     expect(editorReducer(typed, { type: "language", language: "bash" }).doc.content).toBe(
       "def main(x: int):\n    return x\n",
     );
+  });
+
+  it("edits the description, which makes the document differ from its base", () => {
+    const next = editorReducer(state, { type: "description", description: "Says *hello*." });
+    expect(next.doc).toEqual({ ...doc, description: "Says *hello*." });
+    expect(next.base).toBe(doc);
+    expect(sameDoc(next.doc, next.base)).toBe(false);
   });
 
   it("makes what was sent the saved base, not what was typed meanwhile", () => {

@@ -19,6 +19,7 @@ export type EditorAction =
   | { type: "path"; path: string }
   | { type: "content"; content: string }
   | { type: "summary"; summary: string }
+  | { type: "description"; description: string }
   | { type: "edits"; edits: SchemaEdits }
   | { type: "language"; language: string }
   /** A draft or an old version replaces the document; the base stays. */
@@ -34,6 +35,8 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       return { ...state, doc: { ...state.doc, content: action.content } };
     case "summary":
       return { ...state, doc: { ...state.doc, summary: action.summary } };
+    case "description":
+      return { ...state, doc: { ...state.doc, description: action.description } };
     case "edits":
       return { ...state, doc: { ...state.doc, edits: action.edits } };
     case "language": {

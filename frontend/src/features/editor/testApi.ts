@@ -42,6 +42,7 @@ export function script(overrides: Record<string, unknown> = {}) {
     language: "python3",
     hash: "a1b2c3d4e5f60718",
     summary: "Greets",
+    description: "Greets someone by **name**.\n\nReturns the name.",
     content,
     schema: inferPython(content).body,
     settings: {},
@@ -71,11 +72,18 @@ export function mockEditorApi(routes: Record<string, RouteHandler> = {}, { store
     [SAVE_URL]: async (request) => {
       const body = (await request.clone().json()) as Record<string, unknown>;
       const previous = scripts.get(body.path as string);
-      // The server's hash covers the code and the (edited) schema.
+      // An omitted (or null) description keeps the latest version's.
+      const description = (body.description as string | null | undefined) ?? previous?.description ?? "";
+      // The server's hash covers the code and the (edited) schema; a new summary or
+      // description on the same version is stored in place.
       const same = previous && previous.content === body.content && JSON.stringify(previous.schema) === JSON.stringify(body.schema);
-      if (previous && same) return jsonResponse(previous, 200);
+      if (previous && same) {
+        const updated = { ...previous, summary: (body.summary as string | undefined) || previous.summary, description };
+        scripts.set(updated.path, updated);
+        return jsonResponse(updated, 200);
+      }
       saves += 1;
-      const saved = script({ ...body, hash: `f00d${saves}`.padEnd(16, "0") });
+      const saved = script({ ...body, description, hash: `f00d${saves}`.padEnd(16, "0") });
       scripts.set(saved.path, saved);
       return jsonResponse(saved, 201);
     },

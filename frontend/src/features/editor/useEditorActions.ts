@@ -7,6 +7,7 @@ import { isRecord } from "../forms/schemaKind";
 import { jobUrl } from "../jobs/links";
 import { useRunScript } from "../jobs/queries";
 import { inferSchemaQuery, useSaveScript } from "../scripts/queries";
+import type { EditorDoc } from "./draft";
 import type { EditorAction, EditorState } from "./editorStore";
 import { editScriptUrl, shortHash } from "./links";
 import { applyEdits } from "./schemaEdits";
@@ -22,6 +23,18 @@ function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const detail = isApiError(error) && isRecord(error.detail) ? error.detail : {};
   return typeof detail.line === "number" ? `Line ${detail.line}: ${error.message}` : error.message;
+}
+
+/**
+ * A save that made no new version may still have changed the summary or the
+ * description (not part of the hash: the server updates them in place).
+ */
+function unversionedMessage(script: Script, base: EditorDoc): string {
+  const changed = [
+    script.summary !== base.summary && "summary",
+    (script.description ?? "") !== base.description && "description",
+  ].filter((name) => name !== false);
+  return changed.length === 0 ? "No changes" : `Saved the ${changed.join(" and ")}: still version ${shortHash(script.hash)}`;
 }
 
 interface EditorActionsOptions {
@@ -67,6 +80,7 @@ export function useEditorActions(options: EditorActionsOptions) {
         language: doc.language,
         content: doc.content,
         summary: doc.summary,
+        description: doc.description,
         schema: applyEdits(inferred, doc.edits),
       });
       onSaved();
@@ -74,7 +88,7 @@ export function useEditorActions(options: EditorActionsOptions) {
       const message = created
         ? `Saved version ${shortHash(script.hash)}`
         : script.hash === state.baseHash
-          ? "No changes"
+          ? unversionedMessage(script, state.base)
           : `Saved: version ${shortHash(script.hash)} is the latest again`;
       setStatus({ kind: "saved", message });
       return { script, message };
