@@ -163,9 +163,7 @@ class OlderServerApi(InProcessApi):
 
 
 @pytest.mark.usefixtures("workspace_objects")
-def test_a_server_too_old_for_full_lists_is_named_not_a_key_error(
-    client: Client, owner: User
-) -> None:
+def test_a_server_too_old_for_full_lists_is_named_not_a_key_error(client: Client, owner: User) -> None:
     older = OlderServerApi(client, token_create(user=owner))
     with pytest.raises(click.ClickException, match="older than this client.*full=true"):
         Server(older).read()
