@@ -1,11 +1,12 @@
-"""Statements written once per process, for a job's hot path.
+"""Statements written once per process, for the hottest paths.
 
 Django compiles a query every time it runs one: `Job.objects.filter(pk=…, status=…).update(…)`
 costs about 0.7 ms of Python on the machine of docs/performance.md, the statement itself about
-0.05 ms; reading a job by `Job.objects.raw()` about 0.6 ms more than the statement. A warm
-job's claim reads and updates its row, and its finish updates it, in the worker's pool process.
-`update()` and `get()` write their statement once per shape (model, filtered fields, set
-fields) and then only convert the values, with the fields' own conversions, as the ORM does.
+0.05 ms; a joined `select_related` read or a `create()` costs as much. `get()`, `update()` and
+`insert()` write their statement once per shape (model, fields filtered, set or joined) and then
+only convert the values, with the fields' own conversions, as the ORM does. Used where every
+job or every request pays: a job's claim, finish and log chunks; token auth and membership;
+a run request's version lookup, job and audit event (docs/performance.md).
 """
 
 from __future__ import annotations
