@@ -40,6 +40,10 @@ ENV_DOC: list[tuple[str, str]] = [
     ("KILN_SCHEDULER_INTERVAL", "seconds between the scheduler's passes: reaper, sweeper (5)"),
     ("KILN_JOB_LOG_LIMIT", "bytes of logs kept per job; the rest is counted and dropped (2097152)"),
     ("KILN_SWEEP_AFTER", "seconds a queued job may wait for a worker before its message is sent again (30)"),
+    (
+        "KILN_BELLS_PER_QUEUE",
+        "unanswered job messages per queue past which new jobs are left to the workers draining it (32)",
+    ),
     ("KILN_BROKER_VISIBILITY_TIMEOUT", "seconds a taken, unstarted job message stays unacked (timeout+600)"),
     ("KILN_JOB_RETENTION_DAYS", "finished jobs and their logs older than this are deleted; 0 keeps all (30)"),
     ("KILN_WORKER_HEARTBEAT_SECONDS", "seconds between a worker's heartbeats; 3 missed: gone (10)"),

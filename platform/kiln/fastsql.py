@@ -112,6 +112,43 @@ def get(model: type[M], where: dict[str, Any], related: tuple[str, ...] = ()) ->
     return found[0]  # type: ignore[no-any-return]
 
 
+def columns(model: type[models.Model]) -> str:
+    """Every concrete column of `model`, quoted, in the order `from_row()` reads them: for a
+    statement's RETURNING or SELECT list."""
+    return _row_plan(model)[0]
+
+
+def from_row(model: type[M], row: Any) -> M:
+    """An instance of `model` from a row of `columns(model)`, converted as the ORM would."""
+    _, names, converters = _row_plan(model)
+    values = []
+    for (field, convert), value in zip(converters, row, strict=True):
+        for converter in convert:
+            value = converter(value, field.cached_col, connection)
+        values.append(value)
+    return model.from_db(connection.alias, names, values)  # type: ignore[return-value]
+
+
+_ROWS: dict[tuple[Any, ...], tuple[str, list[str], list[Any]]] = {}
+
+
+def _row_plan(model: Any) -> tuple[str, list[str], list[Any]]:
+    key = (model, connection.vendor)
+    plan = _ROWS.get(key)
+    if plan is None:
+        q = connection.ops.quote_name
+        fields = list(model._meta.concrete_fields)
+        plan = _ROWS[key] = (
+            ", ".join(q(str(f.column)) for f in fields),
+            [f.attname for f in fields],
+            [
+                (f, [*connection.ops.get_db_converters(f.cached_col), *f.get_db_converters(connection)])
+                for f in fields
+            ],
+        )
+    return plan
+
+
 def _read_plan(model: Any, where: tuple[str, ...], related: tuple[str, ...]) -> tuple[str, list[Any]]:
     q = connection.ops.quote_name
     meta = model._meta

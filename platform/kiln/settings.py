@@ -212,6 +212,9 @@ KILN_RATE_LIMIT_TOKEN = config.env_int("KILN_RATE_LIMIT_TOKEN", 12000)
 KILN_RATE_LIMIT_IP = config.env_int("KILN_RATE_LIMIT_IP", 12000)
 # The sweeper rings again for a queued job whose doorbell nobody answered for this long.
 KILN_SWEEP_AFTER = config.env_int("KILN_SWEEP_AFTER", 30)
+# Unanswered doorbells per queue past which a new job's is not rung: the workers answering them
+# drain the queue (kiln/jobs/backlog.py). 0 rings every job's.
+KILN_BELLS_PER_QUEUE = config.env_int("KILN_BELLS_PER_QUEUE", 32)
 # Finished jobs (and their logs) older than this many days are deleted by the scheduler; 0 keeps all.
 KILN_JOB_RETENTION_DAYS = config.env_int("KILN_JOB_RETENTION_DAYS", 30)
 # A worker that has not said it is alive for this long is taken as gone (tags it served go unserved).

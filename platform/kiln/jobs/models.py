@@ -139,6 +139,12 @@ class Job(models.Model):
                 condition=models.Q(schedule_tick__isnull=False, schedule_handled=False),
                 name="job_schedule_unhandled",
             ),
+            # A drain's "next queued job of these queues" (kiln/jobs/backlog.py): queued rows only.
+            models.Index(
+                fields=["queue", "-priority", "created_at"],
+                condition=models.Q(status="queued"),
+                name="job_queued_next",
+            ),
             # The scheduler's "which flow runs wait for a timer": a sleep or an approval's timeout.
             models.Index(
                 fields=["scheduled_for"],

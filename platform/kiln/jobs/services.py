@@ -36,6 +36,7 @@ from scripts_runtime import registry
 if TYPE_CHECKING:
     from kiln.schedules.models import Schedule
 
+from . import backlog
 from .dispatch import dispatch_after_commit, slot_acquire, slot_release
 from .leases import lease_duration
 from .models import IDEMPOTENCY_WINDOW, ConcurrencySlot, IdempotencyKey, Job, JobLogChunk, JobStatus, Trigger
@@ -152,7 +153,7 @@ def ring_after_commit(job: Job) -> None:
         dispatch_after_commit(job)
         return
     job_id, queue, priority = str(job.id), job.queue, job.priority
-    transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority))
+    transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue, priority=priority, counted=True))
 
 
 @dataclass
@@ -212,9 +213,12 @@ def publishes_held(*, worker_id: str | None = None, served: Iterable[str] = ()) 
         _held.reset(token)
 
 
-def job_publish(*, job_id: str, queue: str, priority: int = 0) -> bool:
+def job_publish(*, job_id: str, queue: str, priority: int = 0, counted: bool = False) -> bool:
     """Ring the doorbell: best effort. The row is committed already, so a broker that is
-    down must not turn an accepted job into an error; the sweeper rings again later."""
+    down must not turn an accepted job into an error; the sweeper rings again later.
+
+    `counted` (a new job's bell): counted per queue, and not rung when enough counted bells of
+    its queue are unanswered; the workers answering them drain the queue (kiln.jobs.backlog)."""
     from .tasks import run_job
 
     held = _held.get()
@@ -222,9 +226,12 @@ def job_publish(*, job_id: str, queue: str, priority: int = 0) -> bool:
         held.publishes.append((job_id, queue, priority))
         return True
 
+    if counted and not backlog.bell_counted(queue):
+        return True
     try:
         run_job.apply_async(
             args=[job_id],
+            kwargs={"bell": queue} if counted else None,
             queue=queue,
             priority=celery_priority(priority),
             retry=True,
@@ -234,6 +241,8 @@ def job_publish(*, job_id: str, queue: str, priority: int = 0) -> bool:
         log.warning(
             "job %s: could not publish to queue %s; the sweeper will retry", job_id, queue, exc_info=True
         )
+        if counted:
+            backlog.bell_answered(queue)  # it never rang
         return False
     return True
 

@@ -18,6 +18,7 @@ from celery.signals import (
 
 from kiln.celery import app as _app  # noqa: F401  # the app the shared tasks bind to (kiln/__init__.py)
 
+from . import backlog, services
 from .runner import JobRunner
 from .workers import drain_start, heartbeat_start, heartbeat_stop, served_queues, stopping
 
@@ -30,32 +31,53 @@ MAX_CHAIN = 1000
 
 
 @shared_task(name="kiln.run_job", acks_late=False)
-def run_job(job_id: str) -> None:
+def run_job(job_id: str, bell: str | None = None) -> None:
+    """Run the job, and the next jobs its end hands this worker (a flow's next steps). A counted
+    doorbell's task (`bell`: its queue) then drains that queue, job after job, until none is
+    waiting (kiln.jobs.backlog)."""
     served = served_queues()
     runner = JobRunner(job_id, served=served)
+    answered = bell is None  # a counted bell is counted down after its job, before any drain
+    draining = bell
     try:
-        runner.run()
+        if job_id:  # a bell rung again for a queue names no job
+            runner.run()
         for _ in range(MAX_CHAIN):
-            if runner.next_job is None or stopping():  # a stopping worker rings it for another
+            if stopping():  # a stopping worker rings what it would have run for another
                 return
-            runner = JobRunner(runner.next_job, served=served, claimed=runner.next_claimed)
+            if runner.next_job is not None:
+                runner = JobRunner(runner.next_job, served=served, claimed=runner.next_claimed)
+            elif draining is not None:
+                if not answered:  # before the first claim: a bell skipped from now on, the claims see
+                    backlog.bell_answered(draining)
+                    answered = True
+                job = backlog.claim_next(worker_id=runner.worker, queue=draining)
+                if job is None:
+                    draining = None  # drained: nothing is left to ring for
+                    return
+                runner = JobRunner(str(job.pk), served=served, claimed=job)
+            else:
+                return
             runner.run()
     finally:
+        if bell is not None and not answered:
+            backlog.bell_answered(bell)
         if runner.next_job is not None:  # not run here (the chain's end, or an error): ring it
             ring_again(runner.next_job, claimed_by=runner.worker if runner.next_claimed is not None else None)
+        if draining is not None:  # not drained (the chain's end, a stop, an error): another worker will
+            services.job_publish(job_id="", queue=draining, counted=True)
 
 
 def ring_again(job_id: str, claimed_by: str | None = None) -> None:
     """Ring a job's doorbell; one created claimed by this worker (`claimed_by`) is queued
     again first, for any worker to take."""
     from .models import Job
-    from .services import job_publish, job_unclaim
 
     if claimed_by is not None:
-        job_unclaim(job_id=job_id, worker_id=claimed_by)
+        services.job_unclaim(job_id=job_id, worker_id=claimed_by)
     job = Job.objects.filter(pk=job_id).values("queue", "priority").first()
     if job is not None:
-        job_publish(job_id=job_id, queue=job["queue"], priority=job["priority"])
+        services.job_publish(job_id=job_id, queue=job["queue"], priority=job["priority"])
 
 
 @task_prerun.connect
