@@ -86,6 +86,32 @@ describe("ScriptDetailPage", () => {
     ]);
   });
 
+  it("renders the description as Markdown, with raw HTML and javascript: links as text", async () => {
+    const description = [
+      "Greets **someone** with `greet`.",
+      "- once\n- twice",
+      "[The docs](https://example.com/docs) or [click](javascript:alert(1))",
+      '<script>alert("x")</script> <img src=x onerror="alert(1)">',
+    ].join("\n\n");
+    mockVersions("owner", {
+      "GET /api/w/demo/scripts/p/u/ada/greet": () => jsonResponse({ ...GREET, description }),
+    });
+    const { container } = renderWithProviders(<App />, { route: "/w/demo/scripts/p/u/ada/greet" });
+
+    const docs = await screen.findByRole("link", { name: "The docs" });
+    expect(docs).toHaveAttribute("href", "https://example.com/docs");
+    expect(docs).toHaveAttribute("target", "_blank");
+    expect(docs).toHaveAttribute("rel", "noopener noreferrer");
+    const box = container.querySelector<HTMLElement>(".script-description")!;
+    expect(within(box).getByText("someone").tagName).toBe("STRONG");
+    expect(within(box).getByText("greet").tagName).toBe("CODE");
+    expect(within(box).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["once", "twice"]);
+    expect(screen.queryByRole("link", { name: "click" })).not.toBeInTheDocument();
+    expect(container.querySelector('a[href^="javascript"]')).toBeNull();
+    expect(container.querySelector("script, img")).toBeNull();
+    expect(box).toHaveTextContent('<script>alert("x")</script> <img src=x onerror="alert(1)">');
+  });
+
   it("shows a 404's message", async () => {
     mockApi({
       "GET /api/auth/me": () => jsonResponse(ME),

@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router";
 import { ConfirmDeleteButton } from "../../components/ConfirmDelete";
 import { ErrorMessage } from "../../components/ErrorMessage";
+import { LazyMarkdown } from "../../components/LazyMarkdown";
 import { SkeletonLines } from "../../components/Skeleton";
 import { RelativeTime } from "../../components/RelativeTime";
 import { UrlTabList, useUrlTab } from "../../components/UrlTabs";
@@ -55,7 +56,11 @@ export function ScriptDetailPage() {
       ) : (
         <>
           {script.data.summary && <p className="lead">{script.data.summary}</p>}
-          {script.data.description && <p className="script-description">{script.data.description}</p>}
+          {script.data.description && (
+            <div className="script-description">
+              <LazyMarkdown>{script.data.description}</LazyMarkdown>
+            </div>
+          )}
           <dl className="meta">
             <div>
               <dt>Language</dt>
