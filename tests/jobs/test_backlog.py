@@ -281,3 +281,33 @@ def test_a_publish_that_fails_gives_its_count_back(
     monkeypatch.setattr(tasks.run_job, "apply_async", down)
     assert services.job_publish(job_id="x", queue=QUEUE, counted=True) is False
     assert backlog.bell_counted(QUEUE)  # the failed bell was not left counted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_draining_one_queue_at_once_take_each_job_exactly_once(
+    workspace: Workspace, owner: User
+) -> None:
+    """Four claimers in threads, each with its own connection: SQLite's one writer, or
+    PostgreSQL's row locks skipped."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    version = save(workspace, owner)
+    ids = {queued(workspace, owner, version, n).pk for n in range(40)}
+
+    def drain(worker: str) -> list[Any]:
+        taken = []
+        try:
+            while (job := backlog.claim_next(worker_id=worker, queue=QUEUE)) is not None:
+                taken.append(job.pk)
+        finally:
+            connections.close_all()
+        return taken
+
+    with ThreadPoolExecutor(4) as pool:
+        taken = list(pool.map(drain, [f"w{i}" for i in range(4)]))
+    every = [pk for worker in taken for pk in worker]
+    assert sorted(every) == sorted(ids)  # each once: none twice, none missed
+    for worker, pks in enumerate(taken):
+        assert set(Job.objects.filter(pk__in=pks).values_list("worker_id", flat=True)) <= {f"w{worker}"}
