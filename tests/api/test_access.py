@@ -216,6 +216,44 @@ def test_folders_are_created_by_developers_and_deleted_only_when_empty(
     assert [f["name"] for f in api.get("/api/w/main/folders").json()] == ["reports"]
 
 
+def test_a_folder_that_still_holds_flows_schedules_variables_or_resources_is_not_deleted(
+    api: Api, member: User, workspace: Workspace
+) -> None:
+    """Deleting it would drop its grants, and whoever made the folder again would own what was
+    left in it (a secret, say)."""
+    from kiln.flows.services import flow_delete, flow_save
+    from kiln.schedules.models import Schedule
+    from kiln.vault.models import Resource, Variable
+
+    assert api.post("/api/w/main/folders", {"name": "vault"}).status_code == 201
+    own = {"workspace": workspace, "created_by": member, "updated_by": member}
+    variable = Variable.objects.create(path="f/vault/token", value="x", **own)
+    resource = Resource.objects.create(path="f/vault/db", resource_type="object", value={}, **own)
+    flow = flow_save(
+        workspace=workspace, user=member, path="f/vault/etl", doc={"value": {"modules": []}}
+    ).version.flow
+    schedule = Schedule.objects.create(
+        workspace=workspace, path="f/vault/nightly", script_path="u/ada/x", cron="0 0 * * *", edited_by=member
+    )
+    Variable.objects.create(path="f/vaults/other", value="y", **own)  # another folder whose name starts alike
+
+    refused = api.client.delete("/api/w/main/folders/vault", **api.headers)
+    assert refused.status_code == 409
+    assert refused.json()["message"] == (
+        "folder 'vault' is not empty: it holds 1 flow, 1 schedule, 1 variable, 1 resource; "
+        "move or delete them first"
+    )
+    assert refused.json()["detail"]["holds"] == {"flows": 1, "schedules": 1, "variables": 1, "resources": 1}
+    assert Folder.objects.filter(name="vault").exists() and FolderGrant.objects.filter(folder__name="vault")
+
+    for gone in (variable, resource, schedule):
+        gone.delete()
+    assert api.client.delete("/api/w/main/folders/vault", **api.headers).status_code == 409  # the flow
+    flow_delete(flow=flow)  # a deleted flow's versions stay for its runs; it no longer counts
+    assert api.client.delete("/api/w/main/folders/vault", **api.headers).status_code == 204
+    assert not Folder.objects.filter(name="vault").exists()
+
+
 # --- groups, members, users, workspaces --------------------------------------------------
 
 

@@ -213,13 +213,32 @@ def folder_grants_set(*, folder: Folder, grants: list[GrantIn]) -> list[FolderGr
 
 @transaction.atomic
 def folder_delete(*, folder: Folder) -> None:
-    from kiln.scripts.models import Script  # scripts depend on accounts, not the other way
+    """Delete an empty folder. Anything still under `f/<name>/` keeps it: a script or flow (a
+    deleted one, whose versions stay for its runs, does not count), a schedule, a variable or a
+    resource. Without the folder its grants would go, and whoever created the folder again
+    would own what was left in it."""
+    # Other apps depend on accounts, not the other way: imported here.
+    from kiln.flows.models import Flow
+    from kiln.schedules.models import Schedule
+    from kiln.scripts.models import Script
+    from kiln.vault.models import Resource, Variable
 
-    in_it = Script.objects.filter(
-        workspace_id=folder.workspace_id, path__startswith=f"f/{folder.name}/", latest__isnull=False
+    under = {"workspace_id": folder.workspace_id, "path__startswith": f"f/{folder.name}/"}
+    kinds = (
+        ("script", "scripts", Script.objects.filter(**under, latest__isnull=False)),
+        ("flow", "flows", Flow.objects.filter(**under, latest__isnull=False)),
+        ("schedule", "schedules", Schedule.objects.filter(**under)),
+        ("variable", "variables", Variable.objects.filter(**under)),
+        ("resource", "resources", Resource.objects.filter(**under)),
     )
-    if in_it.exists():  # a deleted script (its versions kept for its jobs) does not count
-        raise Conflict(f"folder '{folder.name}' is not empty: move or delete what is in it first")
+    held = {plural: (one, rows.count()) for one, plural, rows in kinds}
+    held = {plural: found for plural, found in held.items() if found[1]}
+    if held:
+        what = ", ".join(f"{n} {one if n == 1 else plural}" for plural, (one, n) in held.items())
+        raise Conflict(
+            f"folder '{folder.name}' is not empty: it holds {what}; move or delete them first",
+            {"folder": folder.name, "holds": {plural: n for plural, (_, n) in held.items()}},
+        )
     folder.delete()
 
 
