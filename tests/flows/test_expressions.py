@@ -80,7 +80,9 @@ def test_a_large_scope_is_sent_into_v8_once_for_many_expressions(monkeypatch: py
         ("last", "results.loop.at(-1).index + flow_input.offset"),
         ("odd", "results.loop.filter(r => r.index % 2).length"),
     ]
-    assert evaluate_many(items, scope) == {"count": 10_000, "last": 10_099, "odd": 5_000}
+    # The first expression's time includes parsing the 1 MB scope: a generous limit, so a busy
+    # machine (CI's run 1 of stop 26 took over a second) does not make this about speed.
+    assert evaluate_many(items, scope, timeout_ms=20_000) == {"count": 10_000, "last": 10_099, "odd": 5_000}
     assert len(sent) == 3
     assert sent[0] is not None and len(sent[0]) > 1_000_000
     assert sent[1:] == [None, None]
