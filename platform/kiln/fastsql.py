@@ -96,14 +96,9 @@ def get(model: type[M], where: dict[str, Any], related: tuple[str, ...] = ()) ->
         return None
     found: list[Any] = []
     start = 0
-    for part_model, names, converters in parts:
-        values = []
-        for (field, convert), value in zip(converters, row[start : start + len(names)], strict=True):
-            for converter in convert:
-                value = converter(value, field.cached_col, connection)
-            values.append(value)
-        found.append(part_model.from_db(connection.alias, names, values))
-        start += len(names)
+    for part_model, width in parts:
+        found.append(from_row(part_model, row[start : start + width]))
+        start += width
     by_path = {"": found[0]}
     for path, loaded in zip(related, found[1:], strict=True):
         parent, _, name = path.rpartition("__")
@@ -164,12 +159,8 @@ def _read_plan(model: Any, where: tuple[str, ...], related: tuple[str, ...]) -> 
         chain.append((f"r{i}", fk.related_model, fk, aliases[parent]))
     for alias, part_model, fk, parent_alias in chain:
         fields = list(part_model._meta.concrete_fields)
-        columns += [f"{alias}.{q(str(f.column))}" for f in fields]
-        converters = [
-            (f, [*connection.ops.get_db_converters(f.cached_col), *f.get_db_converters(connection)])
-            for f in fields
-        ]
-        parts.append((part_model, [f.attname for f in fields], converters))
+        columns += [f"{alias}.{q(str(f.column))}" for f in fields]  # in from_row()'s order
+        parts.append((part_model, len(fields)))
         if fk is not None:
             joins.append(
                 f"INNER JOIN {q(part_model._meta.db_table)} {alias} "

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kiln import fastsql
+from kiln.ratelimit import redis_client
 
 from .leases import lease_duration
 from .models import Job, JobStatus
@@ -67,7 +68,7 @@ def _key(queue: str) -> str:
 
 @lru_cache(maxsize=1)
 def _scripts(url: str) -> tuple[Any, Any]:
-    client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
+    client = redis_client(url)  # the rate limits' client: one connection pool per process
     return client.register_script(_RING), client.register_script(_ANSWER)
 
 
