@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -38,47 +34,12 @@ from . import cancel, selectors, services
 from .limits import job_limits
 from .models import TERMINAL, Job, JobKind, JobStatus, Trigger
 from .preview import preview_job_create
+from .wakeups import job_done_signal
 from .workers import live_tags
 
 log = logging.getLogger(__name__)
 router = Router(tags=["jobs"])
 SYNC_RECHECK_S = 1.0  # the row is read at least this often while waiting, whatever Redis says
-
-
-@asynccontextmanager
-async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaitable[None]]]:
-    """Listen on the job's Channels group; yields `wait(timeout)`, which returns when a
-    `job.done` message arrives or the timeout passes. Without a channel layer (or with
-    Redis down) it degrades to sleeping, i.e. polling once per timeout."""
-    layer = get_channel_layer()
-    channel = None
-    if layer is not None:
-        try:
-            channel = await layer.new_channel()
-            await layer.group_add(services.job_log_group(job_id), channel)
-        except Exception:  # Redis unreachable: the row is still read every SYNC_RECHECK_S
-            log.warning("job %s: no live completion signal; falling back to reading the row", job_id)
-            channel = None
-
-    async def wait(timeout: float) -> None:
-        if channel is None or layer is None:
-            await asyncio.sleep(timeout)
-            return
-        end = time.monotonic() + timeout
-        while (left := end - time.monotonic()) > 0:
-            try:
-                message = await asyncio.wait_for(layer.receive(channel), left)
-            except TimeoutError:
-                return
-            if message.get("type") in ("job.done", "flow.early_return"):
-                return  # log chunks also arrive on this group: keep listening past them
-
-    try:
-        yield wait
-    finally:
-        if channel is not None and layer is not None:
-            with contextlib.suppress(Exception):
-                await layer.group_discard(services.job_log_group(job_id), channel)
 
 
 # One answer of the logs endpoint carries at most about this much (whole chunks): ask again from `next`.
@@ -489,11 +450,11 @@ def _early(row: Any) -> dict[str, Any] | None:
 
 
 async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
-    """Wait for the job to end without holding a thread, woken by its `job.done` message.
+    """Wait for the job to end on the event loop, woken when it ends (kiln.jobs.wakeups).
 
-    The worker publishes `job.done` to the job's Channels group after its result is
-    committed; the row stays the truth, so it is read again on every wake-up, and at
-    least once a second in case a message was lost (Redis restarted, a crashed job).
+    Whoever ends the job publishes a wake-up after its result is committed; the row stays
+    the truth, so it is read again on every wake-up, and at least once a second in case a
+    wake-up was lost (Redis restarted, a crashed job).
     200 with the result on success; 500 with the error when the job failed, timed out
     or crashed; 202 with the job id (and its URL in Location) when the wait
     (KILN_SYNC_WAIT) is over but the job is not: it goes on, ask for it there. The same

@@ -36,7 +36,7 @@ from scripts_runtime import registry
 if TYPE_CHECKING:
     from kiln.schedules.models import Schedule
 
-from . import backlog
+from . import backlog, wakeups
 from .dispatch import dispatch_after_commit, slot_acquire, slot_release
 from .leases import lease_duration
 from .models import IDEMPOTENCY_WINDOW, ConcurrencySlot, IdempotencyKey, Job, JobLogChunk, JobStatus, Trigger
@@ -348,6 +348,9 @@ def job_log_group(job_id: str) -> str:
     return f"job.{job_id}"
 
 
+WAKING = ("job.done", "flow.early_return")  # what a sync run waits for
+
+
 def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
     """Send committed log news to the job's viewers, best effort, without waiting for it.
 
@@ -356,6 +359,8 @@ def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
     the truth: a viewer that misses a message notices the gap (or the end) and reads the
     database, so a failure there is logged, never raised, and a full queue drops news.
     """
+    if any(message["type"] in WAKING for message in messages):
+        wakeups.wake(job_id)  # a sync run's waiter, at once (kiln.jobs.wakeups)
     layer = get_channel_layer()
     if layer is None:
         return
