@@ -6,15 +6,27 @@ the row at the waiter's own pace."""
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import HttpCommunicator
 from django.conf import settings
+from django.db import connection
 
+from kiln.accounts.models import User
+from kiln.accounts.services import token_create
+from kiln.asgi import django_http
 from kiln.jobs import wakeups
-from kiln.jobs.services import job_log_publish
+from kiln.jobs.models import Job, JobStatus
+from kiln.jobs.services import job_claim, job_finish, job_log_publish
 from kiln.ratelimit import redis_client
+from kiln.scripts.services import script_save
 
 LONG = 30.0  # a wait that ends before this was woken, not timed out
 
@@ -168,3 +180,157 @@ def test_many_waiters_at_once_each_get_their_own_wake_up() -> None:
 
     assert max(asyncio.run(scenario())) < LONG / 3
     assert all(subscribers(job) == 0 for job in jobs)
+
+
+# The outcome a wake-up carries, and a sync run answered from it
+
+
+def test_a_small_outcome_is_carried_and_a_large_or_strange_one_is_not() -> None:
+    small = wakeups.outcome_of("success", {"n": 1, "text": "café"}, None)
+    assert wakeups.outcome_in(small) == {
+        "status": "success",
+        "result": {"n": 1, "text": "café"},
+        "error": None,
+    }
+    failed = wakeups.outcome_in(wakeups.outcome_of("failure", None, {"name": "ValueError", "message": "no"}))
+    assert failed == {"status": "failure", "result": None, "error": {"name": "ValueError", "message": "no"}}
+    large = list(range(wakeups.OUTCOME_MAX_BYTES))  # far past the limit: the encoding stops early
+    assert wakeups.outcome_of("success", large, None) == wakeups.NO_OUTCOME
+    just_over = "x" * wakeups.OUTCOME_MAX_BYTES
+    assert wakeups.outcome_of("success", just_over, None) == wakeups.NO_OUTCOME
+    multibyte = "é" * (wakeups.OUTCOME_MAX_BYTES // 2)  # short in characters, long in bytes
+    assert wakeups.outcome_of("success", multibyte, None) == wakeups.NO_OUTCOME
+    assert wakeups.outcome_of("success", {1, 2}, None) == wakeups.NO_OUTCOME  # not JSON as such
+    for payload in (None, b"", wakeups.NO_OUTCOME, b"{not json", b"[1]", b'{"status": "success"}'):
+        assert wakeups.outcome_in(payload) is None
+
+
+def test_the_wait_returns_what_the_wake_up_carried() -> None:
+    job = str(uuid.uuid4())
+
+    async def scenario() -> list[Any]:
+        seen = []
+        async with wakeups.job_done_signal(job) as wait:
+            await in_thread(wakeups.wake, job, wakeups.outcome_of("success", [1, 2], None))
+            seen.append(await wait(LONG))
+            await in_thread(wakeups.wake, job)  # no outcome (a flow, a cancel): read the row
+            seen.append(await wait(LONG))
+        return seen
+
+    assert asyncio.run(scenario()) == [{"status": "success", "result": [1, 2], "error": None}, None]
+
+
+@pytest.fixture
+def sync_run(owner: User) -> Iterator[Callable[[Callable[[Job], None]], dict[str, Any]]]:
+    """`run(end)`: POST run_wait_result for a saved script through the ASGI application, with
+    `end(job)` called from another thread once the job exists (as a worker would); the answer."""
+    token = token_create(user=owner)
+    script_save(
+        workspace=owner.memberships.get().workspace,
+        user=owner,
+        path="u/ada/echo",
+        language="python3",
+        content="def main(x: int = 1):\n    return x\n",
+    )
+
+    def run(end: Callable[[Job], None]) -> dict[str, Any]:
+        def worker() -> None:
+            try:
+                deadline = time.monotonic() + 10
+                while (
+                    job := Job.objects.filter(script_path="u/ada/echo").order_by("-created_at").first()
+                ) is None:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.01)
+                time.sleep(0.1)  # the request is waiting by now (its own row read is done)
+                end(job)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {token}".encode())]
+        communicator = HttpCommunicator(
+            django_http, "POST", "/api/w/main/jobs/run_wait_result/p/u/ada/echo", body=b"{}", headers=headers
+        )
+
+        async def answer() -> dict[str, Any]:
+            response: dict[str, Any] = await communicator.get_response(timeout=20)
+            await communicator.wait(timeout=10)
+            return response
+
+        response = async_to_sync(answer)()
+        thread.join()
+        Job.objects.all().delete()
+        return response
+
+    yield run
+    django_http.pool.close()
+
+
+def finished(
+    status: JobStatus, result: Any = None, error: dict[str, Any] | None = None
+) -> Callable[[Job], None]:
+    def end(job: Job) -> None:
+        claimed = job_claim(job_id=str(job.pk), worker_id="test-worker")
+        assert claimed is not None
+        assert job_finish(job=claimed, status=status, result=result, error=error, last_log=(0, ""))
+
+    return end
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_run_answers_with_what_its_job_committed(sync_run: Any, settings: Any) -> None:
+    settings.KILN_SYNC_WAIT = 15
+    small = sync_run(finished(JobStatus.SUCCESS, {"answer": 42}))
+    assert small["status"] == 200 and json.loads(small["body"]) == {"answer": 42}
+    large_result = {"rows": ["x" * 100] * 400}  # 40 kB: read from the row
+    large = sync_run(finished(JobStatus.SUCCESS, large_result))
+    assert large["status"] == 200 and json.loads(large["body"]) == large_result
+    error = {"name": "ValueError", "message": "bad x", "traceback": "..."}
+    failed = sync_run(finished(JobStatus.FAILURE, None, error))
+    assert failed["status"] == 500
+    assert json.loads(failed["body"]) == {
+        "message": "job failure: ValueError: bad x",
+        "detail": {
+            "job_id": json.loads(failed["body"])["detail"]["job_id"],
+            "status": "failure",
+            "error": error,
+        },
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_outcome_a_wake_up_carries_is_answered_without_reading_the_row(
+    sync_run: Any, settings: Any
+) -> None:
+    # The row stays queued here: only the wake-up says the job ended, so the answer can only
+    # have come from it (a real one is sent after the commit of exactly what it carries).
+    settings.KILN_SYNC_WAIT = 15
+
+    def wake_only(job: Job) -> None:
+        wakeups.wake(str(job.pk), wakeups.outcome_of("success", "from the wake-up", None))
+
+    answer = sync_run(wake_only)
+    assert answer["status"] == 200 and json.loads(answer["body"]) == "from the wake-up"
+
+
+def test_after_a_failed_start_waiters_poll_without_trying_again_at_once(settings: Any) -> None:
+    async def scenario() -> list[float]:
+        took = []
+        settings.REDIS_URL = "redis://127.0.0.1:1/0"  # refused
+        for _ in range(3):
+            started = time.monotonic()
+            async with wakeups.job_done_signal("anything") as wait:
+                await wait(0.05)
+            took.append(time.monotonic() - started)
+        with pytest.raises(ConnectionError, match="a moment ago"):
+            await wakeups.listener()  # the failure is remembered: no new attempt yet
+        return took
+
+    real = settings.REDIS_URL
+    try:
+        took = asyncio.run(scenario())
+    finally:
+        settings.REDIS_URL = real
+    assert all(t < 1.0 for t in took)

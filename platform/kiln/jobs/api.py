@@ -452,9 +452,10 @@ def _early(row: Any) -> dict[str, Any] | None:
 async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
     """Wait for the job to end on the event loop, woken when it ends (kiln.jobs.wakeups).
 
-    Whoever ends the job publishes a wake-up after its result is committed; the row stays
-    the truth, so it is read again on every wake-up, and at least once a second in case a
-    wake-up was lost (Redis restarted, a crashed job).
+    Whoever ends the job publishes a wake-up after its result is committed. A script job's
+    wake-up carries a small outcome, exactly what was committed, which is answered as is;
+    else the row, the truth, is read again on every wake-up, and at least once a second in
+    case a wake-up was lost (Redis restarted, a crashed job).
     200 with the result on success; 500 with the error when the job failed, timed out
     or crashed; 202 with the job id (and its URL in Location) when the wait
     (KILN_SYNC_WAIT) is over but the job is not: it goes on, ask for it there. The same
@@ -462,8 +463,9 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
     """
     deadline = time.monotonic() + settings.KILN_SYNC_WAIT
     headers = {"X-Kiln-Job-Id": str(job_id)}
+    ended: dict[str, Any] | None = None  # status, result, error
     async with job_done_signal(str(job_id)) as wait_done:
-        while True:
+        while ended is None:
             row = (
                 await Job.objects.filter(pk=job_id)
                 .values("status", "result", "error", "flow_status")
@@ -475,6 +477,7 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
                     early.get("result"), safe=False, headers={**headers, "X-Kiln-Early-Return": "true"}
                 )
             if row is not None and row["status"] in TERMINAL:
+                ended = dict(row)
                 break
             remaining = deadline - time.monotonic()
             if remaining <= 0 or shutdown.stopping():
@@ -492,13 +495,15 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
                     status=202,
                     headers={**headers, "Location": f"/api/w/{workspace}/jobs/{job_id}"},
                 )
-            await wait_done(min(remaining, SYNC_RECHECK_S))
-    if row["status"] == JobStatus.SUCCESS:
-        return JsonResponse(row["result"], safe=False, headers=headers)
-    error = row["error"] or {}
-    message = f"job {row['status']}: {error.get('name', 'Error')}: {error.get('message', '')}".rstrip(": ")
+            outcome = await wait_done(min(remaining, SYNC_RECHECK_S))
+            if outcome is not None and outcome["status"] in TERMINAL:
+                ended = outcome  # what the worker committed, sent after its commit: no read
+    if ended["status"] == JobStatus.SUCCESS:
+        return JsonResponse(ended["result"], safe=False, headers=headers)
+    error = ended["error"] or {}
+    message = f"job {ended['status']}: {error.get('name', 'Error')}: {error.get('message', '')}".rstrip(": ")
     return JsonResponse(
-        {"message": message, "detail": {"job_id": str(job_id), "status": row["status"], "error": error}},
+        {"message": message, "detail": {"job_id": str(job_id), "status": ended["status"], "error": error}},
         status=500,
         headers=headers,
     )

@@ -351,7 +351,7 @@ def job_log_group(job_id: str) -> str:
 WAKING = ("job.done", "flow.early_return")  # what a sync run waits for
 
 
-def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
+def job_log_publish(job_id: str, *messages: dict[str, Any], outcome: bytes = wakeups.NO_OUTCOME) -> None:
     """Send committed log news to the job's viewers, best effort, without waiting for it.
 
     The messages go on this process's publish queue, which one task sends in order (a job's
@@ -360,7 +360,7 @@ def job_log_publish(job_id: str, *messages: dict[str, Any]) -> None:
     database, so a failure there is logged, never raised, and a full queue drops news.
     """
     if any(message["type"] in WAKING for message in messages):
-        wakeups.wake(job_id)  # a sync run's waiter, at once (kiln.jobs.wakeups)
+        wakeups.wake(job_id, outcome)  # a sync run's waiter, at once (kiln.jobs.wakeups)
     layer = get_channel_layer()
     if layer is None:
         return
@@ -497,7 +497,7 @@ def job_finish(
         ran = (update["finished_at"] - job.started_at).total_seconds() if job.started_at else None
 
         def after_commit() -> None:
-            job_log_publish(job_id, *messages)
+            job_log_publish(job_id, *messages, outcome=wakeups.outcome_of(str(status), result, error))
             counters.job_ended(
                 tag=job.queue, language=job.language, state=str(status), seconds=ran, log_bytes=log_size
             )

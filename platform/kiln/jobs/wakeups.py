@@ -8,19 +8,23 @@ round trips, sent from its publisher thread after the log's last chunk, and chan
 `receive` runs a script, a blocking pop and a write before it hands the message over
 (docs/performance.md).
 
-Here the process that ends a job (or gives a flow's early answer) publishes the job's id on
+Here the process that ends a job (or gives a flow's early answer) publishes on
 `kiln:wake:<job id>` right after its commit, from its own thread. Each web process keeps one
 Redis connection (per event loop) subscribed to the channels of the jobs its requests wait
-for, and a task that reads it and wakes the waiters. The row stays the truth: a waiter reads it
-when woken, and at least every SYNC_RECHECK_S anyway, so a lost message (Redis restarted, a
-crashed worker that never published) costs at most that. With Redis unreachable, waiters
-just read the row at that pace.
+for, and a task that reads it and wakes the waiters. A script job's end carries its outcome
+(status, result, error) when that is at most OUTCOME_MAX_BYTES of JSON: exactly what was
+committed, so the waiter answers without reading the row (a terminal row never changes).
+Otherwise the row stays the truth: a waiter reads it when woken, and at least every
+SYNC_RECHECK_S anyway, so a lost message (Redis restarted, a crashed worker that never
+published) costs at most that. With Redis unreachable, waiters just read the row at that
+pace.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -36,20 +40,67 @@ log = logging.getLogger(__name__)
 PREFIX = "kiln:wake:"
 IDLE_CHANNEL = PREFIX + "-"  # always subscribed: the reader always has something to read
 SUBSCRIBE_TIMEOUT_S = 1.0
+OUTCOME_MAX_BYTES = 16 * 1024  # a larger outcome is read from the row
+NO_OUTCOME = b"1"
 
 
 def channel(job_id: str) -> str:
     return PREFIX + job_id
 
 
-def wake(job_id: str) -> None:
+def wake(job_id: str, outcome: bytes = NO_OUTCOME) -> None:
     """After the commit that ended `job_id` (or gave its flow's early answer): wake whoever
-    waits for it. Best effort, never raises: waiters read the row again within
-    SYNC_RECHECK_S regardless."""
+    waits for it, with its committed `outcome` (from `outcome_of`) if it has one. Best
+    effort, never raises: waiters read the row again within SYNC_RECHECK_S regardless."""
     try:
-        redis_client(settings.REDIS_URL).publish(channel(job_id), b"1")
+        redis_client(settings.REDIS_URL).publish(channel(job_id), outcome)
     except Exception as exc:  # Redis down: the waiters' rechecks find the end
         log.debug("job %s: no wake-up sent (%s)", job_id, exc)
+
+
+def outcome_of(status: str, result: Any, error: Any) -> bytes:
+    """A job's end as a wake-up's payload: its JSON if that is at most OUTCOME_MAX_BYTES (the
+    encoding stops there, so a large result costs no more than that), else NO_OUTCOME."""
+    size = 0
+    parts = []
+    try:
+        # iterencode (not dumps) yields as it goes: stopped at the limit.
+        for part in json.JSONEncoder(ensure_ascii=False).iterencode(
+            {"status": status, "result": result, "error": error}
+        ):
+            size += len(part)
+            if size > OUTCOME_MAX_BYTES:
+                return NO_OUTCOME
+            parts.append(part)
+    except (TypeError, ValueError):  # not JSON as such (the row's encoder knows more): read the row
+        return NO_OUTCOME
+    encoded = "".join(parts).encode()
+    return encoded if len(encoded) <= OUTCOME_MAX_BYTES else NO_OUTCOME
+
+
+def outcome_in(payload: bytes | None) -> dict[str, Any] | None:
+    """The outcome a wake-up carried ({"status", "result", "error"}), or None."""
+    if not payload or payload == NO_OUTCOME:
+        return None
+    try:
+        outcome = json.loads(payload)
+    except ValueError:
+        return None
+    if isinstance(outcome, dict) and {"status", "result", "error"} <= outcome.keys():
+        return outcome
+    return None
+
+
+class Waiter:
+    """One request's wait: set when a wake-up arrives, with what it carried."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+        self.payload: bytes | None = None
+
+    def wake(self, payload: bytes | None) -> None:
+        self.payload = payload
+        self.event.set()
 
 
 class Listener:
@@ -58,7 +109,7 @@ class Listener:
     def __init__(self, url: str) -> None:
         self.client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=SUBSCRIBE_TIMEOUT_S)
         self.pubsub = self.client.pubsub()
-        self.waiters: dict[str, set[asyncio.Event]] = {}
+        self.waiters: dict[str, set[Waiter]] = {}
         self.confirming: dict[str, asyncio.Future[None]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.broken = False
@@ -75,8 +126,8 @@ class Listener:
                     continue
                 name = message["channel"].decode()
                 if message["type"] == "message":
-                    for event in self.waiters.get(name, ()):
-                        event.set()
+                    for waiter in self.waiters.get(name, ()):
+                        waiter.wake(message["data"])
                 elif message["type"] == "subscribe":
                     confirmed = self.confirming.pop(name, None)
                     if confirmed is not None and not confirmed.done():
@@ -87,17 +138,17 @@ class Listener:
             log.warning("job wake-ups: lost the Redis subscription (%s); waiters poll until it is back", exc)
         finally:
             self.broken = True
-            for event in (e for events in self.waiters.values() for e in events):
-                event.set()  # each reads its row now, then waits on a new listener or polls
+            for waiter in (w for waiters in self.waiters.values() for w in waiters):
+                waiter.wake(None)  # each reads its row now, then polls
             for confirmed in self.confirming.values():
                 if not confirmed.done():
                     confirmed.set_exception(ConnectionError("the wake-up subscription was lost"))
 
-    async def add(self, name: str, event: asyncio.Event) -> None:
-        """Register `event` for `name`, subscribed (and confirmed by Redis) when this returns."""
-        events = self.waiters.setdefault(name, set())
-        events.add(event)
-        if len(events) == 1:
+    async def add(self, name: str, waiter: Waiter) -> None:
+        """Register `waiter` for `name`, subscribed (and confirmed by Redis) when this returns."""
+        waiters = self.waiters.setdefault(name, set())
+        waiters.add(waiter)
+        if len(waiters) == 1:
             confirmed = self.confirming[name] = asyncio.get_running_loop().create_future()
             await self.pubsub.subscribe(name)
         else:
@@ -106,12 +157,12 @@ class Listener:
                 confirmed.set_result(None)  # an earlier waiter's subscription is in place
         await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
 
-    async def remove(self, name: str, event: asyncio.Event) -> None:
-        events = self.waiters.get(name)
-        if events is None:
+    async def remove(self, name: str, waiter: Waiter) -> None:
+        waiters = self.waiters.get(name)
+        if waiters is None:
             return
-        events.discard(event)
-        if not events:
+        waiters.discard(waiter)
+        if not waiters:
             del self.waiters[name]
             self.confirming.pop(name, None)
             if not self.broken:
@@ -129,65 +180,70 @@ class Listener:
 
 _listeners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Listener] = weakref.WeakKeyDictionary()
 _starting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+_failed: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, float] = weakref.WeakKeyDictionary()
+RETRY_AFTER_S = 5.0  # after a failed start, waiters poll this long before the next try
 
 
 async def listener() -> Listener:
-    """This event loop's listener, started (or started again after it broke)."""
+    """This event loop's listener, started (or started again after it broke). After a failed
+    start, raises at once for RETRY_AFTER_S: a Redis that does not answer must not make each
+    sync run wait for its own connection attempt, in turn."""
     loop = asyncio.get_running_loop()
+    if loop.time() - _failed.get(loop, -RETRY_AFTER_S) < RETRY_AFTER_S:
+        raise ConnectionError("the wake-up subscription failed to start a moment ago")
     lock = _starting.setdefault(loop, asyncio.Lock())
     async with lock:
         current = _listeners.get(loop)
         if current is not None and not current.broken:
             return current
+        if loop.time() - _failed.get(loop, -RETRY_AFTER_S) < RETRY_AFTER_S:
+            raise ConnectionError("the wake-up subscription failed to start a moment ago")
         if current is not None:
             await current.close()
         fresh = Listener(settings.REDIS_URL)
         try:
-            await fresh.start()
+            await asyncio.wait_for(fresh.start(), SUBSCRIBE_TIMEOUT_S)
         except BaseException:
+            _failed[loop] = loop.time()
             await fresh.close()
             raise
+        _failed.pop(loop, None)
         _listeners[loop] = fresh
         return fresh
 
 
 @contextlib.asynccontextmanager
-async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaitable[None]]]:
+async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaitable[dict[str, Any] | None]]]:
     """Subscribed to the job's wake-ups (when this is entered, a wake-up is no longer missed);
-    yields `wait(timeout)`, which returns when one arrives or the timeout passes. With Redis
-    unreachable it degrades to sleeping: the caller reads the row once per timeout."""
+    yields `wait(timeout)`, which returns when one arrives or the timeout passes: the outcome
+    the wake-up carried (see `outcome_in`), else None. With Redis unreachable it degrades to
+    sleeping: the caller reads the row once per timeout."""
     name = channel(job_id)
-    event = asyncio.Event()
+    waiter = Waiter()
     current: Listener | None = None
     try:
         current = await listener()
-        await current.add(name, event)
+        await current.add(name, waiter)
     except Exception as exc:
         log.warning("job %s: no live completion signal (%s); falling back to reading the row", job_id, exc)
         if current is not None:
             with contextlib.suppress(Exception):
-                await current.remove(name, event)
+                await current.remove(name, waiter)
         current = None
 
-    async def wait(timeout: float) -> None:
+    async def wait(timeout: float) -> dict[str, Any] | None:
         if current is None or current.broken:
             await asyncio.sleep(timeout)
-            return
+            return None
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
-        event.clear()
+            await asyncio.wait_for(waiter.event.wait(), timeout)
+        waiter.event.clear()
+        payload, waiter.payload = waiter.payload, None
+        return outcome_in(payload)
 
     try:
         yield wait
     finally:
         if current is not None:
             with contextlib.suppress(Exception):
-                await current.remove(name, event)
-
-
-def forget(loop: Any = None) -> None:
-    """Tests: drop the listener kept for `loop` (every loop's by default) without closing it."""
-    if loop is None:
-        _listeners.clear()
-    else:
-        _listeners.pop(loop, None)
+                await current.remove(name, waiter)
