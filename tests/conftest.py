@@ -113,6 +113,22 @@ def share_folder(
     folder_grants_set(folder=folder, grants=grants)
 
 
+ECHO = "u/ada/echo"  # save_echo's script: returns its argument x
+
+
+def save_echo(owner: User) -> None:
+    """Save `ECHO` (`def main(x: int = 1): return x`) in the owner's workspace."""
+    from kiln.scripts.services import script_save
+
+    script_save(
+        workspace=owner.memberships.get().workspace,
+        user=owner,
+        path=ECHO,
+        language="python3",
+        content="def main(x: int = 1):\n    return x\n",
+    )
+
+
 @pytest.fixture
 def owner(workspace: Workspace) -> User:
     return _persona("ada@example.com", workspace, Role.ADMIN)

@@ -21,7 +21,7 @@ from kiln.accounts.services import token_create
 from kiln.asgi import django_http
 from kiln.http_handler import ExecutorPool, KilnASGIHandler
 from kiln.jobs.models import Job, JobStatus
-from kiln.scripts.services import script_save
+from tests.conftest import save_echo
 
 pytestmark = pytest.mark.django_db(transaction=True)  # requests run in their own threads
 
@@ -96,13 +96,7 @@ def test_an_async_view_waits_on_the_event_loop_and_answers(owner: User, settings
     # No worker runs here, so the wait ends with the documented 202 after KILN_SYNC_WAIT.
     settings.KILN_SYNC_WAIT = 0.3
     token = token_create(user=owner)
-    script_save(
-        workspace=owner.memberships.get().workspace,
-        user=owner,
-        path="u/ada/echo",
-        language="python3",
-        content="def main(x: int = 1):\n    return x\n",
-    )
+    save_echo(owner)
     answer = call("POST", "/api/w/main/jobs/run_wait_result/p/u/ada/echo", token, body=b'{"x": 2}')
     assert answer["status"] == 202, answer
     body = json.loads(answer["body"])

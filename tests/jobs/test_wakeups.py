@@ -26,7 +26,7 @@ from kiln.jobs import wakeups
 from kiln.jobs.models import Job, JobStatus
 from kiln.jobs.services import job_claim, job_finish, job_log_publish
 from kiln.ratelimit import redis_client
-from kiln.scripts.services import script_save
+from tests.conftest import save_echo
 
 LONG = 30.0  # a wait that ends before this was woken, not timed out
 
@@ -225,13 +225,7 @@ def sync_run(owner: User) -> Iterator[Callable[[Callable[[Job], None]], dict[str
     """`run(end)`: POST run_wait_result for a saved script through the ASGI application, with
     `end(job)` called from another thread once the job exists (as a worker would); the answer."""
     token = token_create(user=owner)
-    script_save(
-        workspace=owner.memberships.get().workspace,
-        user=owner,
-        path="u/ada/echo",
-        language="python3",
-        content="def main(x: int = 1):\n    return x\n",
-    )
+    save_echo(owner)
 
     def run(end: Callable[[Job], None]) -> dict[str, Any]:
         def worker() -> None:

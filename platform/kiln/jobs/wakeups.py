@@ -61,21 +61,18 @@ def wake(job_id: str, outcome: bytes = NO_OUTCOME) -> None:
 def outcome_of(status: str, result: Any, error: Any) -> bytes:
     """A job's end as a wake-up's payload: its JSON if that is at most OUTCOME_MAX_BYTES (the
     encoding stops there, so a large result costs no more than that), else NO_OUTCOME."""
-    size = 0
-    parts = []
+    encoded = bytearray()
     try:
         # iterencode (not dumps) yields as it goes: stopped at the limit.
         for part in json.JSONEncoder(ensure_ascii=False).iterencode(
             {"status": status, "result": result, "error": error}
         ):
-            size += len(part)
-            if size > OUTCOME_MAX_BYTES:
+            encoded += part.encode()
+            if len(encoded) > OUTCOME_MAX_BYTES:
                 return NO_OUTCOME
-            parts.append(part)
     except (TypeError, ValueError):  # not JSON as such (the row's encoder knows more): read the row
         return NO_OUTCOME
-    encoded = "".join(parts).encode()
-    return encoded if len(encoded) <= OUTCOME_MAX_BYTES else NO_OUTCOME
+    return bytes(encoded)
 
 
 def outcome_in(payload: bytes | None) -> dict[str, Any] | None:
@@ -151,10 +148,10 @@ class Listener:
         if len(waiters) == 1:
             confirmed = self.confirming[name] = asyncio.get_running_loop().create_future()
             await self.pubsub.subscribe(name)
+        elif (pending := self.confirming.get(name)) is not None:
+            confirmed = pending  # an earlier waiter's subscription, not confirmed yet
         else:
-            confirmed = self.confirming.get(name) or asyncio.get_running_loop().create_future()
-            if name not in self.confirming:
-                confirmed.set_result(None)  # an earlier waiter's subscription is in place
+            return  # an earlier waiter's subscription is in place
         await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
 
     async def remove(self, name: str, waiter: Waiter) -> None:
@@ -189,15 +186,17 @@ async def listener() -> Listener:
     start, raises at once for RETRY_AFTER_S: a Redis that does not answer must not make each
     sync run wait for its own connection attempt, in turn."""
     loop = asyncio.get_running_loop()
-    if loop.time() - _failed.get(loop, -RETRY_AFTER_S) < RETRY_AFTER_S:
-        raise ConnectionError("the wake-up subscription failed to start a moment ago")
-    lock = _starting.setdefault(loop, asyncio.Lock())
-    async with lock:
+
+    def refuse_if_failed_lately() -> None:
+        if loop.time() - _failed.get(loop, -RETRY_AFTER_S) < RETRY_AFTER_S:
+            raise ConnectionError("the wake-up subscription failed to start a moment ago")
+
+    refuse_if_failed_lately()
+    async with _starting.setdefault(loop, asyncio.Lock()):
         current = _listeners.get(loop)
         if current is not None and not current.broken:
             return current
-        if loop.time() - _failed.get(loop, -RETRY_AFTER_S) < RETRY_AFTER_S:
-            raise ConnectionError("the wake-up subscription failed to start a moment ago")
+        refuse_if_failed_lately()  # another waiter's attempt, while this one queued for the lock
         if current is not None:
             await current.close()
         fresh = Listener(settings.REDIS_URL)
