@@ -185,9 +185,11 @@ def test_a_schedules_tick_lag_is_a_histogram(api: Any, client: Client) -> None:
     from kiln.schedules.ticker import tick_due
 
     every_minute(api)
-    tick = timezone.now().replace(microsecond=0) - timedelta(seconds=1)
+    # Half a minute past a minute's start, and the pass one second later: no minute boundary
+    # falls between them, so exactly this tick is due whatever the clock says now.
+    tick = timezone.now().replace(second=30, microsecond=0) - timedelta(minutes=1)
     Schedule.objects.update(next_fire_at=tick)
-    assert tick_due() == 1
+    assert tick_due(now=tick + timedelta(seconds=1)) == 1
     counters.flush()
     assert publishes_sent(timeout=30)
     samples = scrape(client)
