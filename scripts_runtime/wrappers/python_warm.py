@@ -3,15 +3,18 @@
 Started once (kiln/jobs/warm.py) with the job's jail and limits; it sets up sys.path, imports
 what main.py imports (its dependencies, Kiln's SDK) and compiles main.py, then waits. For each
 job the worker writes /job/args.json and sends one line on stdin ({"env": {...}, "cpu_s": N});
-the runner forks, and the child runs the job exactly as python_wrapper.py would (main.py's
-module code, then main(**args), result.json or error.json) with the job's environment and CPU
-limit, printing to the jail's stdout (the job's log). When the child has ended the runner kills
+the runner passes it to the job's process, forked from the template before the job came and
+waiting for it (the fork and the process's first page faults are off the job's path), which
+runs the job exactly as python_wrapper.py would (main.py's module code, then main(**args),
+result.json or error.json) with the job's environment and CPU limit, printing to the jail's
+stdout (the job's log). When the child has ended the runner kills
 whatever the job left running, removes what it added to /tmp and /dev/shm (the jail's own
 mount points stay), empties /job (but main.py, the SDK socket and the outcome files) and
 answers on the control pipe (fd $KILN_WARM_FD): {"exit": code, "signal": n, "cpu_s": seconds,
-"rss_kb": its own resident memory, "ms": [fork, job, clean-up] for diagnostics}. Each job
-starts from the same clean template (fork: copy-on-write), so nothing one job does in memory
-is seen by the next.
+"rss_kb": its own resident memory, "ms": [hand-off, job, clean-up] for diagnostics}, then
+forks the next job's process. Each job starts from the same clean template (fork:
+copy-on-write), forked after the previous job's processes are gone and its files removed, so
+nothing one job does in memory or leaves behind is seen by the next.
 
 A thread watches stdin for a hang-up: the worker closed it, or is gone. Then the runner exits at
 once, mid-job or mid-import, and its jail with it: it needs no PR_SET_PDEATHSIG.
@@ -117,7 +120,34 @@ def _rss_kb():
         return 0
 
 
-def _child(code, command, control):
+def _rehearse():
+    """What every job does first, done once before its command comes, in the waiting process:
+    its first touch of the template's pages (the interpreter's objects, json, io) is a
+    copy-on-write fault each, about a millisecond in all, paid here while the runner is idle.
+    Nothing here leaves state a job could see: JSON and /dev/null only."""
+    json.loads('{"env": {"A": "b"}, "cpu_s": 1, "n": [1, 2.5, null, true, "x"]}')
+    with open(os.devnull, encoding="utf-8") as fh:
+        fh.read()
+    with open(os.devnull, "w", encoding="utf-8") as fh:
+        json.dump({"result": [1, 2.5, None, True, "x", {"k": "v"}]}, fh)
+    os.path.join(wrapper.JOB_DIR, "args.json")
+
+
+def _prepare(code, control):
+    """The next job's process, forked from the clean template before its command comes (the
+    fork and the first page faults are then off the job's path): it waits for the command on a
+    pipe of its own, and exits if the pipe closes without one (the runner is gone). Returns
+    (its pid, the pipe's write end)."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(write)
+        _child(code, read, control)
+    os.close(read)
+    return child, write
+
+
+def _child(code, commands, control):
     """The job: never returns."""
     rc = 70
     try:
@@ -127,6 +157,14 @@ def _child(code, command, control):
         os.dup2(null, 0)
         os.close(null)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _rehearse()
+        line = b""
+        while chunk := os.read(commands, 65536):
+            line += chunk
+        os.close(commands)
+        if not line:
+            os._exit(0)  # no job came: the runner is exiting
+        command = json.loads(line)
         os.environ.update(command.get("env") or {})
         cpu = int(command.get("cpu_s") or 0)
         if cpu > 0:
@@ -260,6 +298,8 @@ def main():
 
     gc.collect()
     gc.freeze()  # the template's objects: never scanned by a job's collections, so their pages stay shared
+    child, commands = _prepare(code, control)  # the first job's process, waiting
+    _job[0] = child
     out = os.fdopen(control, "w", buffering=1)
     out.write(json.dumps({"ready": True, "rss_kb": _rss_kb()}) + "\n")
     for line in sys.stdin:
@@ -268,10 +308,10 @@ def main():
         except ValueError:
             return 2
         t0 = time.perf_counter()
-        child = os.fork()
-        if child == 0:
-            _child(code, command, control)
-        _job[0] = child
+        data = memoryview(line.encode())
+        while data:
+            data = data[os.write(commands, data) :]
+        os.close(commands)
         t1 = time.perf_counter()
         _, status, usage = os.wait4(child, 0)
         t2 = time.perf_counter()
@@ -301,6 +341,10 @@ def main():
         )
         if last:
             return 0
+        # The next job's process, forked now that this one's are gone and its files cleaned up,
+        # after the answer: the worker goes on with this job's outcome meanwhile.
+        child, commands = _prepare(code, control)
+        _job[0] = child
     return 0
 
 
