@@ -170,3 +170,29 @@ def test_insert_stores_what_create_stores(two_jobs: tuple[Job, Job]) -> None:
     )
     assert again.pk == event.pk + 1
     assert AuditEvent.objects.get(pk=event.pk).object_id == "1"
+
+
+@pytest.mark.django_db
+def test_a_members_groups_are_read_in_one_written_statement(
+    workspace: Workspace, owner: User, member: User
+) -> None:
+    from kiln.accounts.access import Principal, caller
+    from kiln.accounts.models import ALL_GROUP, Group, Membership
+
+    other = Workspace.objects.create(id="other", name="Other")
+    Membership.objects.create(user=owner, workspace=other, role="admin")
+    mine = [Group.objects.create(workspace=workspace, name=name) for name in ("ops", "data")]
+    for group in mine:
+        group.members.add(owner)
+    Group.objects.create(workspace=workspace, name="not-mine").members.add(member)
+    Group.objects.create(workspace=other, name="elsewhere").members.add(owner)
+    Group.objects.create(workspace=workspace, name="empty")
+
+    assert caller(user=owner, workspace_id="main").groups == {ALL_GROUP, "ops", "data"}
+    assert caller(user=owner, workspace_id="other").groups == {ALL_GROUP, "elsewhere"}
+    assert caller(user=member, workspace_id="main").groups == {ALL_GROUP, "not-mine"}
+    membership = Membership.objects.select_related("user").get(user=owner, workspace=workspace)
+    with CaptureQueriesContext(connection) as queries:
+        Principal.of_member(membership)
+    (statement,) = queries.captured_queries  # the groups, and nothing else
+    assert "JOIN" in statement["sql"]

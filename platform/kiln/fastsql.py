@@ -4,13 +4,15 @@ Django compiles a query every time it runs one: `Job.objects.filter(pk=…, stat
 costs about 0.7 ms of Python on the machine of docs/performance.md, the statement itself about
 0.05 ms; a joined `select_related` read or a `create()` costs as much. `get()`, `update()` and
 `insert()` write their statement once per shape (model, fields filtered, set or joined) and then
-only convert the values, with the fields' own conversions, as the ORM does. Used where every
-job or every request pays: a job's claim, finish and log chunks; token auth and membership;
-a run request's version lookup, job and audit event (docs/performance.md).
+only convert the values, with the fields' own conversions, as the ORM does; `select()` runs
+a hand-written read written once. Used where every job or every request pays: a job's claim,
+finish and log chunks; token auth, membership and the member's groups; a run request's
+version lookup, job and audit event (docs/performance.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
@@ -20,6 +22,7 @@ M = TypeVar("M", bound=models.Model)
 _SQL: dict[tuple[Any, ...], str] = {}
 _INSERTS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 _READS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+_SELECTS: dict[tuple[str, str], str] = {}
 
 
 def update(model: type[models.Model], where: dict[str, Any], values: dict[str, Any]) -> int:
@@ -105,6 +108,22 @@ def get(model: type[M], where: dict[str, Any], related: tuple[str, ...] = ()) ->
         setattr(by_path[parent], name, loaded)
         by_path[path] = loaded
     return found[0]  # type: ignore[no-any-return]
+
+
+def select(
+    name: str, build: Callable[[Callable[[str], str]], str], params: list[Any]
+) -> list[tuple[Any, ...]]:
+    """A hand-written read of a shape `get()` does not cover (a many-to-many join): `build`
+    writes its SQL once per process and database, given the database's `quote_name`; the rows
+    come back as the driver returns them, unconverted (text and numbers only). `name` tells
+    the statements apart."""
+    key = (name, connection.vendor)
+    sql = _SELECTS.get(key)
+    if sql is None:
+        sql = _SELECTS[key] = build(connection.ops.quote_name)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def columns(model: type[models.Model]) -> str:

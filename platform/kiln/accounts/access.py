@@ -17,12 +17,14 @@ here the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 from django.db.models import Q
 
+from kiln import fastsql
 from kiln.errors import BadRequest, Forbidden, NotFound
 
 from .models import ALL_GROUP, FolderGrant, Group, Level, Membership, Role, User
@@ -63,13 +65,17 @@ class Principal:
 
     @staticmethod
     def of_member(membership: Membership) -> Principal:
-        groups = Group.objects.filter(workspace_id=membership.workspace_id, members=membership.user_id)
+        # Every workspace request asks: a statement written once (kiln.fastsql), not compiled
+        # by the ORM each time (~0.7 ms).
+        rows = fastsql.select(
+            "member_groups", _member_groups_sql, [membership.workspace_id, membership.user_id]
+        )
         return Principal(
             workspace_id=membership.workspace_id,
             role=membership.role,
             user_id=membership.user_id,
             username=membership.user.username,
-            groups=frozenset([ALL_GROUP, *groups.values_list("name", flat=True)]),
+            groups=frozenset([ALL_GROUP, *(name for (name,) in rows)]),
             label=f"u/{membership.user.username}",
             membership=membership,
         )
@@ -84,6 +90,17 @@ class Principal:
             groups=frozenset([ALL_GROUP, name]),
             label=f"g/{name}",
         )
+
+
+def _member_groups_sql(q: Callable[[str], str]) -> str:
+    """The names of a workspace's groups a user is in: (workspace id, user id)."""
+    group, through = Group._meta, Group.members.through._meta
+    in_group, member = (q(through.get_field(name).column) for name in ("group", "user"))
+    return (
+        f"SELECT g.{q('name')} FROM {q(group.db_table)} g "
+        f"INNER JOIN {q(through.db_table)} m ON m.{in_group} = g.{q(group.pk.column)} "
+        f"WHERE g.{q(group.get_field('workspace').column)} = %s AND m.{member} = %s"
+    )
 
 
 @dataclass(frozen=True)
