@@ -5,6 +5,7 @@ Real nsjail, real runner processes: the jobs go through JobRunner.run() as every
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -205,6 +206,44 @@ def test_progress_and_the_sdk_work_on_a_warm_runner(save: Any, run: Any, transac
     assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))
     assert job.result == {"n": 2} and job.progress == 70
     assert runners()[0]["jobs"] == 1
+
+
+def descendants(pid: int) -> set[int]:
+    """The live processes under `pid` (from /proc: a jail's processes are seen from outside)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":  # a zombie is gone already, waiting to be reaped
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def test_the_next_jobs_process_waits_in_the_jail_and_goes_with_the_runner(save: Any, run: Any) -> None:
+    version = warm_twice(save, run, "import os\n\ndef main():\n    return os.getpid()\n")
+    first = run(version).result  # on the runner: it is up
+    (runner,) = pool.runners.values()
+    jail = runner.process.pid
+    waiting = descendants(jail)
+    assert len(waiting) == 2  # the runner (pid 1 in the jail) and the next job's process, forked
+    pids = [first, *(run(version).result for _ in range(3))]
+    assert len(set(pids)) == 4  # each job in a process of its own, forked after the one before
+    last = descendants(jail)
+    assert len(last) == 2 and last != waiting
+    pool.close_all()
+    deadline = time.monotonic() + 5
+    while alive := [pid for pid in last if os.path.exists(f"/proc/{pid}")]:
+        assert time.monotonic() < deadline, f"a runner's processes outlived it: {alive}"
+        time.sleep(0.05)
 
 
 class TestLimits:
