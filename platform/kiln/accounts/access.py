@@ -21,6 +21,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 from django.db.models import Q
 
@@ -95,11 +96,14 @@ class Principal:
 def _member_groups_sql(q: Callable[[str], str]) -> str:
     """The names of a workspace's groups a user is in: (workspace id, user id)."""
     group, through = Group._meta, Group.members.through._meta
-    in_group, member = (q(through.get_field(name).column) for name in ("group", "user"))
+
+    def column(meta: Any, name: str) -> str:
+        return q(str(meta.get_field(name).column))
+
     return (
-        f"SELECT g.{q('name')} FROM {q(group.db_table)} g "
-        f"INNER JOIN {q(through.db_table)} m ON m.{in_group} = g.{q(group.pk.column)} "
-        f"WHERE g.{q(group.get_field('workspace').column)} = %s AND m.{member} = %s"
+        f"SELECT g.{column(group, 'name')} FROM {q(group.db_table)} g "
+        f"INNER JOIN {q(through.db_table)} m ON m.{column(through, 'group')} = g.{column(group, 'id')} "
+        f"WHERE g.{column(group, 'workspace')} = %s AND m.{column(through, 'user')} = %s"
     )
 
 

@@ -36,7 +36,7 @@ from scripts_runtime import registry
 if TYPE_CHECKING:
     from kiln.schedules.models import Schedule
 
-from . import backlog, wakeups
+from . import backlog, doorbell, wakeups
 from .dispatch import dispatch_after_commit, slot_acquire, slot_release
 from .leases import lease_duration
 from .models import IDEMPOTENCY_WINDOW, ConcurrencySlot, IdempotencyKey, Job, JobLogChunk, JobStatus, Trigger
@@ -219,8 +219,6 @@ def job_publish(*, job_id: str, queue: str, priority: int = 0, counted: bool = F
 
     `counted` (a new job's bell): counted per queue, and not rung when enough counted bells of
     its queue are unanswered; the workers answering them drain the queue (kiln.jobs.backlog)."""
-    from .tasks import run_job
-
     held = _held.get()
     if held is not None:
         held.publishes.append((job_id, queue, priority))
@@ -229,14 +227,8 @@ def job_publish(*, job_id: str, queue: str, priority: int = 0, counted: bool = F
     if counted and not backlog.bell_counted(queue):
         return True
     try:
-        run_job.apply_async(
-            args=[job_id],
-            kwargs={"bell": queue} if counted else None,
-            queue=queue,
-            priority=celery_priority(priority),
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
-        )
+        bell = queue if counted else None
+        doorbell.ring(job_id, queue=queue, priority=celery_priority(priority), bell=bell)
     except Exception:
         log.warning(
             "job %s: could not publish to queue %s; the sweeper will retry", job_id, queue, exc_info=True
