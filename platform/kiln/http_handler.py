@@ -13,16 +13,19 @@ view runs (docs/performance.md, "The web process"):
   per-thread result backend.
 
 Here the middleware chain is built in sync mode and entered with one hop, as under WSGI. An
-async view (the `run_wait_result` endpoints) is awaited on the event loop from that thread
-(Django's `async_to_sync`), so its wait still holds no loop time; it holds its request thread,
-as it did already behind the sync-only middleware. Each request borrows a one-thread executor
-from a pool and gives it back when its response is sent, so a thread, with its connection,
-serves one request after another; most recently used first, so a quiet server keeps using the
-same few. At most KEPT_IDLE idle executors are kept; more are shut down.
+async view is awaited on the event loop from that thread (Django's `async_to_sync`); it holds
+its request thread meanwhile, as it did already behind the sync-only middleware. A view that
+needs the loop from its thread (a sync run waiting for its job's wake-up,
+kiln.jobs.wakeups.ThreadSignal) finds it with `server_loop(request)`. Each request borrows a
+one-thread executor from a pool and gives it back when its response is sent, so a thread,
+with its connection, serves one request after another; most recently used first, so a quiet
+server keeps using the same few. At most KEPT_IDLE idle executors are kept; more are shut
+down.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -92,7 +95,14 @@ class KilnASGIHandler(ASGIHandler):
             self.pool.give_back(executor)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        request.kiln_loop = asyncio.get_running_loop()  # type: ignore[attr-defined]  # server_loop()
         # The whole sync chain in one hop (BaseHandler.get_response sets the URLconf, logs
         # 4xx/5xx and registers the request's closers, as get_response_async does).
         response: HttpResponseBase = await sync_to_async(self.get_response, thread_sensitive=True)(request)
         return response
+
+
+def server_loop(request: HttpRequest) -> asyncio.AbstractEventLoop | None:
+    """The event loop serving `request` when KilnASGIHandler does (its view runs in a thread of
+    its own); None under Django's test client or a WSGI server."""
+    return getattr(request, "kiln_loop", None)

@@ -1,6 +1,6 @@
 """Kiln's ASGI handler (kiln.http_handler): the middleware in one hop, request threads (and
 their database connections) kept from one request to the next, and the same answers as
-Django's handler, async views and bad input included. These go through `kiln.asgi`, the
+Django's handler, a waiting sync run and bad input included. These go through `kiln.asgi`, the
 application uvicorn serves (Django's test Client does not)."""
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ def test_answers_are_django_s_for_good_and_bad_requests(owner: User) -> None:
     assert call("GET", "/api/w/main/no-such-endpoint", token)["status"] == 404
 
 
-def test_an_async_view_waits_on_the_event_loop_and_answers(owner: User, settings: Any) -> None:
-    # run_wait_result is async: from the sync chain it is awaited on the loop (async_to_sync).
+def test_a_sync_run_waits_in_its_request_thread_and_answers(owner: User, settings: Any) -> None:
+    # run_wait_result waits in its thread, subscribed through the server's loop (server_loop).
     # No worker runs here, so the wait ends with the documented 202 after KILN_SYNC_WAIT.
     settings.KILN_SYNC_WAIT = 0.3
     token = token_create(user=owner)

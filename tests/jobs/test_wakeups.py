@@ -328,3 +328,111 @@ def test_after_a_failed_start_waiters_poll_without_trying_again_at_once(settings
     finally:
         settings.REDIS_URL = real
     assert all(t < 1.0 for t in took)
+
+
+# -- a waiter in a request thread (kiln.jobs.wakeups.ThreadSignal) -----------------------------
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop running in a thread of its own, as a web server's is."""
+    running = asyncio.new_event_loop()
+    thread = threading.Thread(target=running.run_forever, daemon=True)
+    thread.start()
+    yield running
+    running.call_soon_threadsafe(running.stop)
+    thread.join(5)
+    running.close()
+
+
+def test_a_thread_is_woken_by_the_loops_reader_and_never_misses_a_wake_up(
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    for _ in range(20):  # sent right after ready(): must not be lost
+        job = str(uuid.uuid4())
+        with wakeups.thread_signal(job, loop) as signal:
+            assert signal.ready()
+            assert subscribers(job) == 1
+            wakeups.wake(job, wakeups.outcome_of("success", 7, None))
+            started = time.monotonic()
+            assert signal.wait(LONG) == {"status": "success", "result": 7, "error": None}
+            assert time.monotonic() - started < LONG / 3
+        with wakeups.thread_signal(str(uuid.uuid4()), loop) as following:
+            assert following.ready()
+            assert subscribers(job) == 0  # released by the request, unsubscribed by the next one
+    other = str(uuid.uuid4())
+    with wakeups.thread_signal(str(uuid.uuid4()), loop) as signal:
+        assert signal.ready()
+        wakeups.wake(other)  # another job's
+        started = time.monotonic()
+        assert signal.wait(0.3) is None
+        assert time.monotonic() - started >= 0.29
+
+
+def test_a_thread_signal_without_redis_or_loop_sleeps_for_the_row_read(
+    loop: asyncio.AbstractEventLoop, settings: Any
+) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # refused: the loop's listener cannot start
+    with wakeups.thread_signal("anything", loop) as signal:
+        assert signal.ready() is False
+        started = time.monotonic()
+        assert signal.wait(0.2) is None
+        assert time.monotonic() - started >= 0.19
+    closed = asyncio.new_event_loop()
+    closed.close()
+    with wakeups.thread_signal("anything", closed) as signal:  # a server on its way out
+        assert signal.ready() is False and signal.wait(0.01) is None
+
+
+def sync_call(token: str, key: str | None = None) -> dict[str, Any]:
+    headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {token}".encode())]
+    if key:
+        headers.append((b"idempotency-key", key.encode()))
+    communicator = HttpCommunicator(
+        django_http, "POST", "/api/w/main/jobs/run_wait_result/p/u/ada/echo", body=b"{}", headers=headers
+    )
+
+    async def answer() -> dict[str, Any]:
+        response: dict[str, Any] = await communicator.get_response(timeout=20)
+        await communicator.wait(timeout=10)
+        return response
+
+    return async_to_sync(answer)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_idempotency_key_answers_from_the_first_jobs_row(
+    sync_run: Any, owner: User, settings: Any
+) -> None:
+    # A repeated key's request waits for the key's first job: woken by its wake-up while it
+    # runs, answered from its row once it is over.
+    settings.KILN_SYNC_WAIT = 1
+    token = token_create(user=owner)  # sync_run saved u/ada/echo; nothing here runs its jobs
+    first = sync_call(token, key="k-1")
+    assert first["status"] == 202  # queued: the wait ended
+    first_id = json.loads(first["body"])["id"]
+    # Still running when asked again: the request waits for that job's own wake-up.
+    settings.KILN_SYNC_WAIT = 15
+
+    def end_it() -> None:
+        try:
+            finished(JobStatus.SUCCESS, {"first": 1})(Job.objects.get())
+        finally:
+            connection.close()
+
+    end = threading.Timer(0.3, end_it)
+    end.start()
+    started = time.monotonic()
+    again = sync_call(token, key="k-1")
+    end.join()
+    assert again["status"] == 200 and json.loads(again["body"]) == {"first": 1}
+    assert 0.3 <= time.monotonic() - started < 0.9  # woken, not found by the next recheck (1 s)
+    # Over when asked again: answered from its row at once.
+    Job.objects.filter(pk=first_id).update(result={"first": 2})
+    started = time.monotonic()
+    third = sync_call(token, key="k-1")
+    assert third["status"] == 200 and json.loads(third["body"]) == {"first": 2}
+    headers = {name.lower(): value for name, value in third["headers"]}
+    assert headers[b"x-kiln-job-id"].decode() == first_id
+    assert time.monotonic() - started < 0.9
+    assert Job.objects.count() == 1

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -21,6 +21,7 @@ from kiln.accounts.models import User
 from kiln.api_params import WorkspacePath, query_token_used
 from kiln.audit.services import audit_record
 from kiln.errors import BadRequest
+from kiln.http_handler import server_loop
 from kiln.operations import shutdown
 from kiln.ratelimit import check_run_rate
 from kiln.scripts import selectors as script_selectors
@@ -34,7 +35,7 @@ from . import cancel, selectors, services
 from .limits import job_limits
 from .models import TERMINAL, Job, JobKind, JobStatus, Trigger
 from .preview import preview_job_create
-from .wakeups import job_done_signal
+from .wakeups import ThreadSignal, job_done_signal, thread_signal
 from .workers import live_tags
 
 log = logging.getLogger(__name__)
@@ -404,9 +405,8 @@ def run_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -
     openapi_extra=GET_RUN_EXTRA,
     summary="Run the latest version with arguments from the query string, and wait for its result",
 )
-async def run_wait_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create)(request, workspace, path=path)
-    return await wait_result(job.id, workspace)
+def run_wait_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    return run_and_wait(request, workspace, path=path)
 
 
 @router.get(
@@ -415,9 +415,8 @@ async def run_wait_by_path_get(request: HttpRequest, workspace: WorkspacePath, p
     openapi_extra=GET_RUN_EXTRA,
     summary="Run one pinned version with arguments from the query string, and wait for its result",
 )
-async def run_wait_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create)(request, workspace, hash=hash)
-    return await wait_result(job.id, workspace)
+def run_wait_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
+    return run_and_wait(request, workspace, hash=hash)
 
 
 @router.post(
@@ -426,9 +425,8 @@ async def run_wait_by_hash_get(request: HttpRequest, workspace: WorkspacePath, h
     openapi_extra=RUN_EXTRA,
     summary="Run the latest version and wait for its result",
 )
-async def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create)(request, workspace, path=path)
-    return await wait_result(job.id, workspace)
+def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    return run_and_wait(request, workspace, path=path)
 
 
 @router.post(
@@ -437,9 +435,25 @@ async def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path:
     openapi_extra=RUN_EXTRA,
     summary="Run one pinned version and wait for its result",
 )
-async def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create)(request, workspace, hash=hash)
-    return await wait_result(job.id, workspace)
+def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
+    return run_and_wait(request, workspace, hash=hash)
+
+
+def run_and_wait(
+    request: HttpRequest, workspace: str, *, path: str | None = None, hash: str | None = None
+) -> JsonResponse:
+    """Create the job and wait for its end in the request's thread (wait_in_thread), subscribed
+    to its wake-ups through the server's event loop (kiln.asgi), the thread woken by the loop's
+    reader directly: no round trip from the thread to the loop and back to create the job, read
+    its row or answer. Elsewhere (Django's test client), it is waited for on an event loop of
+    the call's own (wait_result)."""
+    loop = server_loop(request)
+    if loop is None:
+        job, _ = _create(request, workspace, path=path, hash=hash)
+        return async_to_sync(wait_result)(job.id, workspace)
+    job, _ = _create(request, workspace, path=path, hash=hash)
+    with thread_signal(str(job.id), loop) as signal:
+        return wait_in_thread(job.id, workspace, signal)
 
 
 def _early(row: Any) -> dict[str, Any] | None:
@@ -449,8 +463,55 @@ def _early(row: Any) -> dict[str, Any] | None:
     return early if isinstance(early, dict) else None
 
 
-async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
-    """Wait for the job to end on the event loop, woken when it ends (kiln.jobs.wakeups).
+def _row(job_id: UUID) -> dict[str, Any] | None:
+    row = Job.objects.filter(pk=job_id).values("status", "result", "error", "flow_status").first()
+    return dict(row) if row is not None else None
+
+
+def _answer(job_id: UUID, row: dict[str, Any] | None) -> JsonResponse | None:
+    """The response for what the row (or a wake-up's outcome) says, if it says the job has
+    answered: 200 with its result, 500 with its error, or a flow's early answer; else None."""
+    headers = {"X-Kiln-Job-Id": str(job_id)}
+    early = _early(row)
+    if early is not None:  # the flow's answer, whether the rest is still going or over
+        return JsonResponse(
+            early.get("result"), safe=False, headers={**headers, "X-Kiln-Early-Return": "true"}
+        )
+    if row is None or row["status"] not in TERMINAL:
+        return None
+    if row["status"] == JobStatus.SUCCESS:
+        return JsonResponse(row["result"], safe=False, headers=headers)
+    error = row["error"] or {}
+    message = f"job {row['status']}: {error.get('name', 'Error')}: {error.get('message', '')}".rstrip(": ")
+    return JsonResponse(
+        {"message": message, "detail": {"job_id": str(job_id), "status": row["status"], "error": error}},
+        status=500,
+        headers=headers,
+    )
+
+
+def _still_running(
+    job_id: UUID, workspace: str, row: dict[str, Any] | None, remaining: float
+) -> JsonResponse:
+    """202: the wait is over (or this web process is stopping), the job goes on."""
+    why = (
+        "this web server is restarting"
+        if remaining > 0
+        else f"the job is still running after {settings.KILN_SYNC_WAIT}s"
+    )
+    return JsonResponse(
+        {
+            "id": str(job_id),
+            "status": row["status"] if row else "queued",
+            "message": f"{why}; it goes on: read it at the Location URL",
+        },
+        status=202,
+        headers={"X-Kiln-Job-Id": str(job_id), "Location": f"/api/w/{workspace}/jobs/{job_id}"},
+    )
+
+
+def wait_in_thread(job_id: UUID, workspace: str, signal: ThreadSignal) -> JsonResponse:
+    """Wait for the job to end in this thread, woken when it ends (kiln.jobs.wakeups).
 
     Whoever ends the job publishes a wake-up after its result is committed. A script job's
     wake-up carries a small outcome, exactly what was committed, which is answered as is;
@@ -462,51 +523,31 @@ async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
     202, within SYNC_RECHECK_S, when this web process is told to stop (operations/shutdown.py).
     """
     deadline = time.monotonic() + settings.KILN_SYNC_WAIT
-    headers = {"X-Kiln-Job-Id": str(job_id)}
-    ended: dict[str, Any] | None = None  # status, result, error
+    signal.ready()  # subscribed before the row is read: its end is either in the row or yet to come
+    row = _row(job_id)
+    while (answer := _answer(job_id, row)) is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or shutdown.stopping():
+            return _still_running(job_id, workspace, row, remaining)
+        outcome = signal.wait(min(remaining, SYNC_RECHECK_S))
+        # A terminal outcome is what the worker committed, sent after its commit: no read.
+        row = outcome if outcome is not None and outcome["status"] in TERMINAL else _row(job_id)
+    return answer
+
+
+async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
+    """wait_in_thread's wait on an event loop (under Django's test client: no server loop)."""
+    deadline = time.monotonic() + settings.KILN_SYNC_WAIT
     async with job_done_signal(str(job_id)) as wait_done:
-        while ended is None:
-            row = (
-                await Job.objects.filter(pk=job_id)
-                .values("status", "result", "error", "flow_status")
-                .afirst()
-            )
-            early = _early(row)
-            if early is not None:  # the flow's answer, whether the rest is still going or over
-                return JsonResponse(
-                    early.get("result"), safe=False, headers={**headers, "X-Kiln-Early-Return": "true"}
-                )
-            if row is not None and row["status"] in TERMINAL:
-                ended = dict(row)
-                break
+        row = await sync_to_async(_row)(job_id)
+        while (answer := _answer(job_id, row)) is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or shutdown.stopping():
-                why = (
-                    "this web server is restarting"
-                    if remaining > 0
-                    else f"the job is still running after {settings.KILN_SYNC_WAIT}s"
-                )
-                return JsonResponse(
-                    {
-                        "id": str(job_id),
-                        "status": row["status"] if row else "queued",
-                        "message": f"{why}; it goes on: read it at the Location URL",
-                    },
-                    status=202,
-                    headers={**headers, "Location": f"/api/w/{workspace}/jobs/{job_id}"},
-                )
+                return _still_running(job_id, workspace, row, remaining)
             outcome = await wait_done(min(remaining, SYNC_RECHECK_S))
-            if outcome is not None and outcome["status"] in TERMINAL:
-                ended = outcome  # what the worker committed, sent after its commit: no read
-    if ended["status"] == JobStatus.SUCCESS:
-        return JsonResponse(ended["result"], safe=False, headers=headers)
-    error = ended["error"] or {}
-    message = f"job {ended['status']}: {error.get('name', 'Error')}: {error.get('message', '')}".rstrip(": ")
-    return JsonResponse(
-        {"message": message, "detail": {"job_id": str(job_id), "status": ended["status"], "error": error}},
-        status=500,
-        headers=headers,
-    )
+            terminal = outcome is not None and outcome["status"] in TERMINAL
+            row = outcome if terminal else await sync_to_async(_row)(job_id)
+        return answer
 
 
 @router.post(

@@ -26,9 +26,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
+import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from typing import Any, Protocol
 
 import redis.asyncio
 from django.conf import settings
@@ -42,6 +45,7 @@ IDLE_CHANNEL = PREFIX + "-"  # always subscribed: the reader always has somethin
 SUBSCRIBE_TIMEOUT_S = 1.0
 OUTCOME_MAX_BYTES = 16 * 1024  # a larger outcome is read from the row
 NO_OUTCOME = b"1"
+NO_SIGNAL = "job %s: no live completion signal (%s); falling back to reading the row"
 
 
 def channel(job_id: str) -> str:
@@ -88,8 +92,12 @@ def outcome_in(payload: bytes | None) -> dict[str, Any] | None:
     return None
 
 
+class Wakeable(Protocol):
+    def wake(self, payload: bytes | None) -> None: ...
+
+
 class Waiter:
-    """One request's wait: set when a wake-up arrives, with what it carried."""
+    """One request's wait on the event loop: set when a wake-up arrives, with what it carried."""
 
     def __init__(self) -> None:
         self.event = asyncio.Event()
@@ -106,7 +114,8 @@ class Listener:
     def __init__(self, url: str) -> None:
         self.client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=SUBSCRIBE_TIMEOUT_S)
         self.pubsub = self.client.pubsub()
-        self.waiters: dict[str, set[Waiter]] = {}
+        self.waiters: dict[str, set[Wakeable]] = {}
+        self.leaving: set[str] = set()  # released by threads: unsubscribed at the next add()
         self.confirming: dict[str, asyncio.Future[None]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.broken = False
@@ -141,8 +150,12 @@ class Listener:
                 if not confirmed.done():
                     confirmed.set_exception(ConnectionError("the wake-up subscription was lost"))
 
-    async def add(self, name: str, waiter: Waiter) -> None:
+    async def add(self, name: str, waiter: Wakeable) -> None:
         """Register `waiter` for `name`, subscribed (and confirmed by Redis) when this returns."""
+        self.leaving.discard(name)
+        if self.leaving and not self.broken:
+            leaving, self.leaving = self.leaving, set()
+            await self.pubsub.unsubscribe(*leaving)
         waiters = self.waiters.setdefault(name, set())
         waiters.add(waiter)
         if len(waiters) == 1:
@@ -154,7 +167,7 @@ class Listener:
             return  # an earlier waiter's subscription is in place
         await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
 
-    async def remove(self, name: str, waiter: Waiter) -> None:
+    async def remove(self, name: str, waiter: Wakeable) -> None:
         waiters = self.waiters.get(name)
         if waiters is None:
             return
@@ -164,6 +177,19 @@ class Listener:
             self.confirming.pop(name, None)
             if not self.broken:
                 await self.pubsub.unsubscribe(name)
+
+    def release(self, name: str, waiter: Wakeable) -> None:
+        """remove() without a wait, for a thread's waiter (call it on the loop): the channel is
+        unsubscribed with the next add(), so a request that is over has nothing left to wait for
+        (and no task is left pending on a loop that stops)."""
+        waiters = self.waiters.get(name)
+        if waiters is None:
+            return
+        waiters.discard(waiter)
+        if not waiters:
+            del self.waiters[name]
+            self.confirming.pop(name, None)
+            self.leaving.add(name)
 
     async def close(self) -> None:
         if self.reader is not None:
@@ -224,7 +250,7 @@ async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaita
         current = await listener()
         await current.add(name, waiter)
     except Exception as exc:
-        log.warning("job %s: no live completion signal (%s); falling back to reading the row", job_id, exc)
+        log.warning(NO_SIGNAL, job_id, exc)
         if current is not None:
             with contextlib.suppress(Exception):
                 await current.remove(name, waiter)
@@ -246,3 +272,100 @@ async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaita
         if current is not None:
             with contextlib.suppress(Exception):
                 await current.remove(name, waiter)
+
+
+class ThreadWaiter:
+    """One request's wait in its own thread (a sync view), woken by the loop's reader."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.payload: bytes | None = None
+
+    def wake(self, payload: bytes | None) -> None:
+        self.payload = payload
+        self.event.set()
+
+
+class ThreadSignal:
+    """`job_done_signal` for a request thread, with the server's event loop (`loop`) listening.
+
+    The subscription is sent to the loop when this is made; `ready()` waits for it. The
+    thread then waits on an Event that the loop's reader sets: no round trip to the loop and
+    back for the wait or the wake-up, as an async view has (docs/performance.md). Leaving
+    releases the waiter without a wait (Listener.release).
+    """
+
+    def __init__(self, job_id: str, loop: asyncio.AbstractEventLoop) -> None:
+        self.job_id = job_id
+        self.name = channel(job_id)
+        self.loop = loop
+        self.waiter = ThreadWaiter()
+        self.listener: Listener | None = None
+        self.failed = False
+        self.subscribed: Future[Listener] | None = None
+        subscribe = self._subscribe()
+        try:
+            self.subscribed = asyncio.run_coroutine_threadsafe(subscribe, loop)
+        except RuntimeError as exc:  # the loop is closed: a process on its way out
+            subscribe.close()
+            self._give_up(exc)
+
+    async def _subscribe(self) -> Listener:
+        current = await listener()
+        try:
+            await current.add(self.name, self.waiter)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await current.remove(self.name, self.waiter)
+            raise
+        return current
+
+    def _give_up(self, exc: BaseException) -> None:
+        log.warning(NO_SIGNAL, self.job_id, exc)
+        self.failed = True
+
+    def ready(self) -> bool:
+        """True once Redis has confirmed the subscription (a wake-up can't be missed from then
+        on); False if it failed: the waits then just sleep, and the caller reads the row."""
+        if self.listener is not None or self.failed or self.subscribed is None:
+            return self.listener is not None
+        try:
+            # The listener's start and the subscription, each bounded by SUBSCRIBE_TIMEOUT_S.
+            self.listener = self.subscribed.result(timeout=2 * SUBSCRIBE_TIMEOUT_S + 0.5)
+        except Exception as exc:
+            self._give_up(exc)
+            return False
+        return True
+
+    def wait(self, timeout: float) -> dict[str, Any] | None:
+        """Until a wake-up arrives or `timeout` passes: the outcome it carried, else None."""
+        if not self.ready() or self.listener is None or self.listener.broken:
+            time.sleep(timeout)
+            return None
+        self.waiter.event.wait(timeout)
+        self.waiter.event.clear()
+        payload, self.waiter.payload = self.waiter.payload, None
+        return outcome_in(payload)
+
+    def close(self) -> None:
+        """Leave (on the loop, not waited for: Listener.release)."""
+        if self.subscribed is None:
+            return
+
+        def leave(subscribed: Future[Listener]) -> None:
+            if subscribed.cancelled() or subscribed.exception() is not None:
+                return  # never subscribed: _subscribe() removed the waiter itself
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nothing is subscribed
+                self.loop.call_soon_threadsafe(subscribed.result().release, self.name, self.waiter)
+
+        self.subscribed.add_done_callback(leave)
+
+
+@contextlib.contextmanager
+def thread_signal(job_id: str, loop: asyncio.AbstractEventLoop) -> Iterator[ThreadSignal]:
+    """A ThreadSignal for `job_id`, unsubscribed at the end."""
+    signal = ThreadSignal(job_id, loop)
+    try:
+        yield signal
+    finally:
+        signal.close()
