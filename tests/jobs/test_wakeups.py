@@ -220,6 +220,23 @@ def test_the_wait_returns_what_the_wake_up_carried() -> None:
     assert asyncio.run(scenario()) == [{"status": "success", "result": [1, 2], "error": None}, None]
 
 
+def sync_call(token: str, key: str | None = None) -> dict[str, Any]:
+    """POST run_wait_result of u/ada/echo through the ASGI application: the answer."""
+    headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {token}".encode())]
+    if key:
+        headers.append((b"idempotency-key", key.encode()))
+    communicator = HttpCommunicator(
+        django_http, "POST", "/api/w/main/jobs/run_wait_result/p/u/ada/echo", body=b"{}", headers=headers
+    )
+
+    async def answer() -> dict[str, Any]:
+        response: dict[str, Any] = await communicator.get_response(timeout=20)
+        await communicator.wait(timeout=10)
+        return response
+
+    return async_to_sync(answer)()
+
+
 @pytest.fixture
 def sync_run(owner: User) -> Iterator[Callable[[Callable[[Job], None]], dict[str, Any]]]:
     """`run(end)`: POST run_wait_result for a saved script through the ASGI application, with
@@ -243,17 +260,7 @@ def sync_run(owner: User) -> Iterator[Callable[[Callable[[Job], None]], dict[str
 
         thread = threading.Thread(target=worker)
         thread.start()
-        headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {token}".encode())]
-        communicator = HttpCommunicator(
-            django_http, "POST", "/api/w/main/jobs/run_wait_result/p/u/ada/echo", body=b"{}", headers=headers
-        )
-
-        async def answer() -> dict[str, Any]:
-            response: dict[str, Any] = await communicator.get_response(timeout=20)
-            await communicator.wait(timeout=10)
-            return response
-
-        response = async_to_sync(answer)()
+        response = sync_call(token)
         thread.join()
         Job.objects.all().delete()
         return response
@@ -382,22 +389,6 @@ def test_a_thread_signal_without_redis_or_loop_sleeps_for_the_row_read(
     closed.close()
     with wakeups.thread_signal("anything", closed) as signal:  # a server on its way out
         assert signal.ready() is False and signal.wait(0.01) is None
-
-
-def sync_call(token: str, key: str | None = None) -> dict[str, Any]:
-    headers = [(b"content-type", b"application/json"), (b"authorization", f"Bearer {token}".encode())]
-    if key:
-        headers.append((b"idempotency-key", key.encode()))
-    communicator = HttpCommunicator(
-        django_http, "POST", "/api/w/main/jobs/run_wait_result/p/u/ada/echo", body=b"{}", headers=headers
-    )
-
-    async def answer() -> dict[str, Any]:
-        response: dict[str, Any] = await communicator.get_response(timeout=20)
-        await communicator.wait(timeout=10)
-        return response
-
-    return async_to_sync(answer)()
 
 
 @pytest.mark.django_db(transaction=True)

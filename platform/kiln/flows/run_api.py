@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -23,12 +22,12 @@ from kiln.jobs.api import (
     JobCreatedOut,
     JobRunningOut,
     RerunIn,
+    answer_when_done,
     args_from_query,
     create_once,
     created_response,
     parse_args,
     trigger_of,
-    wait_result,
 )
 from kiln.jobs.models import Job, JobKind, Trigger
 from kiln.ratelimit import check_run_rate
@@ -92,9 +91,9 @@ def run_flow_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> J
     openapi_extra=RUN_EXTRA,
     summary="Run a flow and wait for its result (or its early_return step's result)",
 )
-async def run_wait_flow(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create_flow)(request, workspace, path)
-    return await wait_result(job.id, workspace)
+def run_wait_flow(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    job, _ = _create_flow(request, workspace, path)
+    return answer_when_done(request, workspace, job.id)
 
 
 @router.get(
@@ -103,9 +102,9 @@ async def run_wait_flow(request: HttpRequest, workspace: WorkspacePath, path: st
     openapi_extra=GET_RUN_EXTRA,
     summary="Run a flow with inputs from the query string and wait for its result",
 )
-async def run_wait_flow_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    job, _ = await sync_to_async(_create_flow)(request, workspace, path)
-    return await wait_result(job.id, workspace)
+def run_wait_flow_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
+    job, _ = _create_flow(request, workspace, path)
+    return answer_when_done(request, workspace, job.id)
 
 
 def rerun_flow(request: HttpRequest, principal: Any, old: Job, payload: RerunIn) -> Status:

@@ -406,7 +406,8 @@ def run_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -
     summary="Run the latest version with arguments from the query string, and wait for its result",
 )
 def run_wait_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    return run_and_wait(request, workspace, path=path)
+    job, _ = _create(request, workspace, path=path)
+    return answer_when_done(request, workspace, job.id)
 
 
 @router.get(
@@ -416,7 +417,8 @@ def run_wait_by_path_get(request: HttpRequest, workspace: WorkspacePath, path: s
     summary="Run one pinned version with arguments from the query string, and wait for its result",
 )
 def run_wait_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
-    return run_and_wait(request, workspace, hash=hash)
+    job, _ = _create(request, workspace, hash=hash)
+    return answer_when_done(request, workspace, job.id)
 
 
 @router.post(
@@ -426,7 +428,8 @@ def run_wait_by_hash_get(request: HttpRequest, workspace: WorkspacePath, hash: s
     summary="Run the latest version and wait for its result",
 )
 def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) -> JsonResponse:
-    return run_and_wait(request, workspace, path=path)
+    job, _ = _create(request, workspace, path=path)
+    return answer_when_done(request, workspace, job.id)
 
 
 @router.post(
@@ -436,24 +439,21 @@ def run_wait_by_path(request: HttpRequest, workspace: WorkspacePath, path: str) 
     summary="Run one pinned version and wait for its result",
 )
 def run_wait_by_hash(request: HttpRequest, workspace: WorkspacePath, hash: str) -> JsonResponse:
-    return run_and_wait(request, workspace, hash=hash)
+    job, _ = _create(request, workspace, hash=hash)
+    return answer_when_done(request, workspace, job.id)
 
 
-def run_and_wait(
-    request: HttpRequest, workspace: str, *, path: str | None = None, hash: str | None = None
-) -> JsonResponse:
-    """Create the job and wait for its end in the request's thread (wait_in_thread), subscribed
-    to its wake-ups through the server's event loop (kiln.asgi), the thread woken by the loop's
-    reader directly: no round trip from the thread to the loop and back to create the job, read
-    its row or answer. Elsewhere (Django's test client), it is waited for on an event loop of
-    the call's own (wait_result)."""
+def answer_when_done(request: HttpRequest, workspace: str, job_id: UUID) -> JsonResponse:
+    """The sync runs' answer (see wait_in_thread), waited for in the request's thread,
+    subscribed to the job's wake-ups through the server's event loop (kiln.asgi), the thread
+    woken by the loop's reader directly: no round trip from the thread to the loop and back to
+    create the job, read its row or answer. Elsewhere (Django's test client), it is waited for
+    on an event loop of the call's own (wait_result)."""
     loop = server_loop(request)
     if loop is None:
-        job, _ = _create(request, workspace, path=path, hash=hash)
-        return async_to_sync(wait_result)(job.id, workspace)
-    job, _ = _create(request, workspace, path=path, hash=hash)
-    with thread_signal(str(job.id), loop) as signal:
-        return wait_in_thread(job.id, workspace, signal)
+        return async_to_sync(wait_result)(job_id, workspace)
+    with thread_signal(str(job_id), loop) as signal:
+        return wait_in_thread(job_id, workspace, signal)
 
 
 def _early(row: Any) -> dict[str, Any] | None:

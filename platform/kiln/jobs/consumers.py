@@ -117,7 +117,7 @@ class JobLogConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await self.send_json({"type": "flow", "flow_status": event["flow_status"]})
 
     async def flow_early_return(self, event: dict[str, Any]) -> None:
-        """For sync waiters only (kiln.jobs.api.wait_result); viewers get the flow's status."""
+        """For sync waiters only (kiln.jobs.api.wait_in_thread); viewers get the flow's status."""
 
     async def job_done(self, event: dict[str, Any]) -> None:
         async with self.lock:

@@ -1,7 +1,7 @@
 """Waking a sync run's waiter the moment its job ends: one Redis PUBLISH, one subscription per
 web process.
 
-`run_wait_result` waits for its job's end (kiln.jobs.api.wait_result). It used to listen on
+`run_wait_result` waits for its job's end (kiln.jobs.api.wait_in_thread). It used to listen on
 the job's Channels group, where live-log viewers get `job.done`: between the worker's commit
 and the waiter waking, about 4 ms on a quiet machine. The worker's `group_send` is four Redis
 round trips, sent from its publisher thread after the log's last chunk, and channels_redis's
@@ -11,7 +11,8 @@ round trips, sent from its publisher thread after the log's last chunk, and chan
 Here the process that ends a job (or gives a flow's early answer) publishes on
 `kiln:wake:<job id>` right after its commit, from its own thread. Each web process keeps one
 Redis connection (per event loop) subscribed to the channels of the jobs its requests wait
-for, and a task that reads it and wakes the waiters. A script job's end carries its outcome
+for, and a task that reads it and wakes the waiters: request threads (ThreadSignal) or, on
+a loop of their own, coroutines (job_done_signal). A script job's end carries its outcome
 (status, result, error) when that is at most OUTCOME_MAX_BYTES of JSON: exactly what was
 committed, so the waiter answers without reading the row (a terminal row never changes).
 Otherwise the row stays the truth: a waiter reads it when woken, and at least every
@@ -31,7 +32,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future
-from typing import Any, Protocol
+from typing import Any, Generic, TypeVar
 
 import redis.asyncio
 from django.conf import settings
@@ -92,15 +93,16 @@ def outcome_in(payload: bytes | None) -> dict[str, Any] | None:
     return None
 
 
-class Wakeable(Protocol):
-    def wake(self, payload: bytes | None) -> None: ...
+E = TypeVar("E", asyncio.Event, threading.Event)
 
 
-class Waiter:
-    """One request's wait on the event loop: set when a wake-up arrives, with what it carried."""
+class Waiter(Generic[E]):
+    """One request's wait: its event set when a wake-up arrives, with what it carried. An
+    asyncio.Event for a coroutine on the loop, a threading.Event for a request thread: the
+    loop's reader sets either."""
 
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
+    def __init__(self, event: E) -> None:
+        self.event: E = event
         self.payload: bytes | None = None
 
     def wake(self, payload: bytes | None) -> None:
@@ -114,7 +116,7 @@ class Listener:
     def __init__(self, url: str) -> None:
         self.client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=SUBSCRIBE_TIMEOUT_S)
         self.pubsub = self.client.pubsub()
-        self.waiters: dict[str, set[Wakeable]] = {}
+        self.waiters: dict[str, set[Waiter[Any]]] = {}
         self.leaving: set[str] = set()  # released by threads: unsubscribed at the next add()
         self.confirming: dict[str, asyncio.Future[None]] = {}
         self.reader: asyncio.Task[None] | None = None
@@ -150,7 +152,7 @@ class Listener:
                 if not confirmed.done():
                     confirmed.set_exception(ConnectionError("the wake-up subscription was lost"))
 
-    async def add(self, name: str, waiter: Wakeable) -> None:
+    async def add(self, name: str, waiter: Waiter[Any]) -> None:
         """Register `waiter` for `name`, subscribed (and confirmed by Redis) when this returns."""
         self.leaving.discard(name)
         if self.leaving and not self.broken:
@@ -167,18 +169,14 @@ class Listener:
             return  # an earlier waiter's subscription is in place
         await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
 
-    async def remove(self, name: str, waiter: Wakeable) -> None:
-        waiters = self.waiters.get(name)
-        if waiters is None:
-            return
-        waiters.discard(waiter)
-        if not waiters:
-            del self.waiters[name]
-            self.confirming.pop(name, None)
-            if not self.broken:
-                await self.pubsub.unsubscribe(name)
+    async def remove(self, name: str, waiter: Waiter[Any]) -> None:
+        """release(), with the channel unsubscribed now if that was its last waiter."""
+        self.release(name, waiter)
+        if name in self.leaving and not self.broken:
+            self.leaving.discard(name)
+            await self.pubsub.unsubscribe(name)
 
-    def release(self, name: str, waiter: Wakeable) -> None:
+    def release(self, name: str, waiter: Waiter[Any]) -> None:
         """remove() without a wait, for a thread's waiter (call it on the loop): the channel is
         unsubscribed with the next add(), so a request that is over has nothing left to wait for
         (and no task is left pending on a loop that stops)."""
@@ -244,7 +242,7 @@ async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaita
     the wake-up carried (see `outcome_in`), else None. With Redis unreachable it degrades to
     sleeping: the caller reads the row once per timeout."""
     name = channel(job_id)
-    waiter = Waiter()
+    waiter = Waiter(asyncio.Event())
     current: Listener | None = None
     try:
         current = await listener()
@@ -274,18 +272,6 @@ async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaita
                 await current.remove(name, waiter)
 
 
-class ThreadWaiter:
-    """One request's wait in its own thread (a sync view), woken by the loop's reader."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.payload: bytes | None = None
-
-    def wake(self, payload: bytes | None) -> None:
-        self.payload = payload
-        self.event.set()
-
-
 class ThreadSignal:
     """`job_done_signal` for a request thread, with the server's event loop (`loop`) listening.
 
@@ -299,7 +285,7 @@ class ThreadSignal:
         self.job_id = job_id
         self.name = channel(job_id)
         self.loop = loop
-        self.waiter = ThreadWaiter()
+        self.waiter = Waiter(threading.Event())
         self.listener: Listener | None = None
         self.failed = False
         self.subscribed: Future[Listener] | None = None
