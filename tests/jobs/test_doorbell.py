@@ -35,6 +35,12 @@ def queue() -> Iterator[str]:
     client.delete(*(doorbell.list_key(name, p) for p in range(10)))
 
 
+def sent(queue: str, priority: int = 0) -> list[dict[str, Any]]:
+    """The messages waiting in a queue's list, oldest first."""
+    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange(doorbell.list_key(queue, priority), 0, -1)
+    return [json.loads(item) for item in reversed(raw)]  # type: ignore[arg-type]
+
+
 def comparable(message: dict[str, Any]) -> dict[str, Any]:
     out = json.loads(json.dumps(message))
     for part, names in PER_MESSAGE.items():
@@ -53,7 +59,7 @@ def test_the_message_is_field_for_field_the_one_apply_async_sends(
         args=[job_id], kwargs={"bell": bell} if bell else None, queue=queue, priority=priority
     )
     doorbell.ring(job_id, queue=queue, priority=priority, bell=bell)
-    celerys, ours = doorbell.sent(queue, priority)
+    celerys, ours = sent(queue, priority)
     assert ours["headers"]["id"] == ours["headers"]["root_id"] == ours["properties"]["correlation_id"]
     assert ours["headers"]["id"] != celerys["headers"]["id"]
     celerys["properties"]["reply_to"] = "-"  # Celery's names its result queue; none is used here

@@ -21,7 +21,6 @@ import os
 import socket
 import uuid
 from functools import lru_cache
-from typing import Any
 
 import redis
 from django.conf import settings
@@ -111,9 +110,3 @@ def ring(job_id: str, *, queue: str, priority: int, bell: str | None = None) -> 
     _client(settings.CELERY_BROKER_URL).lpush(
         list_key(queue, priority), message(job_id, queue=queue, priority=priority, bell=bell)
     )
-
-
-def sent(queue: str, priority: int = 0) -> list[dict[str, Any]]:
-    """Tests: the messages waiting in a queue's list, oldest first."""
-    raw: list[bytes] = _client(settings.CELERY_BROKER_URL).lrange(list_key(queue, priority), 0, -1)  # type: ignore[assignment]
-    return [json.loads(item) for item in reversed(raw)]

@@ -235,6 +235,19 @@ async def listener() -> Listener:
         return fresh
 
 
+async def subscribe(name: str, waiter: Waiter[Any]) -> Listener:
+    """This loop's listener, with `waiter` added for `name` (confirmed by Redis); on failure,
+    nothing is left registered and the error is raised."""
+    current = await listener()
+    try:
+        await current.add(name, waiter)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await current.remove(name, waiter)
+        raise
+    return current
+
+
 @contextlib.asynccontextmanager
 async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaitable[dict[str, Any] | None]]]:
     """Subscribed to the job's wake-ups (when this is entered, a wake-up is no longer missed);
@@ -245,14 +258,9 @@ async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaita
     waiter = Waiter(asyncio.Event())
     current: Listener | None = None
     try:
-        current = await listener()
-        await current.add(name, waiter)
+        current = await subscribe(name, waiter)
     except Exception as exc:
         log.warning(NO_SIGNAL, job_id, exc)
-        if current is not None:
-            with contextlib.suppress(Exception):
-                await current.remove(name, waiter)
-        current = None
 
     async def wait(timeout: float) -> dict[str, Any] | None:
         if current is None or current.broken:
@@ -289,22 +297,12 @@ class ThreadSignal:
         self.listener: Listener | None = None
         self.failed = False
         self.subscribed: Future[Listener] | None = None
-        subscribe = self._subscribe()
+        pending = subscribe(self.name, self.waiter)
         try:
-            self.subscribed = asyncio.run_coroutine_threadsafe(subscribe, loop)
+            self.subscribed = asyncio.run_coroutine_threadsafe(pending, loop)
         except RuntimeError as exc:  # the loop is closed: a process on its way out
-            subscribe.close()
+            pending.close()
             self._give_up(exc)
-
-    async def _subscribe(self) -> Listener:
-        current = await listener()
-        try:
-            await current.add(self.name, self.waiter)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                await current.remove(self.name, self.waiter)
-            raise
-        return current
 
     def _give_up(self, exc: BaseException) -> None:
         log.warning(NO_SIGNAL, self.job_id, exc)
@@ -313,8 +311,9 @@ class ThreadSignal:
     def ready(self) -> bool:
         """True once Redis has confirmed the subscription (a wake-up can't be missed from then
         on); False if it failed: the waits then just sleep, and the caller reads the row."""
-        if self.listener is not None or self.failed or self.subscribed is None:
+        if self.listener is not None or self.failed:
             return self.listener is not None
+        assert self.subscribed is not None  # else failed
         try:
             # The listener's start and the subscription, each bounded by SUBSCRIBE_TIMEOUT_S.
             self.listener = self.subscribed.result(timeout=2 * SUBSCRIBE_TIMEOUT_S + 0.5)
@@ -325,7 +324,8 @@ class ThreadSignal:
 
     def wait(self, timeout: float) -> dict[str, Any] | None:
         """Until a wake-up arrives or `timeout` passes: the outcome it carried, else None."""
-        if not self.ready() or self.listener is None or self.listener.broken:
+        current = self.listener if self.ready() else None
+        if current is None or current.broken:
             time.sleep(timeout)
             return None
         self.waiter.event.wait(timeout)
@@ -340,7 +340,7 @@ class ThreadSignal:
 
         def leave(subscribed: Future[Listener]) -> None:
             if subscribed.cancelled() or subscribed.exception() is not None:
-                return  # never subscribed: _subscribe() removed the waiter itself
+                return  # never subscribed: subscribe() removed the waiter itself
             with contextlib.suppress(RuntimeError):  # the loop is closed: nothing is subscribed
                 self.loop.call_soon_threadsafe(subscribed.result().release, self.name, self.waiter)
 
