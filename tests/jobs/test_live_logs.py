@@ -430,25 +430,26 @@ def test_the_logs_endpoint_needs_credentials(anonymous_api: Api, job: Job) -> No
 
 
 def test_the_sync_wait_is_woken_by_job_done_not_by_its_timeout() -> None:
-    """run_wait_result listens on the job's group: `job.done` ends a 30 s wait at once."""
+    """run_wait_result's wait ends at once on the job's `job.done`, not after its 30 s."""
+    import threading
     import time as _time
 
-    from kiln.jobs.api import job_done_signal
+    from kiln.jobs import wakeups
     from kiln.jobs.services import job_log_publish
 
-    async def scenario() -> float:
-        async with job_done_signal("wake-test") as wait:
-            started = _time.monotonic()
-            waiter = asyncio.ensure_future(wait(30))
-            await asyncio.sleep(0.2)
-            await asyncio.get_running_loop().run_in_executor(
-                None,
-                job_log_publish,
+    with wakeups.thread_signal("wake-test", wakeups.background_loop()) as signal:
+        assert signal.ready()
+        done = threading.Timer(
+            0.2,
+            job_log_publish,
+            (
                 "wake-test",
                 {"type": "log.chunk", "offset": 0, "data": "x"},
                 {"type": "job.done", "status": "success", "log_size": 1},
-            )
-            await waiter
-            return _time.monotonic() - started
-
-    assert asyncio.run(scenario()) < 10  # woken by the message; the timeout alone would take 30 s
+            ),
+        )
+        started = _time.monotonic()
+        done.start()
+        signal.wait(30)
+        done.join()
+        assert _time.monotonic() - started < 10  # woken by the message; the timeout alone would take 30 s

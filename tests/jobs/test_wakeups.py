@@ -6,12 +6,14 @@ the row at the waiter's own pace."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -36,87 +38,78 @@ def subscribers(job_id: str) -> int:
     return int(answer[0][1])
 
 
-async def in_thread(function: Any, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+@contextlib.contextmanager
+def waiting_for(job_id: str) -> Iterator[wakeups.ThreadSignal]:
+    """A request thread's wait for `job_id`, listened to by the process's background loop (as
+    for a request no server loop serves: Django's test client), subscribed when it is entered."""
+    with wakeups.thread_signal(job_id, wakeups.background_loop()) as signal:
+        signal.ready()
+        yield signal
+
+
+def soon(seconds: float, function: Callable[..., Any], *args: Any) -> threading.Timer:
+    timer = threading.Timer(seconds, function, args)
+    timer.start()
+    return timer
+
+
+def on_background_loop(coroutine: Any) -> Any:
+    return asyncio.run_coroutine_threadsafe(coroutine, wakeups.background_loop()).result(10)
+
+
+def unsubscribed_later() -> None:
+    """A request that left released its channel; the next subscription unsubscribes it."""
+    with waiting_for(str(uuid.uuid4())):
+        pass
 
 
 def test_a_wake_up_ends_the_wait_at_once_and_only_for_its_job() -> None:
     job, other = str(uuid.uuid4()), str(uuid.uuid4())
-
-    async def scenario() -> tuple[float, float]:
-        async with wakeups.job_done_signal(job) as wait, wakeups.job_done_signal(other) as wait_other:
-            started = time.monotonic()
-            waiting = asyncio.ensure_future(wait(LONG))
-            await in_thread(wakeups.wake, job)
-            await waiting
-            woken_after = time.monotonic() - started
-            started = time.monotonic()
-            await wait_other(0.3)  # job's wake-up is not other's
-            return woken_after, time.monotonic() - started
-
-    woken_after, other_waited = asyncio.run(scenario())
-    assert woken_after < LONG / 3
-    assert other_waited >= 0.29
-
-
-def test_a_wake_up_sent_just_after_subscribing_is_never_missed() -> None:
-    # What wait_result relies on: once job_done_signal is entered, its row read and the job's
-    # end may come in any order without the wake-up being lost.
-    async def scenario() -> list[float]:
-        took = []
-        for _ in range(20):
-            job = str(uuid.uuid4())
-            async with wakeups.job_done_signal(job) as wait:
-                await in_thread(wakeups.wake, job)  # before the wait even starts
-                started = time.monotonic()
-                await wait(LONG)
-                took.append(time.monotonic() - started)
-        return took
-
-    assert max(asyncio.run(scenario())) < LONG / 3
+    with waiting_for(job) as signal, waiting_for(other) as other_signal:
+        assert signal.ready() and other_signal.ready()
+        started = time.monotonic()
+        soon(0.05, wakeups.wake, job).join()
+        signal.wait(LONG)
+        assert time.monotonic() - started < LONG / 3
+        started = time.monotonic()
+        assert other_signal.wait(0.3) is None  # job's wake-up is not other's
+        assert time.monotonic() - started >= 0.29
 
 
 def test_every_waiter_of_a_job_is_woken_and_the_last_one_out_unsubscribes() -> None:
     job = str(uuid.uuid4())
-
-    async def scenario() -> list[int]:
-        counts = []
-        async with wakeups.job_done_signal(job) as first:
-            async with wakeups.job_done_signal(job) as second:
-                counts.append(await in_thread(subscribers, job))  # one subscription for both
-                waits = asyncio.gather(first(LONG), second(LONG))
-                await in_thread(wakeups.wake, job)
-                started = time.monotonic()
-                await waits
-                assert time.monotonic() - started < LONG / 3
-            counts.append(await in_thread(subscribers, job))  # the first still waits
-            waiting = asyncio.ensure_future(first(LONG))
-            await in_thread(wakeups.wake, job)
-            await asyncio.wait_for(waiting, LONG / 3)
-        counts.append(await in_thread(subscribers, job))
-        return counts
-
-    assert asyncio.run(scenario()) == [1, 1, 0]
+    counts = []
+    with waiting_for(job) as first:
+        with waiting_for(job) as second:
+            counts.append(subscribers(job))  # one subscription for both
+            wakeups.wake(job, wakeups.outcome_of("success", 1, None))
+            started = time.monotonic()
+            assert first.wait(LONG) == second.wait(LONG) == {"status": "success", "result": 1, "error": None}
+            assert time.monotonic() - started < LONG / 3
+        counts.append(subscribers(job))  # the first still waits
+        soon(0.05, wakeups.wake, job)
+        started = time.monotonic()
+        first.wait(LONG)
+        assert time.monotonic() - started < LONG / 3
+    unsubscribed_later()
+    counts.append(subscribers(job))
+    assert counts == [1, 1, 0]
 
 
 def test_job_done_and_an_early_return_wake_the_waiter_and_log_news_does_not() -> None:
     job = str(uuid.uuid4())
-
-    async def scenario() -> list[bool]:
-        woken = []
-        async with wakeups.job_done_signal(job) as wait:
-            for message in (
-                {"type": "log.chunk", "offset": 0, "data": "x"},
-                {"type": "job.done", "status": "success", "log_size": 1},
-                {"type": "flow.early_return"},
-            ):
-                await in_thread(job_log_publish, job, message)
-                started = time.monotonic()
-                await wait(1.0)
-                woken.append(time.monotonic() - started < 0.9)
-        return woken
-
-    assert asyncio.run(scenario()) == [False, True, True]
+    woken = []
+    with waiting_for(job) as signal:
+        for message in (
+            {"type": "log.chunk", "offset": 0, "data": "x"},
+            {"type": "job.done", "status": "success", "log_size": 1},
+            {"type": "flow.early_return"},
+        ):
+            job_log_publish(job, message)
+            started = time.monotonic()
+            signal.wait(1.0)
+            woken.append(time.monotonic() - started < 0.9)
+    assert woken == [False, True, True]
 
 
 def test_with_redis_unreachable_the_waiter_sleeps_and_wake_does_not_raise(settings: Any) -> None:
@@ -124,61 +117,61 @@ def test_with_redis_unreachable_the_waiter_sleeps_and_wake_does_not_raise(settin
     redis_client.cache_clear()
     try:
         wakeups.wake("anything")  # logged, not raised
-
-        async def scenario() -> float:
-            async with wakeups.job_done_signal("anything") as wait:
-                started = time.monotonic()
-                await wait(0.2)
-                return time.monotonic() - started
-
-        assert asyncio.run(scenario()) >= 0.19  # a plain sleep: the caller reads the row after it
+        with waiting_for("anything") as signal:
+            assert signal.ready() is False
+            started = time.monotonic()
+            assert signal.wait(0.2) is None
+            assert time.monotonic() - started >= 0.19  # a plain sleep: the caller reads the row after it
     finally:
         redis_client.cache_clear()
 
 
 def test_a_lost_subscription_wakes_its_waiters_and_the_next_wait_subscribes_again() -> None:
     job = str(uuid.uuid4())
+    with waiting_for(job) as signal:
+        current = on_background_loop(wakeups.listener())
+        assert signal.listener is current
+        soon(0.05, on_background_loop, current.pubsub.connection.disconnect())  # as a Redis restart would
+        started = time.monotonic()
+        assert signal.wait(LONG) is None  # woken by the loss: it reads its row now
+        assert time.monotonic() - started < LONG / 3
+        started = time.monotonic()
+        assert signal.wait(0.2) is None  # then it polls (the caller reads the row after each)
+        assert time.monotonic() - started >= 0.19
+        assert current.broken
+    again = str(uuid.uuid4())
+    with waiting_for(again) as signal:  # a new listener
+        assert signal.listener is not current
+        soon(0.05, wakeups.wake, again)
+        started = time.monotonic()
+        signal.wait(LONG)
+        assert time.monotonic() - started < LONG / 3
 
-    async def scenario() -> tuple[bool, float, float]:
-        async with wakeups.job_done_signal(job) as wait:
-            current = await wakeups.listener()
-            waiting = asyncio.ensure_future(wait(LONG))
-            await asyncio.sleep(0.05)
-            await current.pubsub.connection.disconnect()  # as a Redis restart would
-            started = time.monotonic()
-            await waiting  # woken by the loss: it reads its row now
-            woken_by_loss = time.monotonic() - started
-            started = time.monotonic()
-            await wait(0.2)  # then it polls (the caller reads the row after each)
-            polled = time.monotonic() - started
-            broken = current.broken
-        again = str(uuid.uuid4())
-        async with wakeups.job_done_signal(again) as wait_again:  # a new listener
-            waiting = asyncio.ensure_future(wait_again(LONG))
-            await in_thread(wakeups.wake, again)
-            await asyncio.wait_for(waiting, LONG / 3)
-        return broken, woken_by_loss, polled
 
-    broken, woken_by_loss, polled = asyncio.run(scenario())
-    assert broken and woken_by_loss < LONG / 3 and polled >= 0.19
+def test_a_new_redis_setting_gets_a_new_listener(settings: Any) -> None:
+    with waiting_for(str(uuid.uuid4())) as signal:
+        first = signal.listener
+    settings.REDIS_URL = urlparse(settings.REDIS_URL)._replace(path="/3").geturl()  # the same server, db 3
+    job = str(uuid.uuid4())
+    with waiting_for(job) as signal:
+        assert signal.listener is not first and signal.listener is not None
+        assert signal.listener.url == settings.REDIS_URL
+        assert first is not None and first.broken  # closed: it listened to the old setting
+        wakeups.wake(job, wakeups.outcome_of("success", 3, None))  # pub/sub ignores the db number
+        assert signal.wait(LONG) == {"status": "success", "result": 3, "error": None}
 
 
 def test_many_waiters_at_once_each_get_their_own_wake_up() -> None:
     jobs = [str(uuid.uuid4()) for _ in range(50)]
-
-    async def one(job: str) -> float:
-        async with wakeups.job_done_signal(job) as wait:
-            waiting = asyncio.ensure_future(wait(LONG))
-            await asyncio.sleep(0.05)
-            started = time.monotonic()
-            await in_thread(wakeups.wake, job)
-            await waiting
-            return time.monotonic() - started
-
-    async def scenario() -> list[float]:
-        return list(await asyncio.gather(*(one(job) for job in jobs)))
-
-    assert max(asyncio.run(scenario())) < LONG / 3
+    with contextlib.ExitStack() as stack:
+        signals = [stack.enter_context(waiting_for(job)) for job in jobs]
+        for n, job in enumerate(jobs):
+            wakeups.wake(job, wakeups.outcome_of("success", n, None))
+        started = time.monotonic()
+        got = [signal.wait(LONG) for signal in signals]
+        assert time.monotonic() - started < LONG / 3
+    assert [outcome["result"] for outcome in got if outcome] == list(range(50))
+    unsubscribed_later()
     assert all(subscribers(job) == 0 for job in jobs)
 
 
@@ -207,17 +200,11 @@ def test_a_small_outcome_is_carried_and_a_large_or_strange_one_is_not() -> None:
 
 def test_the_wait_returns_what_the_wake_up_carried() -> None:
     job = str(uuid.uuid4())
-
-    async def scenario() -> list[Any]:
-        seen = []
-        async with wakeups.job_done_signal(job) as wait:
-            await in_thread(wakeups.wake, job, wakeups.outcome_of("success", [1, 2], None))
-            seen.append(await wait(LONG))
-            await in_thread(wakeups.wake, job)  # no outcome (a flow, a cancel): read the row
-            seen.append(await wait(LONG))
-        return seen
-
-    assert asyncio.run(scenario()) == [{"status": "success", "result": [1, 2], "error": None}, None]
+    with waiting_for(job) as signal:
+        wakeups.wake(job, wakeups.outcome_of("success", [1, 2], None))
+        assert signal.wait(LONG) == {"status": "success", "result": [1, 2], "error": None}
+        wakeups.wake(job)  # no outcome (a flow, a cancel): read the row
+        assert signal.wait(LONG) is None
 
 
 def sync_call(token: str, key: str | None = None) -> dict[str, Any]:
@@ -317,24 +304,14 @@ def test_the_outcome_a_wake_up_carries_is_answered_without_reading_the_row(
 
 
 def test_after_a_failed_start_waiters_poll_without_trying_again_at_once(settings: Any) -> None:
-    async def scenario() -> list[float]:
-        took = []
-        settings.REDIS_URL = "redis://127.0.0.1:1/0"  # refused
-        for _ in range(3):
-            started = time.monotonic()
-            async with wakeups.job_done_signal("anything") as wait:
-                await wait(0.05)
-            took.append(time.monotonic() - started)
-        with pytest.raises(ConnectionError, match="a moment ago"):
-            await wakeups.listener()  # the failure is remembered: no new attempt yet
-        return took
-
-    real = settings.REDIS_URL
-    try:
-        took = asyncio.run(scenario())
-    finally:
-        settings.REDIS_URL = real
-    assert all(t < 1.0 for t in took)
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # refused
+    for _ in range(3):
+        started = time.monotonic()
+        with waiting_for("anything") as signal:
+            assert signal.wait(0.05) is None
+        assert time.monotonic() - started < 1.0
+    with pytest.raises(ConnectionError, match="a moment ago"):
+        on_background_loop(wakeups.listener())  # the failure is remembered: no new attempt yet
 
 
 # -- a waiter in a request thread (kiln.jobs.wakeups.ThreadSignal) -----------------------------

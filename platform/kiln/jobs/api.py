@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
@@ -35,7 +34,7 @@ from . import cancel, selectors, services
 from .limits import job_limits
 from .models import TERMINAL, Job, JobKind, JobStatus, Trigger
 from .preview import preview_job_create
-from .wakeups import ThreadSignal, job_done_signal, thread_signal
+from .wakeups import ThreadSignal, background_loop, thread_signal
 from .workers import live_tags
 
 log = logging.getLogger(__name__)
@@ -447,11 +446,9 @@ def answer_when_done(request: HttpRequest, workspace: str, job_id: UUID) -> Json
     """The sync runs' answer (see wait_in_thread), waited for in the request's thread,
     subscribed to the job's wake-ups through the server's event loop (kiln.asgi), the thread
     woken by the loop's reader directly: no round trip from the thread to the loop and back to
-    create the job, read its row or answer. Elsewhere (Django's test client), it is waited for
-    on an event loop of the call's own (wait_result)."""
-    loop = server_loop(request)
-    if loop is None:
-        return async_to_sync(wait_result)(job_id, workspace)
+    create the job, read its row or answer. A request no server loop serves (Django's test
+    client, a WSGI server) is subscribed through the process's background loop instead."""
+    loop = server_loop(request) or background_loop()
     with thread_signal(str(job_id), loop) as signal:
         return wait_in_thread(job_id, workspace, signal)
 
@@ -533,21 +530,6 @@ def wait_in_thread(job_id: UUID, workspace: str, signal: ThreadSignal) -> JsonRe
         # A terminal outcome is what the worker committed, sent after its commit: no read.
         row = outcome if outcome is not None and outcome["status"] in TERMINAL else _row(job_id)
     return answer
-
-
-async def wait_result(job_id: UUID, workspace: str) -> JsonResponse:
-    """wait_in_thread's wait on an event loop (under Django's test client: no server loop)."""
-    deadline = time.monotonic() + settings.KILN_SYNC_WAIT
-    async with job_done_signal(str(job_id)) as wait_done:
-        row = await sync_to_async(_row)(job_id)
-        while (answer := _answer(job_id, row)) is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or shutdown.stopping():
-                return _still_running(job_id, workspace, row, remaining)
-            outcome = await wait_done(min(remaining, SYNC_RECHECK_S))
-            terminal = outcome is not None and outcome["status"] in TERMINAL
-            row = outcome if terminal else await sync_to_async(_row)(job_id)
-        return answer
 
 
 @router.post(

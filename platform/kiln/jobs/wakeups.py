@@ -11,8 +11,9 @@ round trips, sent from its publisher thread after the log's last chunk, and chan
 Here the process that ends a job (or gives a flow's early answer) publishes on
 `kiln:wake:<job id>` right after its commit, from its own thread. Each web process keeps one
 Redis connection (per event loop) subscribed to the channels of the jobs its requests wait
-for, and a task that reads it and wakes the waiters: request threads (ThreadSignal) or, on
-a loop of their own, coroutines (job_done_signal). A script job's end carries its outcome
+for, and a task that reads it and wakes the waiting request threads (ThreadSignal): on the
+server's loop (kiln.asgi), or, for a request no server loop serves (Django's test client, a
+WSGI server), on the process's own background loop. A script job's end carries its outcome
 (status, result, error) when that is at most OUTCOME_MAX_BYTES of JSON: exactly what was
 committed, so the waiter answers without reading the row (a terminal row never changes).
 Otherwise the row stays the truth: a waiter reads it when woken, and at least every
@@ -24,15 +25,17 @@ pace.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import logging
+import os
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import redis.asyncio
 from django.conf import settings
@@ -93,16 +96,12 @@ def outcome_in(payload: bytes | None) -> dict[str, Any] | None:
     return None
 
 
-E = TypeVar("E", asyncio.Event, threading.Event)
+class Waiter:
+    """One request thread's wait: its event set by the loop's reader when a wake-up arrives,
+    with what it carried."""
 
-
-class Waiter(Generic[E]):
-    """One request's wait: its event set when a wake-up arrives, with what it carried. An
-    asyncio.Event for a coroutine on the loop, a threading.Event for a request thread: the
-    loop's reader sets either."""
-
-    def __init__(self, event: E) -> None:
-        self.event: E = event
+    def __init__(self) -> None:
+        self.event = threading.Event()
         self.payload: bytes | None = None
 
     def wake(self, payload: bytes | None) -> None:
@@ -114,9 +113,10 @@ class Listener:
     """One subscribed connection and its reader, for one event loop."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=SUBSCRIBE_TIMEOUT_S)
         self.pubsub = self.client.pubsub()
-        self.waiters: dict[str, set[Waiter[Any]]] = {}
+        self.waiters: dict[str, set[Waiter]] = {}
         self.leaving: set[str] = set()  # released by threads: unsubscribed at the next add()
         self.confirming: dict[str, asyncio.Future[None]] = {}
         self.reader: asyncio.Task[None] | None = None
@@ -152,7 +152,7 @@ class Listener:
                 if not confirmed.done():
                     confirmed.set_exception(ConnectionError("the wake-up subscription was lost"))
 
-    async def add(self, name: str, waiter: Waiter[Any]) -> None:
+    async def add(self, name: str, waiter: Waiter) -> None:
         """Register `waiter` for `name`, subscribed (and confirmed by Redis) when this returns."""
         self.leaving.discard(name)
         if self.leaving and not self.broken:
@@ -169,14 +169,14 @@ class Listener:
             return  # an earlier waiter's subscription is in place
         await asyncio.wait_for(asyncio.shield(confirmed), SUBSCRIBE_TIMEOUT_S)
 
-    async def remove(self, name: str, waiter: Waiter[Any]) -> None:
+    async def remove(self, name: str, waiter: Waiter) -> None:
         """release(), with the channel unsubscribed now if that was its last waiter."""
         self.release(name, waiter)
         if name in self.leaving and not self.broken:
             self.leaving.discard(name)
             await self.pubsub.unsubscribe(name)
 
-    def release(self, name: str, waiter: Waiter[Any]) -> None:
+    def release(self, name: str, waiter: Waiter) -> None:
         """remove() without a wait, for a thread's waiter (call it on the loop): the channel is
         unsubscribed with the next add(), so a request that is over has nothing left to wait for
         (and no task is left pending on a loop that stops)."""
@@ -201,33 +201,37 @@ class Listener:
 
 _listeners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Listener] = weakref.WeakKeyDictionary()
 _starting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
-_failed: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, float] = weakref.WeakKeyDictionary()
+# A failed start, per loop: when, and for which Redis.
+_failed: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[float, str]] = weakref.WeakKeyDictionary()
 RETRY_AFTER_S = 5.0  # after a failed start, waiters poll this long before the next try
 
 
 async def listener() -> Listener:
-    """This event loop's listener, started (or started again after it broke). After a failed
-    start, raises at once for RETRY_AFTER_S: a Redis that does not answer must not make each
-    sync run wait for its own connection attempt, in turn."""
+    """This event loop's listener to the configured Redis, started (or started again after it
+    broke, or when the setting names another Redis). After a failed start, raises at once for
+    RETRY_AFTER_S: a Redis that does not answer must not make each sync run wait for its own
+    connection attempt, in turn."""
     loop = asyncio.get_running_loop()
+    url = settings.REDIS_URL
 
     def refuse_if_failed_lately() -> None:
-        if loop.time() - _failed.get(loop, -RETRY_AFTER_S) < RETRY_AFTER_S:
+        when, where = _failed.get(loop, (-RETRY_AFTER_S, ""))
+        if where == url and loop.time() - when < RETRY_AFTER_S:
             raise ConnectionError("the wake-up subscription failed to start a moment ago")
 
     refuse_if_failed_lately()
     async with _starting.setdefault(loop, asyncio.Lock()):
         current = _listeners.get(loop)
-        if current is not None and not current.broken:
+        if current is not None and not current.broken and current.url == url:
             return current
         refuse_if_failed_lately()  # another waiter's attempt, while this one queued for the lock
         if current is not None:
-            await current.close()
-        fresh = Listener(settings.REDIS_URL)
+            await current.close()  # its waiters are woken: they read their rows, then poll
+        fresh = Listener(url)
         try:
             await asyncio.wait_for(fresh.start(), SUBSCRIBE_TIMEOUT_S)
         except BaseException:
-            _failed[loop] = loop.time()
+            _failed[loop] = (loop.time(), url)
             await fresh.close()
             raise
         _failed.pop(loop, None)
@@ -235,7 +239,34 @@ async def listener() -> Listener:
         return fresh
 
 
-async def subscribe(name: str, waiter: Waiter[Any]) -> Listener:
+_background: tuple[int, asyncio.AbstractEventLoop] | None = None
+_background_lock = threading.Lock()
+
+
+def background_loop() -> asyncio.AbstractEventLoop:
+    """This process's own event loop for wake-up subscriptions, running in a daemon thread:
+    the listening loop of the requests that no server loop serves (Django's test client, a
+    WSGI server). Made at the first need, and again in a forked child; stopped at the
+    interpreter's exit before what was set up earlier goes (an embedded Valkey), so its reader
+    does not report a lost subscription on the way out."""
+    global _background
+    with _background_lock:
+        if _background is None or _background[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="kiln-wakeups", daemon=True)
+            thread.start()
+            atexit.register(_stop_background, loop, thread)
+            _background = (os.getpid(), loop)
+        return _background[1]
+
+
+def _stop_background(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    with contextlib.suppress(RuntimeError):  # closed already
+        loop.call_soon_threadsafe(loop.stop)
+    thread.join(1.0)
+
+
+async def subscribe(name: str, waiter: Waiter) -> Listener:
     """This loop's listener, with `waiter` added for `name` (confirmed by Redis); on failure,
     nothing is left registered and the error is raised."""
     current = await listener()
@@ -248,40 +279,9 @@ async def subscribe(name: str, waiter: Waiter[Any]) -> Listener:
     return current
 
 
-@contextlib.asynccontextmanager
-async def job_done_signal(job_id: str) -> AsyncIterator[Callable[[float], Awaitable[dict[str, Any] | None]]]:
-    """Subscribed to the job's wake-ups (when this is entered, a wake-up is no longer missed);
-    yields `wait(timeout)`, which returns when one arrives or the timeout passes: the outcome
-    the wake-up carried (see `outcome_in`), else None. With Redis unreachable it degrades to
-    sleeping: the caller reads the row once per timeout."""
-    name = channel(job_id)
-    waiter = Waiter(asyncio.Event())
-    current: Listener | None = None
-    try:
-        current = await subscribe(name, waiter)
-    except Exception as exc:
-        log.warning(NO_SIGNAL, job_id, exc)
-
-    async def wait(timeout: float) -> dict[str, Any] | None:
-        if current is None or current.broken:
-            await asyncio.sleep(timeout)
-            return None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter.event.wait(), timeout)
-        waiter.event.clear()
-        payload, waiter.payload = waiter.payload, None
-        return outcome_in(payload)
-
-    try:
-        yield wait
-    finally:
-        if current is not None:
-            with contextlib.suppress(Exception):
-                await current.remove(name, waiter)
-
-
 class ThreadSignal:
-    """`job_done_signal` for a request thread, with the server's event loop (`loop`) listening.
+    """A request thread's wait for a job's wake-ups, with an event loop (`loop`: the server's,
+    or background_loop()) listening.
 
     The subscription is sent to the loop when this is made; `ready()` waits for it. The
     thread then waits on an Event that the loop's reader sets: no round trip to the loop and
@@ -293,7 +293,7 @@ class ThreadSignal:
         self.job_id = job_id
         self.name = channel(job_id)
         self.loop = loop
-        self.waiter = Waiter(threading.Event())
+        self.waiter = Waiter()
         self.listener: Listener | None = None
         self.failed = False
         self.subscribed: Future[Listener] | None = None
