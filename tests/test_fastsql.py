@@ -144,6 +144,52 @@ def test_get_follows_a_key_of_a_related_row(two_jobs: tuple[Job, Job], owner: Us
         fastsql.get(Job, {"pk": first.pk}, related=("script_version__created_by",))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_get_for_update_locks_the_row_and_not_the_joined_ones(two_jobs: tuple[Job, Job]) -> None:
+    import threading
+
+    from django.db import DatabaseError
+    from django.db import connection as this_thread
+
+    first, second = two_jobs
+    with transaction.atomic(), CaptureQueriesContext(connection) as seen:
+        read = fastsql.get(Job, {"pk": first.pk}, related=("workspace",), for_update=True)
+        assert read is not None and read.workspace.name == first.workspace.name
+        expected = Job.objects.select_for_update(of=("self",)).get(pk=first.pk)
+        for field in Job._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+        if connection.vendor != "postgresql":
+            return  # SQLite has no row locks: a write takes the whole database's lock
+        assert seen.captured_queries[0]["sql"].endswith("FOR UPDATE OF t")
+        tried: dict[str, Any] = {}
+
+        def from_another_connection() -> None:
+            try:
+                for name, pk, model in (
+                    ("job", first.pk, Job),
+                    ("other job", second.pk, Job),
+                    ("workspace", first.workspace_id, Workspace),
+                ):
+                    table = this_thread.ops.quote_name(model._meta.db_table)
+                    try:
+                        with transaction.atomic(), this_thread.cursor() as cursor:
+                            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
+                        tried[name] = "free"
+                    except DatabaseError as exc:  # 55P03: lock_not_available
+                        tried[name] = (
+                            "locked" if getattr(exc.__cause__, "sqlstate", "") == "55P03" else repr(exc)
+                        )
+            finally:
+                this_thread.close()
+
+        thread = threading.Thread(target=from_another_connection)
+        thread.start()
+        thread.join(10)
+    assert tried == {"job": "locked", "other job": "free", "workspace": "free"}
+    with pytest.raises(transaction.TransactionManagementError):
+        fastsql.get(Job, {"pk": first.pk}, for_update=True)  # outside a transaction, as the ORM
+
+
 @pytest.mark.django_db
 def test_insert_stores_what_create_stores(two_jobs: tuple[Job, Job]) -> None:
     import uuid

@@ -80,17 +80,30 @@ def insert(instance: M) -> M:
     return instance
 
 
-def get(model: type[M], where: dict[str, Any], related: tuple[str, ...] = ()) -> M | None:
+def get(
+    model: type[M], where: dict[str, Any], related: tuple[str, ...] = (), *, for_update: bool = False
+) -> M | None:
     """`model.objects.select_related(*related).filter(**where).first()` without its ordering
     (for a unique row: by its key), every concrete field loaded and converted as the ORM would.
     The same filters as `update()`. `related`: foreign keys loaded in the same statement, by
     inner joins (a row whose key is null is not found); `a__b` follows `b` from `a`, which must
-    be listed before it."""
+    be listed before it. `for_update`: `.select_for_update(of=("self",))`, the row of `model`
+    locked (not the joined ones) until the transaction ends, where the database has row locks
+    (PostgreSQL; SQLite's writes take the whole database's lock instead)."""
     meta = model._meta
-    key = (model, tuple(where), related, connection.vendor)
+    locking = for_update and connection.features.has_select_for_update
+    if locking and connection.get_autocommit():
+        raise transaction.TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    key = (model, tuple(where), related, locking, connection.vendor)
     plan = _READS.get(key)
     if plan is None:
-        plan = _READS[key] = _read_plan(model, tuple(where), related)
+        plan = _read_plan(model, tuple(where), related)
+        if locking:
+            of = " OF t" if connection.features.has_select_for_update_of else ""
+            plan = (f"{plan[0]} FOR UPDATE{of}", plan[1])
+        _READS[key] = plan
     sql, parts = plan
     with connection.cursor() as cursor:
         cursor.execute(sql, _conditions(meta, where))

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from kiln import fastsql
 from kiln.jobs.dispatch import slot_release
 from kiln.jobs.models import TERMINAL, Job, JobKind, JobStatus
 from kiln.jobs.services import job_log_publish
@@ -37,12 +38,9 @@ SHORT_TIMER = timedelta(seconds=120)
 
 
 def _locked(job_id: Any) -> Job | None:
-    flow = (
-        Job.objects.select_for_update(of=("self",))  # the run's row only, not the joined ones
-        .select_related("workspace")
-        .filter(pk=job_id, kind=JobKind.FLOW)
-        .first()
-    )
+    """The flow run's row with its workspace, locked until the transaction ends (the run's row
+    only, not the joined one): read at every step's end, so written once (kiln.fastsql)."""
+    flow = fastsql.get(Job, {"pk": job_id, "kind": JobKind.FLOW}, related=("workspace",), for_update=True)
     if flow is not None and flow.flow_version_id is not None:
         flow.flow_version = flow_version_cached(flow.flow_version_id)
     return flow
@@ -168,8 +166,10 @@ def _save_and_finish(flow: Job, walk: Walk, out: Outcome) -> None:
         messages.append({"type": "flow.early_return"})
     if out.kind == "running":
         timer = walk.next_timer()
-        Job.objects.filter(pk=flow.pk, status=JobStatus.RUNNING).update(
-            flow_status=status, scheduled_for=timer, lease_expires_at=None
+        fastsql.update(
+            Job,
+            {"pk": flow.pk, "status": JobStatus.RUNNING},
+            {"flow_status": status, "scheduled_for": timer, "lease_expires_at": None},
         )
         if timer is not None and timer != flow.scheduled_for and timer - timezone.now() <= SHORT_TIMER:
             transaction.on_commit(partial(_ring_timer, flow_id, timer))

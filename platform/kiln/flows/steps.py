@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from kiln import fastsql
 from kiln.accounts.access import Access, path_access, principal_for_job
 from kiln.errors import NotFound
 from kiln.jobs.limits import effective, workspace_maximums
@@ -127,7 +128,7 @@ def step_job_create(
     if kind != "flow":  # the worker ending the last step may run this one next, claimed already
         fields |= claimed_at_creation(queue=fields["queue"])
     limits, _ = effective(requested or None, maximums)
-    job = Job.objects.create(
+    job = Job(
         id=uuid.uuid4(),
         workspace=ws,
         args=args,
@@ -143,6 +144,7 @@ def step_job_create(
         flow_step=key,
         **fields,
     )
+    fastsql.insert(job)  # Job.objects.create(), with its statement written once
     ring_after_commit(job)
     return job
 
