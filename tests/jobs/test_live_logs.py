@@ -453,3 +453,48 @@ def test_the_sync_wait_is_woken_by_job_done_not_by_its_timeout() -> None:
         signal.wait(30)
         done.join()
         assert _time.monotonic() - started < 10  # woken by the message; the timeout alone would take 30 s
+
+
+def test_a_jobs_end_goes_to_its_viewers_only_when_it_has_some(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """The wake-up's round trip counts the job's viewers: an end nobody watches is not sent
+    to the job's group; one with a viewer is, and the viewer receives it."""
+    import uuid
+
+    from channels.layers import get_channel_layer
+
+    from kiln.jobs import services
+
+    layer = get_channel_layer()
+    sent: list[tuple[str, str]] = []
+    real = layer.group_send
+
+    async def spy(group: str, message: dict[str, Any]) -> None:
+        sent.append((group, message["type"]))
+        await real(group, message)
+
+    monkeypatch.setattr(layer, "group_send", spy)
+    job = str(uuid.uuid4())
+    group = services.job_log_group(job)
+    done = {"type": "job.done", "status": "success", "log_size": 1}
+    chunk = {"type": "log.chunk", "offset": 0, "data": "x"}
+    services.job_log_publish(job, chunk, done)
+    assert services.publishes_sent()
+    assert sent == []  # nobody views it
+    services.job_log_publish(job, chunk)  # news that is not an end: sent, not counted
+    assert services.publishes_sent()
+    assert sent == [(group, "log.chunk")]
+
+    async def view_and_end() -> dict[str, Any]:
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        await asyncio.get_running_loop().run_in_executor(None, services.job_log_publish, job, done)
+        return await asyncio.wait_for(layer.receive(channel), 10)
+
+    assert async_to_sync(view_and_end)()["type"] == "job.done"
+    assert sent[1:] == [(group, "job.done")]
+    # A layer kept elsewhere than Kiln's own Redis is not counted: its news always goes.
+    assert services._members(layer, group) is not None
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    assert services._members(layer, group) is None

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from jsonschema import Draft202012Validator
@@ -350,19 +352,36 @@ def job_log_publish(job_id: str, *messages: dict[str, Any], outcome: bytes = wak
     last chunk before its `job.done`, one job's news before the next's). The database stays
     the truth: a viewer that misses a message notices the gap (or the end) and reads the
     database, so a failure there is logged, never raised, and a full queue drops news.
+
+    A job's end (or a flow's early answer) wakes its sync waiter at once (kiln.jobs.wakeups),
+    and the same round trip counts the job's viewers: with none, nothing more is sent (most
+    jobs end unwatched). A viewer joins the group before it reads the database, so one that
+    joins after the count reads an end that was committed before it.
     """
-    if any(message["type"] in WAKING for message in messages):
-        wakeups.wake(job_id, outcome)  # a sync run's waiter, at once (kiln.jobs.wakeups)
     layer = get_channel_layer()
+    group = job_log_group(job_id)
+    waking = any(message["type"] in WAKING for message in messages)
+    if waking and wakeups.wake(job_id, outcome, count=_members(layer, group)) == 0:
+        return  # nobody views the job
     if layer is None:
         return
-    group = job_log_group(job_id)
 
     async def send() -> None:
         for message in messages:
             await layer.group_send(group, message)
 
     send_soon(f"live logs to {group}", send)
+
+
+def _members(layer: Any, group: str) -> tuple[bytes, float] | None:
+    """Where channels_redis keeps `group`'s members (a sorted set, each scored by when it
+    joined) and the score a live one is above, when the layer lives in Kiln's own Redis (as
+    configured): for wakeups.wake() to count them. None for any other layer."""
+    if not isinstance(layer, RedisChannelLayer):
+        return None
+    if [host.get("address") for host in layer.hosts] != [settings.REDIS_URL]:
+        return None
+    return layer._group_key(group), time.time() - layer.group_expiry
 
 
 def send_soon(what: str, send: Callable[[], Awaitable[None]]) -> None:

@@ -56,14 +56,25 @@ def channel(job_id: str) -> str:
     return PREFIX + job_id
 
 
-def wake(job_id: str, outcome: bytes = NO_OUTCOME) -> None:
+def wake(job_id: str, outcome: bytes = NO_OUTCOME, count: tuple[bytes, float] | None = None) -> int | None:
     """After the commit that ended `job_id` (or gave its flow's early answer): wake whoever
     waits for it, with its committed `outcome` (from `outcome_of`) if it has one. Best
-    effort, never raises: waiters read the row again within SYNC_RECHECK_S regardless."""
+    effort, never raises: waiters read the row again within SYNC_RECHECK_S regardless.
+
+    `count`: a sorted set's key and a score; its members scored above that are counted in
+    the same round trip and returned (None when not asked, or when Redis failed)."""
+    client = redis_client(settings.REDIS_URL)
     try:
-        redis_client(settings.REDIS_URL).publish(channel(job_id), outcome)
+        if count is None:
+            client.publish(channel(job_id), outcome)
+            return None
+        pipe = client.pipeline(transaction=False)
+        pipe.publish(channel(job_id), outcome)
+        pipe.zcount(count[0], f"({count[1]!r}", "+inf")
+        return int(pipe.execute()[1])
     except Exception as exc:  # Redis down: the waiters' rechecks find the end
         log.debug("job %s: no wake-up sent (%s)", job_id, exc)
+        return None
 
 
 def outcome_of(status: str, result: Any, error: Any) -> bytes:
