@@ -27,6 +27,7 @@ class Proc:
     comm: str
     cmdline: str
     seconds: float  # its own CPU (user + system), not its reaped children's
+    started: int = 0  # when it started, in clock ticks since boot: a pid reused is another process
 
 
 @dataclass
@@ -54,9 +55,14 @@ def snapshot() -> Snapshot:
             continue
         comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         rest = stat.rsplit(")", 1)[1].split()
-        # fields after the command: state ppid ... utime(12) stime(13)
+        # fields after the command: state ppid ... utime(12) stime(13) ... starttime(20)
         procs[int(entry.name)] = Proc(
-            int(entry.name), int(rest[1]), comm, cmdline, (int(rest[11]) + int(rest[12])) / TICK
+            int(entry.name),
+            int(rest[1]),
+            comm,
+            cmdline,
+            (int(rest[11]) + int(rest[12])) / TICK,
+            int(rest[19]),
         )
     return Snapshot(busy, procs)
 
@@ -76,8 +82,12 @@ def role(proc: Proc, procs: dict[int, Proc], worker_pid: int | None) -> str:
         " worker" in proc.cmdline or " up" in proc.cmdline or "scheduler" in proc.cmdline
     ):
         return "other Kiln processes (idle worker, scheduler, supervisor)"
-    if proc.comm in ("nsjail", "pasta", "passt") or (
-        worker_pid is not None and _descends(proc, procs, worker_pid)
+    # A runner whose nsjail is gone meanwhile (recycled) is a child of init: known by its wrapper.
+    if (
+        proc.comm in ("nsjail", "pasta", "passt")
+        or proc.comm.startswith("passt")
+        or "python_warm.py" in proc.cmdline
+        or (worker_pid is not None and _descends(proc, procs, worker_pid))
     ):
         return "sandboxes alive at the end (nsjail, pasta, runners)"
     return "the rest of the machine"
@@ -102,7 +112,9 @@ def by_role(before: Snapshot, after: Snapshot, *, worker_pid: int | None = None)
     accounted = 0.0
     for pid, proc in after.procs.items():
         old = before.procs.get(pid)
-        used = proc.seconds - (old.seconds if old is not None and old.comm == proc.comm else 0.0)
+        # The same process only if it started at the same time: a kernel worker renames itself
+        # after its work queue, and a pid can be reused.
+        used = proc.seconds - (old.seconds if old is not None and old.started == proc.started else 0.0)
         if used <= 0:
             continue
         name = role(proc, after.procs, worker_pid)
