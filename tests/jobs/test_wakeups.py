@@ -161,6 +161,16 @@ def test_a_new_redis_setting_gets_a_new_listener(settings: Any) -> None:
         assert signal.wait(LONG) == {"status": "success", "result": 3, "error": None}
 
 
+def test_a_released_channel_is_unsubscribed_soon_without_another_subscription() -> None:
+    job = str(uuid.uuid4())
+    with waiting_for(job):
+        assert subscribers(job) == 1
+    deadline = time.monotonic() + wakeups.LEAVE_AFTER_S + 5
+    while subscribers(job) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert subscribers(job) == 0
+
+
 def test_many_waiters_at_once_each_get_their_own_wake_up() -> None:
     jobs = [str(uuid.uuid4()) for _ in range(50)]
     with contextlib.ExitStack() as stack:

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 PREFIX = "kiln:wake:"
 IDLE_CHANNEL = PREFIX + "-"  # always subscribed: the reader always has something to read
 SUBSCRIBE_TIMEOUT_S = 1.0
+LEAVE_AFTER_S = 1.0  # a released channel is unsubscribed with the next subscription, or this late
 OUTCOME_MAX_BYTES = 16 * 1024  # a larger outcome is read from the row
 NO_OUTCOME = b"1"
 NO_SIGNAL = "job %s: no live completion signal (%s); falling back to reading the row"
@@ -128,10 +129,12 @@ class Listener:
         self.client = redis.asyncio.Redis.from_url(url, socket_connect_timeout=SUBSCRIBE_TIMEOUT_S)
         self.pubsub = self.client.pubsub()
         self.waiters: dict[str, set[Waiter]] = {}
-        self.leaving: set[str] = set()  # released by threads: unsubscribed at the next add()
+        self.leaving: set[str] = set()  # released by threads: unsubscribed by add() or _leave()
         self.confirming: dict[str, asyncio.Future[None]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.broken = False
+        self.sweep: asyncio.TimerHandle | None = None  # unsubscribes what is leaving, LEAVE_AFTER_S on
+        self.unsubscribing: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self.pubsub.subscribe(IDLE_CHANNEL)
@@ -189,8 +192,8 @@ class Listener:
 
     def release(self, name: str, waiter: Waiter) -> None:
         """remove() without a wait, for a thread's waiter (call it on the loop): the channel is
-        unsubscribed with the next add(), so a request that is over has nothing left to wait for
-        (and no task is left pending on a loop that stops)."""
+        unsubscribed with the next add(), or LEAVE_AFTER_S later if no add() comes, several
+        at a time, so a request that is over has nothing left to wait for."""
         waiters = self.waiters.get(name)
         if waiters is None:
             return
@@ -199,8 +202,28 @@ class Listener:
             del self.waiters[name]
             self.confirming.pop(name, None)
             self.leaving.add(name)
+            if self.sweep is None:
+                self.sweep = asyncio.get_running_loop().call_later(LEAVE_AFTER_S, self._leave)
+
+    def _leave(self) -> None:
+        """Unsubscribe what is leaving (a task of its own, not waited for)."""
+        self.sweep = None
+        if self.leaving and not self.broken:
+            leaving, self.leaving = self.leaving, set()
+            task = asyncio.get_running_loop().create_task(self.pubsub.unsubscribe(*leaving))
+            self.unsubscribing.add(task)
+            task.add_done_callback(self._unsubscribed)
+
+    def _unsubscribed(self, task: asyncio.Task[None]) -> None:
+        self.unsubscribing.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # the reader sees the loss too
+            log.debug("job wake-ups: could not unsubscribe (%s)", task.exception())
 
     async def close(self) -> None:
+        if self.sweep is not None:
+            self.sweep.cancel()
+        for task in list(self.unsubscribing):
+            task.cancel()
         if self.reader is not None:
             self.reader.cancel()
             with contextlib.suppress(BaseException):
