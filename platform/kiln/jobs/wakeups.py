@@ -289,12 +289,14 @@ def background_loop() -> asyncio.AbstractEventLoop:
             loop = asyncio.new_event_loop()
             thread = threading.Thread(target=loop.run_forever, name="kiln-wakeups", daemon=True)
             thread.start()
-            atexit.register(_stop_background, loop, thread)
+            atexit.register(_stop_background, os.getpid(), loop, thread)
             _background = (os.getpid(), loop)
         return _background[1]
 
 
-def _stop_background(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+def _stop_background(pid: int, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    if os.getpid() != pid:  # a forked child inherited the handler, not the loop's thread
+        return
     with contextlib.suppress(RuntimeError):  # closed already
         loop.call_soon_threadsafe(loop.stop)
     thread.join(1.0)
