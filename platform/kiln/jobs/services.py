@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -29,6 +27,7 @@ from kiln.accounts.models import Group, User, Workspace
 from kiln.errors import BadRequest, Conflict
 from kiln.jobs.limits import effective, workspace_maximums
 from kiln.kept import Kept
+from kiln.loops import ProcessLoop
 from kiln.operations import counters
 from kiln.scripts.models import ScriptVersion
 from kiln.scripts.run_settings import concurrency_key, workspace_settings
@@ -396,23 +395,22 @@ def send_soon(what: str, send: Callable[[], Awaitable[None]]) -> None:
 
 
 PUBLISH_QUEUE_MAX = 10_000
-_publishing: tuple[int, asyncio.AbstractEventLoop, asyncio.Queue[Any]] | None = None
-_loop_lock = threading.Lock()
+
+
+def _start_sending(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[Any]:
+    pending: asyncio.Queue[Any] = asyncio.Queue()
+    asyncio.run_coroutine_threadsafe(_send_in_turn(pending), loop)
+    return pending
+
+
+# One event loop per process, with one task sending every publish in turn: its Redis connection
+# stays open (async_to_sync made a loop, and a connection, per call: ~1.5 ms of each step of a
+# flow), and no job waits for Redis (docs/performance.md).
+_publishing = ProcessLoop("kiln-publish", _start_sending, stop_at_exit=False)
 
 
 def _publisher() -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[Any]]:
-    """One event loop per process, in a thread of its own, with one task sending every publish
-    in turn: its Redis connection stays open (async_to_sync made a loop, and a connection, per
-    call: ~1.5 ms of each step of a flow), and no job waits for Redis (docs/performance.md)."""
-    global _publishing
-    with _loop_lock:
-        if _publishing is None or _publishing[0] != os.getpid():  # none yet, or a forked pool process
-            loop = asyncio.new_event_loop()
-            pending: asyncio.Queue[Any] = asyncio.Queue()
-            threading.Thread(target=loop.run_forever, name="kiln-publish", daemon=True).start()
-            asyncio.run_coroutine_threadsafe(_send_in_turn(pending), loop)
-            _publishing = (os.getpid(), loop, pending)
-        return _publishing[1], _publishing[2]
+    return _publishing.get()
 
 
 async def _send_in_turn(pending: asyncio.Queue[Any]) -> None:
@@ -430,11 +428,10 @@ async def _send_in_turn(pending: asyncio.Queue[Any]) -> None:
 def publishes_sent(timeout: float = PUBLISH_TIMEOUT_S + 1) -> bool:
     """Wait until what this process queued for live viewers so far has been sent (or given
     up on); False on timeout. A process about to exit calls it, and tests."""
-    with _loop_lock:
-        publishing = _publishing if _publishing is not None and _publishing[0] == os.getpid() else None
+    publishing = _publishing.made()
     if publishing is None:
         return True
-    loop, pending = publishing[1], publishing[2]
+    loop, pending = publishing
 
     try:
         asyncio.run_coroutine_threadsafe(pending.join(), loop).result(timeout=timeout)

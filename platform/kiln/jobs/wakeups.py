@@ -25,11 +25,9 @@ pace.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import json
 import logging
-import os
 import threading
 import time
 import weakref
@@ -40,6 +38,7 @@ from typing import Any
 import redis.asyncio
 from django.conf import settings
 
+from kiln.loops import ProcessLoop
 from kiln.ratelimit import redis_client
 
 log = logging.getLogger(__name__)
@@ -273,33 +272,15 @@ async def listener() -> Listener:
         return fresh
 
 
-_background: tuple[int, asyncio.AbstractEventLoop] | None = None
-_background_lock = threading.Lock()
+_background = ProcessLoop("kiln-wakeups", lambda loop: None, stop_at_exit=True)
 
 
 def background_loop() -> asyncio.AbstractEventLoop:
     """This process's own event loop for wake-up subscriptions, running in a daemon thread:
     the listening loop of the requests that no server loop serves (Django's test client, a
-    WSGI server). Made at the first need, and again in a forked child; stopped at the
-    interpreter's exit before what was set up earlier goes (an embedded Valkey), so its reader
-    does not report a lost subscription on the way out."""
-    global _background
-    with _background_lock:
-        if _background is None or _background[0] != os.getpid():
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(target=loop.run_forever, name="kiln-wakeups", daemon=True)
-            thread.start()
-            atexit.register(_stop_background, os.getpid(), loop, thread)
-            _background = (os.getpid(), loop)
-        return _background[1]
-
-
-def _stop_background(pid: int, loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
-    if os.getpid() != pid:  # a forked child inherited the handler, not the loop's thread
-        return
-    with contextlib.suppress(RuntimeError):  # closed already
-        loop.call_soon_threadsafe(loop.stop)
-    thread.join(1.0)
+    WSGI server). It stops at the interpreter's exit, so its reader does not report a lost
+    subscription on the way out (kiln/loops.py)."""
+    return _background.get()[0]
 
 
 async def subscribe(name: str, waiter: Waiter) -> Listener:
