@@ -12,13 +12,15 @@ which may have no network and no package of its own.
 from __future__ import annotations
 
 import base64
-import http.client as http_client  # `http` is also a resource type below
 import json
 import os
 import socket
 import time
 import urllib.parse
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    import http.client as http_client  # `http` is also a resource type below
 
 __all__ = [
     "JobFailed",
@@ -235,36 +237,46 @@ class _NoAnswer(KilnError):
     """The API did not answer in time (wait_job turns this into JobTimeout)."""
 
 
-class _UnixConnection(http_client.HTTPConnection):
-    """HTTP/1.1 over the job's Unix socket; http.client does the framing (Content-Length, chunked)."""
+def _http() -> Any:
+    """http.client, imported at the first request, not with the SDK: it brings ssl and email
+    (about 20 ms and 6 MB), which a job that never calls the API should not pay for. A warm
+    runner imports it ahead when the script names kiln (python_warm.py)."""
+    import http.client
 
-    def __init__(self, socket_path: str, timeout: float) -> None:
-        super().__init__("kiln", timeout=timeout)  # `Host: kiln`
-        self.socket_path = socket_path
+    return http.client
 
-    def connect(self) -> None:
-        # With a timeout the socket is non-blocking, and a Unix socket whose accept queue is full
-        # refuses such a connect at once (EAGAIN) where TCP would queue it: many threads calling
-        # at once hit that. Try again until the timeout instead.
-        deadline = time.monotonic() + (self.timeout or REQUEST_TIMEOUT_S)
-        pause = 0.005
-        while True:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.settimeout(self.timeout)
-            try:
-                sock.connect(self.socket_path)
-            except BlockingIOError:
-                sock.close()
-                if time.monotonic() + pause > deadline:
-                    raise TimeoutError("the Kiln API's socket accepts no more connections") from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.1)
-                continue
-            except OSError:
-                sock.close()
-                raise
-            self.sock = sock
-            return
+
+def _unix_connection(socket_path: str, timeout: float) -> http_client.HTTPConnection:
+    """HTTP/1.1 over the job's Unix socket; http.client does the framing (Content-Length,
+    chunked), and its connection connects with _connect_unix."""
+    conn = _http().HTTPConnection("kiln", timeout=timeout)  # `Host: kiln`
+    conn.connect = lambda: _connect_unix(conn, socket_path)
+    return conn
+
+
+def _connect_unix(conn: http_client.HTTPConnection, socket_path: str) -> None:
+    # With a timeout the socket is non-blocking, and a Unix socket whose accept queue is full
+    # refuses such a connect at once (EAGAIN) where TCP would queue it: many threads calling
+    # at once hit that. Try again until the timeout instead.
+    deadline = time.monotonic() + (conn.timeout or REQUEST_TIMEOUT_S)
+    pause = 0.005
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(conn.timeout)
+        try:
+            sock.connect(socket_path)
+        except BlockingIOError:
+            sock.close()
+            if time.monotonic() + pause > deadline:
+                raise TimeoutError("the Kiln API's socket accepts no more connections") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+            continue
+        except OSError:
+            sock.close()
+            raise
+        conn.sock = sock
+        return
 
 
 def _call(method: str, route: str, body: Any = None, timeout_s: float = REQUEST_TIMEOUT_S) -> Any:
@@ -291,7 +303,7 @@ def _call(method: str, route: str, body: Any = None, timeout_s: float = REQUEST_
         headers["Content-Type"] = "application/json"
     conn: http_client.HTTPConnection
     if socket_path:
-        conn, where = _UnixConnection(socket_path, timeout_s), socket_path
+        conn, where = _unix_connection(socket_path, timeout_s), socket_path
     else:
         conn, prefix = _url_connection(str(base_url), timeout_s)
         url, where = prefix + url, str(base_url)
@@ -301,7 +313,7 @@ def _call(method: str, route: str, body: Any = None, timeout_s: float = REQUEST_
         status, raw = response.status, response.read()
     except TimeoutError:
         raise _NoAnswer(f"no answer from the Kiln API at {where} within {timeout_s:g}s") from None
-    except (OSError, http_client.HTTPException) as exc:
+    except (OSError, _http().HTTPException) as exc:
         raise KilnError(f"cannot reach the Kiln API at {where}: {exc}") from None
     finally:
         conn.close()
@@ -313,7 +325,8 @@ def _url_connection(base_url: str, timeout_s: float) -> tuple[http_client.HTTPCo
     parts = urllib.parse.urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise KilnError(f"KILN_BASE_URL must be an http(s) URL, not {base_url!r}")
-    cls = http_client.HTTPSConnection if parts.scheme == "https" else http_client.HTTPConnection
+    client = _http()
+    cls = client.HTTPSConnection if parts.scheme == "https" else client.HTTPConnection
     return cls(parts.netloc, timeout=timeout_s), parts.path.rstrip("/")
 
 
@@ -329,7 +342,7 @@ def _decode(status: int, raw: bytes) -> Any:
     if isinstance(answer, dict) and answer.get("message"):
         raise KilnError(str(answer["message"]), status, answer.get("detail"))
     text = raw.decode("utf-8", "replace").strip()[:500]
-    raise KilnError(text or http_client.responses.get(status, "error"), status, answer)
+    raise KilnError(text or _http().responses.get(status, "error"), status, answer)
 
 
 def _field(answer: Any, name: str) -> Any:

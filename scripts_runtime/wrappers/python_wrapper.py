@@ -24,8 +24,9 @@ JOB_DIR = os.environ.get("KILN_JOB_DIR", "/job")
 
 def _write(name, payload):
     tmp = os.path.join(JOB_DIR, name + ".tmp")
+    text = json.dumps(payload, default=_fallback)  # dumps: C's encoder; dump() runs json's Python one
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh, default=_fallback)
+        fh.write(text)
     os.replace(tmp, os.path.join(JOB_DIR, name))
 
 

@@ -208,6 +208,32 @@ def test_progress_and_the_sdk_work_on_a_warm_runner(save: Any, run: Any, transac
     assert runners()[0]["jobs"] == 1
 
 
+MODULES = """
+import sys
+
+def main():
+    names = ("ki" + "ln", "http.client", "ssl")  # the word itself would count as naming the SDK
+    return {name: name in sys.modules for name in names}
+"""
+
+
+def test_the_sdks_http_client_is_in_the_template_only_for_a_script_that_names_kiln(
+    save: Any, run: Any
+) -> None:
+    """A script that never names kiln gets the SDK (cheap) but not what its first request
+    imports (http.client, ssl: 6 MB of every job's fork and exit); one that does gets both."""
+    plain = warm_twice(save, run, MODULES)
+    job = run(plain)
+    assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))
+    assert job.result == {"kiln": True, "http.client": False, "ssl": False}
+
+    naming = save(MODULES.replace("import sys", "import sys  # may call kiln.run_script"), path="u/ada/w2")
+    run(naming)
+    job = run(naming)
+    assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))
+    assert job.result == {"kiln": True, "http.client": True, "ssl": True}
+
+
 def descendants(pid: int) -> set[int]:
     """The live processes under `pid` (from /proc: a jail's processes are seen from outside)."""
     children: dict[int, list[int]] = {}
@@ -228,16 +254,25 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def waiting_in(jail: int) -> set[int]:
+    """The jail's processes once the runner has forked the next job's process, which it does
+    after answering for the job before: a moment after the job's end."""
+    deadline = time.monotonic() + 5
+    while len(found := descendants(jail)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return found
+
+
 def test_the_next_jobs_process_waits_in_the_jail_and_goes_with_the_runner(save: Any, run: Any) -> None:
     version = warm_twice(save, run, "import os\n\ndef main():\n    return os.getpid()\n")
     first = run(version).result  # on the runner: it is up
     (runner,) = pool.runners.values()
     jail = runner.process.pid
-    waiting = descendants(jail)
+    waiting = waiting_in(jail)
     assert len(waiting) == 2  # the runner (pid 1 in the jail) and the next job's process, forked
     pids = [first, *(run(version).result for _ in range(3))]
     assert len(set(pids)) == 4  # each job in a process of its own, forked after the one before
-    last = descendants(jail)
+    last = waiting_in(jail)
     assert len(last) == 2 and last != waiting
     pool.close_all()
     deadline = time.monotonic() + 5
