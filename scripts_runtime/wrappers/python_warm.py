@@ -2,8 +2,8 @@
 
 Started once (kiln/jobs/warm.py) with the job's jail and limits; it sets up sys.path, imports
 what main.py imports (its dependencies, Kiln's SDK) and compiles main.py, then waits. For each
-job the worker writes /job/args.json and sends one line on stdin ({"env": {...}, "cpu_s": N});
-the runner passes it to the job's process, forked from the template before the job came and
+job the worker sends one line on stdin ({"env": {...}, "cpu_s": N, "args": {...}}; without
+"args" the job reads /job/args.json); the runner passes it to the job's process, forked from the template before the job came and
 waiting for it (the fork and the process's first page faults are off the job's path), which
 runs the job exactly as python_wrapper.py would (main.py's module code, then main(**args),
 result.json or error.json) with the job's environment and CPU limit, printing to the jail's
@@ -134,13 +134,19 @@ def _commands(fd):
     leaves the parsing of the command to the job's process."""
     pending = b""
     while True:
-        while b"\n" not in pending:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                return
-            pending += chunk
-        line, _, pending = pending.partition(b"\n")
-        yield line + b"\n"
+        end = pending.find(b"\n")
+        if end < 0:  # a long line (large arguments) comes in many reads: joined once
+            chunks = [pending]
+            while end < 0:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    return
+                chunks.append(chunk)
+                end = chunk.find(b"\n")
+            end += sum(len(c) for c in chunks[:-1])
+            pending = b"".join(chunks)
+        line, pending = pending[: end + 1], pending[end + 1 :]
+        yield line
 
 
 def _rehearse():
@@ -181,10 +187,11 @@ def _child(code, commands, control):
         os.close(null)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _rehearse()
-        line = b""
+        chunks = []
         while chunk := os.read(commands, 65536):
-            line += chunk
+            chunks.append(chunk)
         os.close(commands)
+        line = b"".join(chunks)
         if not line:
             os._exit(0)  # no job came: the runner is exiting
         command = json.loads(line)
@@ -195,7 +202,7 @@ def _child(code, commands, control):
             limit = cpu if hard == resource.RLIM_INFINITY else min(cpu, hard)
             resource.setrlimit(resource.RLIMIT_CPU, (limit, limit))
         os.chdir(wrapper.JOB_DIR)
-        rc = wrapper.run_job(code)
+        rc = wrapper.run_job(code, command.get("args"))  # a command without them: args.json
         if "threading" in sys.modules:
             sys.modules["threading"]._shutdown()  # like a normal exit: wait for non-daemon threads
         import atexit

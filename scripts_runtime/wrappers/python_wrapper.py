@@ -136,11 +136,13 @@ def setup_paths():
         sys.path.insert(0, sdk)
 
 
-def run_job(code=None):
-    """Load args.json, run main.py (or its already compiled `code`), call main(**args) and
-    write result.json or error.json. Returns the process's exit code."""
-    with open(os.path.join(JOB_DIR, "args.json"), encoding="utf-8") as fh:
-        args = json.load(fh)
+def run_job(code=None, args=None):
+    """Load args.json (unless a warm runner passed the `args`), run main.py (or its already
+    compiled `code`), call main(**args) and write result.json or error.json. Returns the
+    process's exit code."""
+    if args is None:
+        with open(os.path.join(JOB_DIR, "args.json"), encoding="utf-8") as fh:
+            args = json.load(fh)
     script = os.path.join(JOB_DIR, "main.py")
     try:
         if code is None:

@@ -132,7 +132,7 @@ def test_nothing_a_job_on_a_spare_leaves_reaches_the_next_job(spares: Any, save:
     version = save()
     run(version)
     clean = run(version).result
-    assert clean["job"] == ["args.json", "main.py", "sdk.sock"]
+    assert clean["job"] == ["main.py", "sdk.sock"]
     left = run(version, {"mark": "ada1", "linger": True})
     assert left.status == JobStatus.SUCCESS, (left.error, job_logs(job=left))
     after = run(version).result

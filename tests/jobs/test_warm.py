@@ -143,7 +143,7 @@ def test_nothing_a_job_leaves_reaches_the_next_job_or_another_users_script(
     # What a job sees before any job left anything: /tmp holds only the jail's own mount points
     # (a checkout or data dir under /tmp, as on CI), /job only what the worker put there.
     fresh = run(mine).result
-    assert "ada1" not in str(fresh) and fresh["job"] == ["args.json", "main.py", "sdk.sock"]
+    assert "ada1" not in str(fresh) and fresh["job"] == ["main.py", "sdk.sock"]
     left = run(mine, {"mark": "ada1", "linger": True})
     assert left.status == JobStatus.SUCCESS, (left.error, job_logs(job=left))
     after = run(mine)
@@ -206,6 +206,34 @@ def test_progress_and_the_sdk_work_on_a_warm_runner(save: Any, run: Any, transac
     assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))
     assert job.result == {"n": 2} and job.progress == 70
     assert runners()[0]["jobs"] == 1
+
+
+ECHO_ARGS = """
+import hashlib, os
+
+def main(text: str = "", items: list | None = None):
+    return {
+        "sha": hashlib.sha256(text.encode()).hexdigest(),
+        "items": items,
+        "args_file": os.path.exists("args.json"),
+    }
+"""
+
+
+def test_arguments_come_on_the_runners_pipe_large_or_odd(save: Any, run: Any) -> None:
+    """A warm job's arguments travel in its command line (no args.json), whole: 3 MB of text
+    with newlines and non-ASCII, read in many pieces by the runner and the job's process."""
+    import hashlib
+
+    version = warm_twice(save, run, ECHO_ARGS)
+    text = ('line é ✓ "quoted"\n' * 150_000)[:3_000_000]
+    items = [1, "two\nlines", {"k": None}]
+    for _ in range(2):  # the next job's process reads its own command as well
+        job = run(version, {"text": text, "items": items})
+        assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))
+        expected = hashlib.sha256(text.encode()).hexdigest()
+        assert job.result == {"sha": expected, "items": items, "args_file": False}
+    assert runners()[0]["jobs"] == 2
 
 
 MODULES = """

@@ -494,19 +494,17 @@ class JobRunner:
     def _execute_warm(
         self, job: Job, runner: WarmRunner, sink: LogSink, limits: JobLimits, *, args: Any, token: str
     ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
-        """The job on a warm runner: args.json in, one line on its pipe, logs from its stdout,
-        the outcome from its answer and result.json / error.json, as a cold job's."""
+        """The job on a warm runner: its arguments in the one line on its pipe (no args.json:
+        a file made and removed per job), logs from its stdout, the outcome from its answer and
+        result.json / error.json, as a cold job's."""
         directory = runner.directory
         sandboxed = runner.launched is not None and runner.launched.sandboxed
         killed: str | None = "broken"
         self.warm_done = None
         try:
-            args_file = directory / "args.json"
-            args_file.write_text(json.dumps(args))
-            args_file.chmod(0o644)
             runner.serve(job_id=str(job.id), token=token)
             env = dict(sdk_env(job, token=token, job_dir=directory, sandboxed=sandboxed))
-            runner.send({"env": env, "cpu_s": limits.cpu_s, "last": runner.one_shot})
+            runner.send({"env": env, "cpu_s": limits.cpu_s, "last": runner.one_shot, "args": args})
             started = time.monotonic()
             killed = self._pump(
                 job, runner.process, sink, deadline=started + job.timeout_s, job_dir=directory, control=runner

@@ -9,9 +9,10 @@ a fork of it (~1 ms), so its memory starts from the same clean template every ti
   hash, the dependency lock, the limits, the network and the sandbox mode. It never runs anything
   else, so two scripts (or two users' scripts) never share a process, a /tmp or a job dir.
 - **Between jobs** the runner kills every process the job left (the jail's PID namespace), removes
-  what the job added to /tmp and /dev/shm, and empties the job dir. The worker writes args.json
-  and reads result.json/error.json as for a cold job; logs are the jail's stdout, read by the
-  same pump, masked by the same masker.
+  what the job added to /tmp and /dev/shm, and empties the job dir. The worker sends the
+  arguments with the job's command on the runner's pipe (a cold job's args.json) and reads
+  result.json/error.json as for a cold job; logs are the jail's stdout, read by the same pump,
+  masked by the same masker.
 - **Same limits**: the jail has the job's memory, process, file and tmpfs limits; each job gets its
   own CPU limit (RLIMIT_CPU in the child); the worker enforces the wall clock. A timeout, a cancel,
   a log flood or a lost lease kills the whole runner (the next job starts a new one), exactly as
