@@ -3,15 +3,16 @@
 Started once (kiln/jobs/warm.py) with the job's jail and limits; it sets up sys.path, imports
 what main.py imports (its dependencies, Kiln's SDK) and compiles main.py, then waits. For each
 job the worker sends one line on stdin ({"env": {...}, "cpu_s": N, "args": {...}}; without
-"args" the job reads /job/args.json); the runner passes it to the job's process, forked from the template before the job came and
-waiting for it (the fork and the process's first page faults are off the job's path), which
-runs the job exactly as python_wrapper.py would (main.py's module code, then main(**args),
-result.json or error.json) with the job's environment and CPU limit, printing to the jail's
-stdout (the job's log). When the child has ended the runner kills
-whatever the job left running, removes what it added to /tmp and /dev/shm (the jail's own
-mount points stay), empties /job (but main.py, the SDK socket and the outcome files) and
-answers on the control pipe (fd $KILN_WARM_FD): {"exit": code, "signal": n, "cpu_s": seconds,
-"rss_kb": its own resident memory, "ms": [hand-off, job, clean-up] for diagnostics}, then
+"args" the job reads /job/args.json); the runner passes it to the job's process, forked from
+the template before the job came and waiting for it (the fork and the process's first page
+faults are off the job's path), which runs the job exactly as python_wrapper.py would
+(main.py's module code, then main(**args), result.json or error.json) with the job's
+environment and CPU limit, printing to the jail's stdout (the job's log). When the child has
+ended the runner kills whatever the job left running, removes what it added to /tmp and
+/dev/shm (the jail's own mount points stay), empties /job (but main.py, the SDK socket and
+the outcome files) and answers on the control pipe (fd $KILN_WARM_FD): {"exit": code,
+"signal": n, "cpu_s": seconds, "rss_kb": its own resident memory, "ms": [hand-off, job,
+clean-up] for diagnostics}, then
 forks the next job's process. Each job starts from the same clean template (fork:
 copy-on-write), forked after the previous job's processes are gone and its files removed, so
 nothing one job does in memory or leaves behind is seen by the next.
