@@ -12,10 +12,9 @@ ended the runner kills whatever the job left running, removes what it added to /
 /dev/shm (the jail's own mount points stay), empties /job (but main.py, the SDK socket and
 the outcome files) and answers on the control pipe (fd $KILN_WARM_FD): {"exit": code,
 "signal": n, "cpu_s": seconds, "rss_kb": its own resident memory, "ms": [hand-off, job,
-clean-up] for diagnostics}, then
-forks the next job's process. Each job starts from the same clean template (fork:
-copy-on-write), forked after the previous job's processes are gone and its files removed, so
-nothing one job does in memory or leaves behind is seen by the next.
+clean-up] for diagnostics}, then forks the next job's process. Each job starts from the same
+clean template (fork: copy-on-write), forked after the previous job's processes are gone and
+its files removed, so nothing one job does in memory or leaves behind is seen by the next.
 
 A thread watches stdin for a hang-up: the worker closed it, or is gone. Then the runner exits at
 once, mid-job or mid-import, and its jail with it: it needs no PR_SET_PDEATHSIG.
