@@ -340,8 +340,7 @@ def main():
     for line in _commands(0):
         if not line.startswith(b"{"):
             return 2  # not a command: the worker would not send it
-        # Only a one-shot runner's command says "last" (json.dumps writes it so).
-        last = one_shot or b'"last": true' in line
+        last = one_shot  # only a one-shot runner's command says "last"
         t0 = time.perf_counter()
         data = memoryview(line)
         while data:
