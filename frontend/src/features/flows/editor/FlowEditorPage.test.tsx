@@ -256,10 +256,13 @@ describe("a new flow", () => {
     expect(await screen.findByLabelText("Step id")).toHaveValue("a");
 
     fireEvent.click(screen.getByRole("button", { name: "Deploy" }));
-    expect(await screen.findByText("Deployed version f00dcafe")).toBeInTheDocument();
+    // The message shows on the new flow's page, then again on its edit page, which replaces it:
+    // waited for in the document as it is, not held from the page that was replaced.
+    await waitFor(() => expect(screen.getByText("Deployed version f00dcafe")).toBeInTheDocument());
     const [sent] = await bodies(fetchMock, SAVE_FLOW);
     expect(sent).toMatchObject({ path: "f/demo/fresh", value: { modules: [{ id: "a", value: { type: "rawscript" } }] } });
     // The flow now lives at its path: the edit page (whose path is fixed).
     await waitFor(() => expect(screen.getByLabelText("Path")).toHaveAttribute("readonly"));
+    expect(screen.getByText("Deployed version f00dcafe")).toBeInTheDocument(); // carried to the edit page
   });
 });
