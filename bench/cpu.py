@@ -42,6 +42,17 @@ def busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / TICK  # user nice system idle iowait irq softirq steal
 
 
+def _own_seconds(after_comm: list[str]) -> float:
+    """A process's own CPU (user + system, not its reaped children's) from the fields of its
+    /proc stat after the command: utime is the 12th, stime the 13th."""
+    return (int(after_comm[11]) + int(after_comm[12])) / TICK
+
+
+def process_seconds(pid: int) -> float:
+    """One process's own CPU so far, in seconds."""
+    return _own_seconds(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split())
+
+
 def snapshot() -> Snapshot:
     procs: dict[int, Proc] = {}
     busy = busy_seconds()
@@ -61,7 +72,7 @@ def snapshot() -> Snapshot:
             int(rest[1]),
             comm,
             cmdline,
-            (int(rest[11]) + int(rest[12])) / TICK,
+            _own_seconds(rest),
             int(rest[19]),
         )
     return Snapshot(busy, procs)

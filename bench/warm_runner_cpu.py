@@ -29,14 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.cpu import process_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL = "def main(n: int = 1):\n    return n + 1\n"
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of one process (not its children), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(jobs: int, script: str, wrapper: Path) -> dict[str, float]:
@@ -61,7 +57,7 @@ def run(jobs: int, script: str, wrapper: Path) -> dict[str, float]:
         with os.fdopen(read) as control:
             ready = json.loads(control.readline())
             child_cpu: list[float] = []
-            before, started = cpu_seconds(runner.pid), time.perf_counter()
+            before, started = process_seconds(runner.pid), time.perf_counter()
             answer: dict[str, float] = {}
             for n in range(jobs):
                 command = {"env": {"KILN_JOB_ID": str(n)}, "cpu_s": 10, "args": {"n": n}}
@@ -70,7 +66,7 @@ def run(jobs: int, script: str, wrapper: Path) -> dict[str, float]:
                 answer = json.loads(control.readline())
                 child_cpu.append(float(answer["cpu_s"]))
                 Path(job_dir, "result.json").unlink(missing_ok=True)
-            own, wall = cpu_seconds(runner.pid) - before, time.perf_counter() - started
+            own, wall = process_seconds(runner.pid) - before, time.perf_counter() - started
             runner.stdin.close()
             runner.wait(10)
     return {
