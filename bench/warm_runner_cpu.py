@@ -7,8 +7,9 @@ processes run, so the figures hold no claim, no database and no sandbox: what th
 size, the fork, the copy-on-write faults and the runner's loop cost. It prints
 
 - the job's process: CPU per job (mean and median of the runner's `cpu_s`, from `wait4`),
-  minor page faults per job (median);
-- the runner's own CPU per job (from /proc, its children excluded);
+  and its minor page faults per job (the runner's reaped children's, from /proc);
+- the runner's own CPU per job (from /proc, its children excluded) and its own minor page
+  faults per job;
 - the template's resident memory.
 
 Run from the repository root:
@@ -30,6 +31,14 @@ import time
 from pathlib import Path
 
 from bench.cpu import process_seconds
+
+MINFLT, CMINFLT = 7, 8  # in /proc/<pid>/stat after the command: minflt, cminflt (proc(5))
+
+
+def _faults(pid: int) -> tuple[int, int]:
+    """A process's minor page faults: its own, and its reaped children's."""
+    rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(rest[MINFLT]), int(rest[CMINFLT])
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL = "def main(n: int = 1):\n    return n + 1\n"
@@ -57,6 +66,7 @@ def run(jobs: int, script: str, wrapper: Path) -> dict[str, float]:
         with os.fdopen(read) as control:
             ready = json.loads(control.readline())
             child_cpu: list[float] = []
+            faults_before = _faults(runner.pid)
             before, started = process_seconds(runner.pid), time.perf_counter()
             answer: dict[str, float] = {}
             for n in range(jobs):
@@ -67,12 +77,15 @@ def run(jobs: int, script: str, wrapper: Path) -> dict[str, float]:
                 child_cpu.append(float(answer["cpu_s"]))
                 Path(job_dir, "result.json").unlink(missing_ok=True)
             own, wall = process_seconds(runner.pid) - before, time.perf_counter() - started
+            faults = [a - b for a, b in zip(_faults(runner.pid), faults_before, strict=True)]
             runner.stdin.close()
             runner.wait(10)
     return {
         "job_process_cpu_ms_mean": statistics.fmean(child_cpu) * 1000,
         "job_process_cpu_ms_median": statistics.median(child_cpu) * 1000,
+        "job_process_faults": faults[1] / jobs,
         "runner_cpu_ms_per_job": own / jobs * 1000,
+        "runner_faults_per_job": faults[0] / jobs,
         "wall_ms_per_job": wall / jobs * 1000,
         "template_rss_kb": float(ready.get("rss_kb", 0)),
         "rss_kb_at_end": float(answer.get("rss_kb", 0)),
@@ -91,9 +104,10 @@ def main() -> None:
     figures = run(args.jobs, script, args.wrapper)
     print(
         f"warm runner, {args.jobs} jobs: the job's process {figures['job_process_cpu_ms_mean']:.2f} ms "
-        f"of CPU (median {figures['job_process_cpu_ms_median']:.2f}); the runner "
-        f"{figures['runner_cpu_ms_per_job']:.2f} ms per job; {figures['wall_ms_per_job']:.2f} ms per job "
-        f"in all; template RSS {figures['template_rss_kb']:.0f} KB"
+        f"of CPU (median {figures['job_process_cpu_ms_median']:.2f}), "
+        f"{figures['job_process_faults']:.0f} minor faults; the runner "
+        f"{figures['runner_cpu_ms_per_job']:.2f} ms per job, {figures['runner_faults_per_job']:.0f} faults; "
+        f"{figures['wall_ms_per_job']:.2f} ms per job in all; template RSS {figures['template_rss_kb']:.0f} KB"
     )
 
 

@@ -242,3 +242,21 @@ def test_a_members_groups_are_read_in_one_written_statement(
         Principal.of_member(membership)
     (statement,) = queries.captured_queries  # the groups, and nothing else
     assert "JOIN" in statement["sql"]
+
+
+@pytest.mark.django_db
+def test_unless_null_replaces_only_a_value_that_is_there(two_jobs: tuple[Job, Job]) -> None:
+    reported, silent = two_jobs
+    Job.objects.filter(pk=reported.pk).update(progress=40)
+    fastsql._SQL.clear()
+    with CaptureQueriesContext(connection) as seen:
+        for job in two_jobs:
+            values = {"attempt": 5, "progress": fastsql.UnlessNull(100)}
+            assert fastsql.update(Job, {"pk": job.pk}, values) == 1
+    assert len(seen.captured_queries) == 2  # one statement each: nothing read first
+    assert Job.objects.values_list("progress", "attempt").get(pk=reported.pk) == (100, 5)
+    assert Job.objects.values_list("progress", "attempt").get(pk=silent.pk) == (None, 5)
+    # a plain value and UnlessNull are two shapes of the same fields: each its own statement
+    assert fastsql.update(Job, {"pk": silent.pk}, {"attempt": 6, "progress": 7}) == 1
+    assert Job.objects.values_list("progress", "attempt").get(pk=silent.pk) == (7, 6)
+    assert len(fastsql._SQL) == 2

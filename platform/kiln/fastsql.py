@@ -25,23 +25,44 @@ _READS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 _SELECTS: dict[tuple[str, str], str] = {}
 
 
+class UnlessNull:
+    """A value for `update()` that replaces only a column's non-null value: the column stays
+    null where it is null (`SET c = CASE WHEN c IS NULL THEN c ELSE %s END`), in the same
+    statement as the other values."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 def update(model: type[models.Model], where: dict[str, Any], values: dict[str, Any]) -> int:
     """`model.objects.filter(**where).update(**values)`, for filters that are equalities on
     concrete fields (never None: no IS NULL here) and values that are plain Python values, not
-    expressions. Returns the number of rows changed."""
+    expressions, or `UnlessNull(value)`. Returns the number of rows changed."""
     meta = model._meta
-    key = (model, tuple(where), tuple(values), connection.vendor)
+    shape = tuple(name if type(v) is not UnlessNull else (name,) for name, v in values.items())
+    key = (model, tuple(where), shape, connection.vendor)
     sql = _SQL.get(key)
     if sql is None:
         q = connection.ops.quote_name
-        sets = ", ".join(f"{q(_field(meta, n).column)} = %s" for n in values)
+        sets = ", ".join(_set(q(_field(meta, n if isinstance(n, str) else n[0]).column), n) for n in shape)
         conds = " AND ".join(f"{q(_field(meta, n).column)} = %s" for n in where)
         sql = _SQL[key] = f"UPDATE {q(meta.db_table)} SET {sets} WHERE {conds}"
-    params = [_field(meta, n).get_db_prep_save(v, connection) for n, v in values.items()]
+    params = [
+        _field(meta, n).get_db_prep_save(v.value if type(v) is UnlessNull else v, connection)
+        for n, v in values.items()
+    ]
     params += _conditions(meta, where)
     with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
+
+
+def _set(column: str, name: str | tuple[str]) -> str:
+    if isinstance(name, str):
+        return f"{column} = %s"
+    return f"{column} = CASE WHEN {column} IS NULL THEN {column} ELSE %s END"  # UnlessNull: typed as the column
 
 
 def insert(instance: M) -> M:

@@ -463,20 +463,6 @@ def _leave_running(
     return messages
 
 
-def _progress_done(job: Job) -> None:
-    """A job that succeeds ends at 100 if it reported progress. The SDK reports it through the
-    API, on another copy of the job's row than the runner's (whose `progress` the progress
-    file sets), so the row itself says: one statement, a no-op for a job that reported none."""
-    q = connection.ops.quote_name
-    meta = Job._meta
-    pk, progress = meta.pk, q(str(meta.get_field("progress").column))  # type: ignore[union-attr]
-    assert pk is not None
-    table, key = q(meta.db_table), q(str(pk.column))
-    sql = f"UPDATE {table} SET {progress} = 100 WHERE {key} = %s AND {progress} IS NOT NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk.get_db_prep_value(job.pk, connection)])
-
-
 def job_finish(
     *,
     job: Job,
@@ -503,13 +489,13 @@ def job_finish(
             # later than the claim; for any other, what the claim wrote.
             "started_at": job.started_at,
         }
-        if status == JobStatus.SUCCESS and job.progress is not None:
-            update["progress"] = 100  # a job that reported progress and ended well is done
+        if status == JobStatus.SUCCESS:
+            # A job that reported progress and ended well is done. The row says whether it did:
+            # the SDK reports through the API, on another copy of the row than this one.
+            update["progress"] = fastsql.UnlessNull(100)
         messages = _leave_running(job, update, last_log)
         if messages is None:
             return False
-        if status == JobStatus.SUCCESS and job.progress is None:
-            _progress_done(job)
         slot_release(job)
         log_size = update.get("log_size")
         if log_size is None and last_log is not None:  # an empty last chunk: its offset is the end
