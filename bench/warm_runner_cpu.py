@@ -40,6 +40,7 @@ def _faults(pid: int) -> tuple[int, int]:
     rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(rest[MINFLT]), int(rest[CMINFLT])
 
+
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL = "def main(n: int = 1):\n    return n + 1\n"
 
@@ -107,7 +108,8 @@ def main() -> None:
         f"of CPU (median {figures['job_process_cpu_ms_median']:.2f}), "
         f"{figures['job_process_faults']:.0f} minor faults; the runner "
         f"{figures['runner_cpu_ms_per_job']:.2f} ms per job, {figures['runner_faults_per_job']:.0f} faults; "
-        f"{figures['wall_ms_per_job']:.2f} ms per job in all; template RSS {figures['template_rss_kb']:.0f} KB"
+        f"{figures['wall_ms_per_job']:.2f} ms per job in all; "
+        f"template RSS {figures['template_rss_kb']:.0f} KB"
     )
 
 

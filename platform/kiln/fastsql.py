@@ -62,7 +62,8 @@ def update(model: type[models.Model], where: dict[str, Any], values: dict[str, A
 def _set(column: str, name: str | tuple[str]) -> str:
     if isinstance(name, str):
         return f"{column} = %s"
-    return f"{column} = CASE WHEN {column} IS NULL THEN {column} ELSE %s END"  # UnlessNull: typed as the column
+    # UnlessNull. THEN the column itself (not NULL): the CASE has the column's type on PostgreSQL.
+    return f"{column} = CASE WHEN {column} IS NULL THEN {column} ELSE %s END"
 
 
 def insert(instance: M) -> M:
