@@ -20,8 +20,8 @@ A thread watches stdin for a hang-up: the worker closed it, or is gone. Then the
 once, mid-job or mid-import, and its jail with it: it needs no PR_SET_PDEATHSIG.
 
 A one-shot runner (a spare sandbox, kiln/jobs/warm.py; KILN_WARM_ONE_SHOT=1) preloads only what
-main.py imports and gets a single command with "last": true: it answers as soon as the job's
-process has ended and exits, and its jail goes with it.
+main.py imports and gets a single command: it answers as soon as the job's process has ended
+and exits, and its jail goes with it.
 
 Standard library only: mounted read-only into the jail with python_wrapper.py beside it.
 """
@@ -158,7 +158,6 @@ def _rehearse():
     json.loads('{"env": {"A": "b"}, "cpu_s": 1, "args": {"n": [1, 2.5, null, true, "x"]}}')
     with open(os.devnull, "w", encoding="utf-8") as fh:
         fh.write(json.dumps({"result": [1, 2.5, None, True, "x", {"k": "v"}]}))
-    os.path.join(wrapper.JOB_DIR, "result.json")
 
 
 def _prepare(code, control):
@@ -339,7 +338,6 @@ def main():
     for line in _commands(0):
         if not line.startswith(b"{"):
             return 2  # not a command: the worker would not send it
-        last = one_shot  # only a one-shot runner's command says "last"
         t0 = time.perf_counter()
         data = memoryview(line)
         while data:
@@ -350,7 +348,7 @@ def main():
         t2 = time.perf_counter()
         _sweep(child, sandboxed)
         _job[0] = 0
-        if not last:  # a one-shot runner's jail, its /tmp and its job dir go with it
+        if not one_shot:  # a one-shot runner's jail, its /tmp and its job dir go with it
             for place, baseline in scratch.items():
                 _restore(place, baseline)
             _empty(wrapper.JOB_DIR, KEEP)
@@ -371,7 +369,7 @@ def main():
             )
             + "\n"
         )
-        if last:
+        if one_shot:
             return 0
         # The next job's process, forked now that this one's are gone and its files cleaned up,
         # after the answer: the worker goes on with this job's outcome meanwhile.

@@ -289,7 +289,7 @@ class TestARunnerEndsWithItsWorker:
         runner = self.take_spare(save, run)
         (runner.directory / "args.json").write_text(json.dumps({"sleep": 60, "linger": True}))
         (runner.directory / "args.json").chmod(0o644)
-        runner.send({"env": {"KILN_JOB_ID": "x"}, "cpu_s": 100, "last": True})
+        runner.send({"env": {"KILN_JOB_ID": "x"}, "cpu_s": 100})
         time.sleep(0.5)
         assert runner.alive()
         runner.process.stdin.close()

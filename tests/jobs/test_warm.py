@@ -227,7 +227,7 @@ def test_arguments_come_on_the_runners_pipe_large_or_odd(save: Any, run: Any) ->
 
     version = warm_twice(save, run, ECHO_ARGS)
     text = ('line é ✓ "quoted"\n' * 150_000)[:3_000_000]
-    items = [1, "two\nlines", {"k": None}, {"last": True}]  # a command's own key, in the arguments
+    items = [1, "two\nlines", {"k": None}, {"last": True}]  # "last" ended a runner once (a key commands had)
     for _ in range(2):  # the next job's process reads its own command as well
         job = run(version, {"text": text, "items": items})
         assert job.status == JobStatus.SUCCESS, (job.error, job_logs(job=job))

@@ -504,7 +504,7 @@ class JobRunner:
         try:
             runner.serve(job_id=str(job.id), token=token)
             env = dict(sdk_env(job, token=token, job_dir=directory, sandboxed=sandboxed))
-            runner.send({"env": env, "cpu_s": limits.cpu_s, "last": runner.one_shot, "args": args})
+            runner.send({"env": env, "cpu_s": limits.cpu_s, "args": args})
             started = time.monotonic()
             killed = self._pump(
                 job, runner.process, sink, deadline=started + job.timeout_s, job_dir=directory, control=runner
