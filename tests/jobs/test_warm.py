@@ -63,6 +63,11 @@ def runners() -> list[dict[str, Any]]:
     return pool.stats()
 
 
+def seen() -> list[tuple[str, int, bool]]:
+    """Each runner's directory, jobs run and whether it is a successor not serving yet."""
+    return [(r["dir"], r["jobs"], r["successor"]) for r in pool.stats()]
+
+
 COUNTER = """
 import os
 import sys
@@ -410,15 +415,52 @@ class TestWhichVersionsAreWarm:
 
 
 class TestRecycling:
-    def test_after_n_jobs(self, save: Any, run: Any, settings: Any) -> None:
+    def test_after_n_jobs_a_successor_takes_over_once_ready(self, save: Any, run: Any, settings: Any) -> None:
         settings.KILN_WARM_MAX_JOBS = 2
         version = warm_twice(save, run, "def main():\n    return 1\n")
-        first = runners()[0]["dir"]
+        [first] = runners()
         run(version)
-        assert runners()[0]["dir"] == first
-        run(version)  # its second job: replaced at once (a marked version) by a fresh runner
-        assert runners()[0]["dir"] != first and runners()[0]["jobs"] == 0
-        assert run(version).status == JobStatus.SUCCESS
+        assert seen() == [(first["dir"], 1, False)]
+        run(version)  # its second job: worn, it serves on while its successor starts
+        pool.settle()
+        [worn, successor] = seen()
+        assert worn == (first["dir"], 2, False)
+        assert successor[1:] == (0, True) and successor[0] != first["dir"]
+        [waiting] = [r for r in pool.successors.values() if r is not None]
+        assert waiting.wait_ready()
+        old = pool.runners[waiting.key]
+        assert run(version).result == 1  # on the successor, now ready: no job waited for it
+        pool.settle()  # the worn runner is closed in the background
+        assert seen() == [(successor[0], 1, False)]
+        assert not old.alive() and not old.directory.exists()
+
+    def test_a_worn_runner_serves_until_its_successor_is_ready(self, save: Any, run: Any, settings: Any) -> None:
+        settings.KILN_WARM_MAX_JOBS = 1
+        version = warm_twice(save, run, "def main():\n    return 1\n")
+        run(version)
+        pool.settle()
+        [successor] = [r for r in pool.successors.values() if r is not None]
+        successor.process.kill()  # it ends before it is ready
+        successor.process.wait()
+        assert run(version).result == 1  # the worn runner again
+        pool.settle()
+        assert seen()[0][1:] == (2, False)  # the worn runner: its second job
+        [again] = [r for r in pool.successors.values() if r is not None]  # another successor
+        assert again is not successor and again.wait_ready()
+        assert not successor.directory.exists()
+        assert run(version).result == 1
+        pool.settle()
+        assert seen()[0] == (again.directory.name, 1, False)  # worn in turn: a successor of its own
+
+    def test_close_all_closes_a_successor_too(self, save: Any, run: Any, settings: Any) -> None:
+        settings.KILN_WARM_MAX_JOBS = 1
+        version = warm_twice(save, run, "def main():\n    return 1\n")
+        run(version)
+        pool.settle()
+        [successor] = [r for r in pool.successors.values() if r is not None]
+        pool.close_all()
+        assert runners() == [] and pool.successors == {}
+        assert not successor.alive() and not successor.directory.exists()
 
     def test_when_idle(self, save: Any, run: Any, settings: Any) -> None:
         settings.KILN_WARM_HOT_RUNS = 2

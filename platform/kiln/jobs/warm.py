@@ -22,7 +22,10 @@ a fork of it (~1 ms), so its memory starts from the same clean template every ti
   within KILN_WARM_HOT_WINDOW seconds in this process (hot by traffic: flow steps too).
 - **Recycled** after KILN_WARM_MAX_JOBS jobs, when the runner's own memory grew by
   KILN_WARM_MAX_GROWTH_MB, or after KILN_WARM_IDLE_SECONDS without a job; at most
-  KILN_WARM_MAX_RUNNERS per worker process (the least recently used idle one goes).
+  KILN_WARM_MAX_RUNNERS per worker process (the least recently used idle one goes). A runner
+  worn by jobs or memory gets a **successor**, started in the background at once; it serves on
+  until the successor is ready, which then takes the next job while the old one is closed. So
+  no job waits for a runner's start at a recycle (it cost the next job about 60 ms).
 
 Each Celery pool process owns its runners (module state here); a runner serves one job at a time:
 a second job of the same version arriving meanwhile (an SDK sub-job run in place) runs cold.
@@ -68,7 +71,7 @@ log = logging.getLogger(__name__)
 LANGUAGES = {"python3"}  # the languages with a warm wrapper
 START_TIMEOUT_S = 60.0  # importing a script's dependencies can take a while (pandas: seconds)
 REAP_EVERY_S = 5.0
-OUTCOME_FILES = ("result.json", "error.json", "progress", "args.json")
+OUTCOME_FILES = ("result.json", "error.json", "progress")  # a warm job gets no args.json
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class WarmRunner:
     ready: bool = False
     sdk: SdkSocket | None = None  # the runner's SDK socket, serving the job it runs, if any
     one_shot: bool = False  # a spare sandbox: it runs one job, then it and its jail are gone
+    retiring: bool = False  # worn, and its successor could not start: closed after its job
 
     # -- life ------------------------------------------------------------------------------
 
@@ -181,6 +185,14 @@ class WarmRunner:
                 break
         self.discard_output()
         return False
+
+    def ready_now(self) -> bool:
+        """Whether it is ready, without waiting: its ready line has come (read here if so)."""
+        if self.ready:
+            return True
+        if self.control < 0 or not select.select([self.control], [], [], 0)[0]:
+            return False
+        return self.wait_ready()  # a line is there (or the pipe closed: it ended): no wait
 
     def discard_output(self) -> None:
         """What the runner printed outside any job (nothing, normally): not a job's log."""
@@ -307,6 +319,8 @@ class WarmPool:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.runners: dict[WarmKey, WarmRunner] = {}
+        # A worn runner's successor: None while it is being started (in the background).
+        self.successors: dict[WarmKey, WarmRunner | None] = {}
         self.recent: dict[WarmKey, deque[float]] = {}
         self.spares: dict[WarmKey, SpareSet] = {}
         self.specs: Kept[WarmKey, RunSpec] = Kept(1024)  # a key's runner spec, prepared once
@@ -325,6 +339,7 @@ class WarmPool:
         """A pool process forked from a parent that had runners: those are not ours."""
         if os.getpid() != self._pid:
             self.runners, self.recent, self._reaper, self._pid = {}, {}, None, os.getpid()
+            self.successors = {}
             self.spares, self.specs, self._background = {}, Kept(1024), None
             self.lock = threading.Lock()
 
@@ -468,21 +483,44 @@ class WarmPool:
     def has(self, key: WarmKey) -> bool:
         self._forked()
         with self.lock:
-            return key in self.runners
+            return key in self.runners or key in self.successors
 
     def take(self, key: WarmKey) -> WarmRunner | None:
-        """This version's idle runner, marked busy, or None."""
+        """This version's idle runner, marked busy, or None. A worn runner's successor takes
+        over here once it is ready (or at once when the worn one is gone: the caller waits for
+        it to get ready, as for any runner just started)."""
         self._forked()
-        with self.lock:
-            runner = self.runners.get(key)
-            if runner is None or runner.busy:
-                return None
-            if not runner.alive():
-                del self.runners[key]
-                runner.close()
-                return None
-            runner.busy = True
-            return runner
+        retired: list[WarmRunner] = []  # replaced by their successor
+        dead: list[WarmRunner] = []
+        try:
+            with self.lock:
+                runner = self.runners.get(key)
+                if runner is not None and runner.busy:
+                    return None
+                successor = self.successors.get(key)
+                if successor is not None and not successor.alive():  # the next release starts another
+                    del self.successors[key]
+                    dead.append(successor)
+                elif successor is not None and (
+                    runner is None or not runner.alive() or successor.ready_now()
+                ):
+                    del self.successors[key]
+                    if runner is not None:
+                        retired.append(runner)
+                    runner = self.runners[key] = successor
+                if runner is None:
+                    return None
+                if not runner.alive():
+                    del self.runners[key]
+                    dead.append(runner)
+                    return None
+                runner.busy = True
+                return runner
+        finally:
+            for old in retired:
+                log.info("warm runner %s: replaced by its successor", old.directory.name)
+            for old in retired + dead:
+                self._in_background(old.close)
 
     def add(self, runner: WarmRunner, *, busy: bool) -> bool:
         """Keep a new runner (busy: for the job that started it). False when one is there already."""
@@ -497,6 +535,8 @@ class WarmPool:
                     return False
                 oldest = min(idle, key=lambda r: r.last_used)
                 evicted.append(self.runners.pop(oldest.key))
+                successor = self.successors.pop(oldest.key, None)
+                evicted += [successor] if successor is not None else []
             runner.busy = busy
             self.runners[runner.key] = runner
             spares = self.spares.pop(runner.key, None)  # a warm runner takes the key's jobs now
@@ -513,19 +553,70 @@ class WarmPool:
             runner.busy = False
             self._in_background(runner.close)
             return
-        reason = None if healthy else "it was stopped with its job"
-        reason = reason or (None if runner.alive() else "it ended") or runner.worn()
+        broken = None if healthy else "it was stopped with its job"
+        broken = broken or (None if runner.alive() else "it ended")
+        broken = broken or ("its successor could not start" if runner.retiring else None)
+        worn = None if broken else runner.worn()
         with self.lock:
             runner.busy = False
-            if reason is None:
+            if broken is None and worn is None:
                 return
-            if self.runners.get(runner.key) is runner:
+            current = self.runners.get(runner.key) is runner
+            serves_on = worn is not None and current  # until its successor is ready (take())
+            succeed = serves_on and runner.key not in self.successors  # worn just now
+            if succeed:
+                self.successors[runner.key] = None  # being started
+            if current and not serves_on:
                 del self.runners[runner.key]
-        log.info("warm runner %s: recycled (%s)", runner.directory.name, reason)
+        if succeed:
+            log.info("warm runner %s: worn (%s); its successor starts", runner.directory.name, worn)
+            self._in_background(lambda: self._start_successor(runner))
+        if serves_on:
+            return
+        log.info("warm runner %s: recycled (%s)", runner.directory.name, broken or worn)
         content = runner.content()
         runner.close()
         if runner.marked and healthy and content is not None:
             self.spawn(runner.key, spec=runner.spec, limits=runner.limits, marked=True, content=content)
+
+    def _start_successor(self, worn: WarmRunner) -> None:
+        """In the background: start the runner that takes over from `worn` once ready. If it
+        cannot start, `worn` is closed and (a marked version) started again, as before there
+        were successors: then one job waits for the start."""
+        key = worn.key
+        content = worn.content()
+        successor: WarmRunner | None = None
+        if content is not None:
+            directory = Path(settings.KILN_JOBS_DIR) / f"warm-{uuid.uuid4().hex[:12]}"
+            successor = WarmRunner(
+                key=key, directory=directory, spec=worn.spec, limits=worn.limits, marked=worn.marked
+            )
+            try:
+                successor.start(content)
+            except Exception:
+                log.warning(
+                    "the successor of warm runner %s could not start", worn.directory.name, exc_info=True
+                )
+                successor.close()
+                successor = None
+        with self.lock:
+            pending = key in self.successors and self.successors[key] is None
+            if pending and successor is not None:
+                self.successors[key] = successor
+                return
+            if pending:  # it could not start: the worn runner goes now, or when its job ends
+                del self.successors[key]
+                worn.retiring = True
+                retire_now = self.runners.get(key) is worn and not worn.busy
+                if retire_now:
+                    del self.runners[key]
+        if successor is not None:  # not wanted any more (all closed, or the key's runner evicted)
+            successor.close()
+        elif pending and retire_now:
+            log.info("warm runner %s: recycled (its successor could not start)", worn.directory.name)
+            worn.close()
+            if worn.marked and content is not None:
+                self.spawn(key, spec=worn.spec, limits=worn.limits, marked=True, content=content)
 
     def spawn(
         self,
@@ -581,8 +672,13 @@ class WarmPool:
             idle = [
                 r for r in self.runners.values() if not r.busy and (r.last_used < cutoff or not r.alive())
             ]
+            renewed: set[int] = set()  # ids of the idle runners whose successor takes over
             for runner in idle:
                 del self.runners[runner.key]
+                successor = self.successors.pop(runner.key, None)
+                if successor is not None:  # already a fresh runner: it takes over, renewed
+                    self.runners[runner.key] = successor
+                    renewed.add(id(runner))
             spare_cutoff = time.monotonic() - settings.KILN_SPARE_IDLE_SECONDS
             unused = [k for k, s in self.spares.items() if s.last_used < spare_cutoff and not s.starting]
             spares = [r for k in unused for r in self.spares.pop(k).ready]
@@ -596,7 +692,7 @@ class WarmPool:
             )
             content = runner.content()
             runner.close()
-            if runner.marked and content is not None:
+            if runner.marked and content is not None and id(runner) not in renewed:
                 self.spawn(runner.key, spec=runner.spec, limits=runner.limits, marked=True, content=content)
         return len(idle)
 
@@ -621,6 +717,8 @@ class WarmPool:
         with self.lock:
             self._generation += 1
             runners, self.runners = list(self.runners.values()), {}
+            runners += [r for r in self.successors.values() if r is not None]
+            self.successors = {}
             runners += [r for s in self.spares.values() for r in s.ready]
             self.spares = {}
             self.recent.clear()
@@ -632,6 +730,8 @@ class WarmPool:
     def stats(self) -> list[dict[str, Any]]:
         with self.lock:
             spares = [r for s in self.spares.values() for r in s.ready]
+            successors = [r for r in self.successors.values() if r is not None]
+            successor_ids = {id(r) for r in successors}
             return [
                 {
                     "dir": r.directory.name,
@@ -640,10 +740,11 @@ class WarmPool:
                     "busy": r.busy,
                     "marked": r.marked,
                     "spare": r.one_shot,
+                    "successor": id(r) in successor_ids,
                     "alive": r.alive(),
                     "rss_kb": r.rss_kb,
                 }
-                for r in [*self.runners.values(), *spares]
+                for r in [*self.runners.values(), *successors, *spares]
             ]
 
 
