@@ -22,45 +22,10 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
+from bench.profile_hot_path import timed_jobs
 from bench.sandbox_overhead import setup_django, start_valkey
-
-TRIVIAL = "def main(n: int):\n    return n + 1\n"
-
-
-def run(jobs: int, max_jobs: int) -> list[float]:
-    from bench.profile_hot_path import owner
-    from kiln.jobs.models import JobStatus
-    from kiln.jobs.services import job_create
-    from kiln.jobs.tasks import run_job
-    from kiln.scripts.services import script_save
-
-    workspace, user = owner()
-    version = script_save(
-        workspace=workspace,
-        user=user,
-        path="u/bench/recycled",
-        language="python3",
-        content=TRIVIAL,
-        settings={"warm": True},
-    ).version
-    for _ in range(3):  # the cold first run (the lock), then the runner's first jobs
-        run_job(str(job_create(workspace=workspace, user=user, version=version, args={"n": 0}).id))
-    created = [
-        job_create(workspace=workspace, user=user, version=version, args={"n": i}) for i in range(jobs)
-    ]
-    times = []
-    for job in created:
-        started = time.perf_counter()
-        run_job(str(job.id))
-        times.append((time.perf_counter() - started) * 1000)
-    for job in created:
-        job.refresh_from_db()
-        if job.status != JobStatus.SUCCESS:
-            raise SystemExit(f"a job did not succeed: {job.status} {job.error}")
-    return times
 
 
 def main() -> None:
@@ -74,7 +39,8 @@ def main() -> None:
         valkey = start_valkey(Path(tmp))
         try:
             setup_django(Path(tmp) / "data")
-            times = run(opts.jobs, opts.max_jobs)
+            # the cold first run (it resolves the lock), then the runner's first jobs
+            times = timed_jobs(opts.jobs, warmups=3)
         finally:
             from kiln.jobs.warm import pool
 

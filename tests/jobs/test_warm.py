@@ -414,6 +414,17 @@ class TestWhichVersionsAreWarm:
         assert run(version).result == 1
 
 
+def worn_once(save: Any, run: Any, settings: Any) -> tuple[Any, Any]:
+    """A warm script whose runner is worn after each job: run once warm, so its successor has
+    been started. Returns the version and the successor (maybe not ready yet)."""
+    settings.KILN_WARM_MAX_JOBS = 1
+    version = warm_twice(save, run, "def main():\n    return 1\n")
+    run(version)
+    pool.settle()
+    [successor] = [r for r in pool.successors.values() if r is not None]
+    return version, successor
+
+
 class TestRecycling:
     def test_after_n_jobs_a_successor_takes_over_once_ready(self, save: Any, run: Any, settings: Any) -> None:
         settings.KILN_WARM_MAX_JOBS = 2
@@ -434,12 +445,10 @@ class TestRecycling:
         assert seen() == [(successor[0], 1, False)]
         assert not old.alive() and not old.directory.exists()
 
-    def test_a_worn_runner_serves_until_its_successor_is_ready(self, save: Any, run: Any, settings: Any) -> None:
-        settings.KILN_WARM_MAX_JOBS = 1
-        version = warm_twice(save, run, "def main():\n    return 1\n")
-        run(version)
-        pool.settle()
-        [successor] = [r for r in pool.successors.values() if r is not None]
+    def test_a_worn_runner_serves_until_its_successor_is_ready(
+        self, save: Any, run: Any, settings: Any
+    ) -> None:
+        version, successor = worn_once(save, run, settings)
         successor.process.kill()  # it ends before it is ready
         successor.process.wait()
         assert run(version).result == 1  # the worn runner again
@@ -453,11 +462,7 @@ class TestRecycling:
         assert seen()[0] == (again.directory.name, 1, False)  # worn in turn: a successor of its own
 
     def test_close_all_closes_a_successor_too(self, save: Any, run: Any, settings: Any) -> None:
-        settings.KILN_WARM_MAX_JOBS = 1
-        version = warm_twice(save, run, "def main():\n    return 1\n")
-        run(version)
-        pool.settle()
-        [successor] = [r for r in pool.successors.values() if r is not None]
+        _, successor = worn_once(save, run, settings)
         pool.close_all()
         assert runners() == [] and pool.successors == {}
         assert not successor.alive() and not successor.directory.exists()
