@@ -599,6 +599,7 @@ class WarmPool:
                 )
                 successor.close()
                 successor = None
+        retire_now = False
         with self.lock:
             pending = key in self.successors and self.successors[key] is None
             if pending and successor is not None:
@@ -612,7 +613,7 @@ class WarmPool:
                     del self.runners[key]
         if successor is not None:  # not wanted any more (all closed, or the key's runner evicted)
             successor.close()
-        elif pending and retire_now:
+        elif retire_now:
             log.info("warm runner %s: recycled (its successor could not start)", worn.directory.name)
             worn.close()
             if worn.marked and content is not None:
