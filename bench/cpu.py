@@ -42,15 +42,20 @@ def busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / TICK  # user nice system idle iowait irq softirq steal
 
 
-def _own_seconds(after_comm: list[str]) -> float:
+def own_seconds(after_comm: list[str]) -> float:
     """A process's own CPU (user + system, not its reaped children's) from the fields of its
     /proc stat after the command: utime is the 12th, stime the 13th."""
     return (int(after_comm[11]) + int(after_comm[12])) / TICK
 
 
+def stat_after_comm(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command (which may hold spaces and ")")."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def process_seconds(pid: int) -> float:
     """One process's own CPU so far, in seconds."""
-    return _own_seconds(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split())
+    return own_seconds(stat_after_comm(pid))
 
 
 def snapshot() -> Snapshot:
@@ -72,7 +77,7 @@ def snapshot() -> Snapshot:
             int(rest[1]),
             comm,
             cmdline,
-            _own_seconds(rest),
+            own_seconds(rest),
             int(rest[19]),
         )
     return Snapshot(busy, procs)

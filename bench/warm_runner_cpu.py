@@ -30,15 +30,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.cpu import process_seconds
+from bench.cpu import own_seconds, stat_after_comm
 
 MINFLT, CMINFLT = 7, 8  # in /proc/<pid>/stat after the command: minflt, cminflt (proc(5))
 
 
-def _faults(pid: int) -> tuple[int, int]:
-    """A process's minor page faults: its own, and its reaped children's."""
-    rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(rest[MINFLT]), int(rest[CMINFLT])
+def _counters(pid: int) -> tuple[float, int, int]:
+    """A process's own CPU seconds, its minor page faults and its reaped children's."""
+    rest = stat_after_comm(pid)
+    return own_seconds(rest), int(rest[MINFLT]), int(rest[CMINFLT])
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,8 +67,7 @@ def run(jobs: int, script: str, wrapper: Path) -> dict[str, float]:
         with os.fdopen(read) as control:
             ready = json.loads(control.readline())
             child_cpu: list[float] = []
-            faults_before = _faults(runner.pid)
-            before, started = process_seconds(runner.pid), time.perf_counter()
+            before, started = _counters(runner.pid), time.perf_counter()
             answer: dict[str, float] = {}
             for n in range(jobs):
                 command = {"env": {"KILN_JOB_ID": str(n)}, "cpu_s": 10, "args": {"n": n}}
@@ -77,16 +76,16 @@ def run(jobs: int, script: str, wrapper: Path) -> dict[str, float]:
                 answer = json.loads(control.readline())
                 child_cpu.append(float(answer["cpu_s"]))
                 Path(job_dir, "result.json").unlink(missing_ok=True)
-            own, wall = process_seconds(runner.pid) - before, time.perf_counter() - started
-            faults = [a - b for a, b in zip(_faults(runner.pid), faults_before, strict=True)]
+            after, wall = _counters(runner.pid), time.perf_counter() - started
+            own, faults, child_faults = (a - b for a, b in zip(after, before, strict=True))
             runner.stdin.close()
             runner.wait(10)
     return {
         "job_process_cpu_ms_mean": statistics.fmean(child_cpu) * 1000,
         "job_process_cpu_ms_median": statistics.median(child_cpu) * 1000,
-        "job_process_faults": faults[1] / jobs,
+        "job_process_faults": child_faults / jobs,
         "runner_cpu_ms_per_job": own / jobs * 1000,
-        "runner_faults_per_job": faults[0] / jobs,
+        "runner_faults_per_job": faults / jobs,
         "wall_ms_per_job": wall / jobs * 1000,
         "template_rss_kb": float(ready.get("rss_kb", 0)),
         "rss_kb_at_end": float(answer.get("rss_kb", 0)),

@@ -41,12 +41,12 @@ def update(model: type[models.Model], where: dict[str, Any], values: dict[str, A
     concrete fields (never None: no IS NULL here) and values that are plain Python values, not
     expressions, or `UnlessNull(value)`. Returns the number of rows changed."""
     meta = model._meta
-    shape = tuple(name if type(v) is not UnlessNull else (name,) for name, v in values.items())
+    shape = tuple((name, type(v) is UnlessNull) for name, v in values.items())
     key = (model, tuple(where), shape, connection.vendor)
     sql = _SQL.get(key)
     if sql is None:
         q = connection.ops.quote_name
-        sets = ", ".join(_set(q(_field(meta, n if isinstance(n, str) else n[0]).column), n) for n in shape)
+        sets = ", ".join(_set(q(_field(meta, n).column), unless_null) for n, unless_null in shape)
         conds = " AND ".join(f"{q(_field(meta, n).column)} = %s" for n in where)
         sql = _SQL[key] = f"UPDATE {q(meta.db_table)} SET {sets} WHERE {conds}"
     params = [
@@ -59,8 +59,8 @@ def update(model: type[models.Model], where: dict[str, Any], values: dict[str, A
         return int(cursor.rowcount)
 
 
-def _set(column: str, name: str | tuple[str]) -> str:
-    if isinstance(name, str):
+def _set(column: str, unless_null: bool) -> str:
+    if not unless_null:
         return f"{column} = %s"
     # UnlessNull. THEN the column itself (not NULL): the CASE has the column's type on PostgreSQL.
     return f"{column} = CASE WHEN {column} IS NULL THEN {column} ELSE %s END"

@@ -571,12 +571,14 @@ class WarmPool:
         if succeed:
             log.info("warm runner %s: worn (%s); its successor starts", runner.directory.name, worn)
             self._in_background(lambda: self._start_successor(runner))
-        if serves_on:
-            return
-        log.info("warm runner %s: recycled (%s)", runner.directory.name, broken or worn)
-        content = runner.content()
+        if not serves_on:
+            self._recycle(runner, broken or worn, runner.content(), renew=runner.marked and healthy)
+
+    def _recycle(self, runner: WarmRunner, reason: str | None, content: str | None, *, renew: bool) -> None:
+        """Close a runner that left the pool; with `renew` (a marked version), start another."""
+        log.info("warm runner %s: recycled (%s)", runner.directory.name, reason)
         runner.close()
-        if runner.marked and healthy and content is not None:
+        if renew and content is not None:
             self.spawn(runner.key, spec=runner.spec, limits=runner.limits, marked=True, content=content)
 
     def _start_successor(self, worn: WarmRunner) -> None:
@@ -585,20 +587,9 @@ class WarmPool:
         were successors: then one job waits for the start."""
         key = worn.key
         content = worn.content()
-        successor: WarmRunner | None = None
+        successor = None
         if content is not None:
-            directory = Path(settings.KILN_JOBS_DIR) / f"warm-{uuid.uuid4().hex[:12]}"
-            successor = WarmRunner(
-                key=key, directory=directory, spec=worn.spec, limits=worn.limits, marked=worn.marked
-            )
-            try:
-                successor.start(content)
-            except Exception:
-                log.warning(
-                    "the successor of warm runner %s could not start", worn.directory.name, exc_info=True
-                )
-                successor.close()
-                successor = None
+            successor = _started(key, spec=worn.spec, limits=worn.limits, marked=worn.marked, content=content)
         retire_now = False
         with self.lock:
             pending = key in self.successors and self.successors[key] is None
@@ -614,10 +605,7 @@ class WarmPool:
         if successor is not None:  # not wanted any more (all closed, or the key's runner evicted)
             successor.close()
         elif retire_now:
-            log.info("warm runner %s: recycled (its successor could not start)", worn.directory.name)
-            worn.close()
-            if worn.marked and content is not None:
-                self.spawn(key, spec=worn.spec, limits=worn.limits, marked=True, content=content)
+            self._recycle(worn, "its successor could not start", content, renew=worn.marked)
 
     def spawn(
         self,
@@ -630,19 +618,13 @@ class WarmPool:
         busy: bool = False,
     ) -> WarmRunner | None:
         """Start a runner for `key` (not waiting for it to be ready)."""
-        directory = Path(settings.KILN_JOBS_DIR) / f"warm-{uuid.uuid4().hex[:12]}"
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        runner = WarmRunner(key=key, directory=directory, spec=spec, limits=limits, marked=marked)
-        try:
-            runner.start(content)
-        except Exception:
-            log.warning("warm runner for %s could not start", key.code_hash[:12], exc_info=True)
-            runner.close()
+        runner = _started(key, spec=spec, limits=limits, marked=marked, content=content)
+        if runner is None:
             return None
         if not self.add(runner, busy=busy):
             runner.close()
             return None
-        log.info("warm runner %s: started for %s", directory.name, key.code_hash[:12])
+        log.info("warm runner %s: started for %s", runner.directory.name, key.code_hash[:12])
         return runner
 
     def spawn_soon(
@@ -747,6 +729,22 @@ class WarmPool:
                 }
                 for r in [*self.runners.values(), *successors, *spares]
             ]
+
+
+def _started(
+    key: WarmKey, *, spec: RunSpec, limits: JobLimits, marked: bool, content: str
+) -> WarmRunner | None:
+    """A new runner for `key`, launched (not waiting for it to be ready), or None if it could not be."""
+    directory = Path(settings.KILN_JOBS_DIR) / f"warm-{uuid.uuid4().hex[:12]}"
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    runner = WarmRunner(key=key, directory=directory, spec=spec, limits=limits, marked=marked)
+    try:
+        runner.start(content)
+    except Exception:
+        log.warning("warm runner for %s could not start", key.code_hash[:12], exc_info=True)
+        runner.close()
+        return None
+    return runner
 
 
 pool = WarmPool()
