@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from kiln.accounts.models import User, Workspace
+from kiln.jobs import warm
 from kiln.jobs.models import Job, JobStatus
 from kiln.jobs.runner import JobRunner
 from kiln.jobs.selectors import job_logs
@@ -474,11 +475,56 @@ class TestRecycling:
         marked = save("def main():\n    return 'marked'\n", path="u/ada/marked")
         run(marked)
         assert len(runners()) == 2
+        [old] = [r for r in pool.runners.values() if r.marked]
         settings.KILN_WARM_IDLE_SECONDS = 0
-        assert pool.reap_idle() == 2
-        left = runners()
-        assert len(left) == 1 and left[0]["marked"] and left[0]["jobs"] == 0  # renewed, not dropped
-        assert run(marked).result == "marked" and run(hot).result == "hot"
+        assert pool.reap_idle() == 2  # the hot one closed; the marked one's renewal begun
+        pool.settle()
+        [kept, (fresh, jobs, is_successor)] = seen()  # it serves on while its successor starts
+        assert kept[0] == old.directory.name and (jobs, is_successor) == (0, True)
+        [successor] = [r for r in pool.successors.values() if r is not None]
+        assert successor.wait_ready()
+        assert run(marked).result == "marked"  # on the successor, ready: no job waited for it
+        pool.settle()
+        assert seen() == [(fresh, 1, False)]
+        assert not old.alive() and not old.directory.exists()
+        assert run(hot).result == "hot"
+
+    def test_an_idle_runner_hands_over_without_a_job(self, save: Any, run: Any, settings: Any) -> None:
+        marked = save("def main():\n    return 'marked'\n", path="u/ada/marked")
+        run(marked)
+        [old] = pool.runners.values()
+        settings.KILN_WARM_IDLE_SECONDS = 0
+        assert pool.reap_idle() == 1
+        pool.settle()
+        [successor] = [r for r in pool.successors.values() if r is not None]
+        assert pool.reap_idle() == 1  # idle still: the successor takes over
+        assert list(pool.runners.values()) == [successor] and pool.successors == {}
+        pool.settle()
+        assert not old.alive() and not old.directory.exists()
+        assert run(marked).result == "marked"
+        assert seen() == [(successor.directory.name, 1, False)]
+
+    def test_an_idle_runner_whose_successor_cannot_start_is_started_again(
+        self, save: Any, run: Any, settings: Any, monkeypatch: Any
+    ) -> None:
+        marked = save("def main():\n    return 'marked'\n", path="u/ada/marked")
+        run(marked)
+        [old] = pool.runners.values()
+        real, calls = warm._started, []
+
+        def first_fails(*args: Any, **kwargs: Any) -> Any:
+            calls.append(args)
+            return None if len(calls) == 1 else real(*args, **kwargs)
+
+        monkeypatch.setattr(warm, "_started", first_fails)  # the successor cannot start
+        settings.KILN_WARM_IDLE_SECONDS = 0
+        assert pool.reap_idle() == 1
+        pool.settle()
+        assert len(calls) == 2 and pool.successors == {}  # the successor, then the runner again
+        assert not old.alive() and not old.directory.exists()
+        [(name, jobs, is_successor)] = seen()  # started again, as before there were successors
+        assert name != old.directory.name and (jobs, is_successor) == (0, False)
+        assert run(marked).result == "marked"
 
     def test_a_script_whose_import_fails_fails_each_time(self, save: Any, run: Any) -> None:
         # An empty PEP 723 block turns off dependency inference: the import fails at run time.

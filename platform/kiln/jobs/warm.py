@@ -25,7 +25,9 @@ a fork of it (~1 ms), so its memory starts from the same clean template every ti
   KILN_WARM_MAX_RUNNERS per worker process (the least recently used idle one goes). A runner
   worn by jobs or memory gets a **successor**, started in the background at once; it serves on
   until the successor is ready, which then takes the next job while the old one is closed. So
-  no job waits for a runner's start at a recycle (it cost the next job about 60 ms).
+  no job waits for a runner's start at a recycle (it cost the next job about 60 ms). An idle
+  runner of a marked version is renewed the same way (the reaper's next pass hands over if
+  no job came); an idle runner that is only hot is closed.
 
 Each Celery pool process owns its runners (module state here); a runner serves one job at a time:
 a second job of the same version arriving meanwhile (an SDK sub-job run in place) runs cold.
@@ -398,28 +400,20 @@ class WarmPool:
             spares = self.spares.get(key)
         if spares is None or generation != self._generation:
             return
-        directory = Path(settings.KILN_JOBS_DIR) / f"spare-{uuid.uuid4().hex[:12]}"
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        runner = WarmRunner(
-            key=key, directory=directory, spec=spares.spec, limits=spares.limits, marked=False, one_shot=True
+        runner = _started(
+            key, spec=spares.spec, limits=spares.limits, marked=False, content=spares.content, one_shot=True
         )
-        try:
-            runner.start(spares.content)
-            started = True
-        except Exception:
-            log.warning("spare sandbox for %s could not start", key.code_hash[:12], exc_info=True)
-            started = False
         evicted: list[WarmRunner] | None = None
         with self.lock:
             spares.starting = max(0, spares.starting - 1)
-            if started and generation == self._generation and self.spares.get(key) is spares:
+            if runner is not None and generation == self._generation and self.spares.get(key) is spares:
                 evicted = self._make_room_for_spare(key)
-            kept = evicted is not None
-            if kept:
+            kept = runner is not None and evicted is not None
+            if runner is not None and kept:
                 spares.ready.append(runner)
         for old in evicted or ():
             old.close()
-        if not kept:
+        if runner is not None and not kept:
             runner.close()
 
     def _make_room_for_spare(self, key: WarmKey) -> list[WarmRunner] | None:
@@ -649,35 +643,58 @@ class WarmPool:
         runner.close()
 
     def reap_idle(self) -> int:
-        """Close (or, for a marked version, renew) runners idle past KILN_WARM_IDLE_SECONDS."""
+        """Runners idle past KILN_WARM_IDLE_SECONDS: closed, or, for a marked version, renewed.
+        A marked runner is renewed as a worn one is: its successor starts in the background,
+        and it serves on until the successor is ready (take()), or until the next pass finds
+        it idle still and hands over. So no job waits for the renewal. Returns how many idle
+        runners were closed or handed over, or began their renewal."""
         cutoff = time.monotonic() - settings.KILN_WARM_IDLE_SECONDS
+        closing: list[tuple[WarmRunner, bool]] = []  # left the pool: closed; True: started again
+        renewing: list[WarmRunner] = []  # a successor starts for each
+        handled = 0
         with self.lock:
             idle = [
                 r for r in self.runners.values() if not r.busy and (r.last_used < cutoff or not r.alive())
             ]
-            renewed: set[int] = set()  # ids of the idle runners whose successor takes over
             for runner in idle:
-                del self.runners[runner.key]
-                successor = self.successors.pop(runner.key, None)
-                if successor is not None:  # already a fresh runner: it takes over, renewed
-                    self.runners[runner.key] = successor
-                    renewed.add(id(runner))
+                key = runner.key
+                successor = self.successors.get(key)
+                if successor is not None and not successor.alive():
+                    del self.successors[key]
+                    closing.append((successor, False))
+                    successor = None
+                if runner.marked and successor is not None:  # a fresh runner: it takes over
+                    del self.successors[key]
+                    self.runners[key] = successor
+                    closing.append((runner, False))
+                elif runner.marked and runner.alive():
+                    if key in self.successors:
+                        continue  # its successor is being started: the next pass hands over
+                    self.successors[key] = None
+                    renewing.append(runner)
+                else:  # a version not marked, or a dead runner: it leaves the pool
+                    del self.runners[key]
+                    closing.append((runner, runner.marked))  # a marked one is dead: started again
+                    if successor is not None:
+                        closing.append((successor, False))
+                    self.successors.pop(key, None)  # one being started is closed when it is up
+                handled += 1
             spare_cutoff = time.monotonic() - settings.KILN_SPARE_IDLE_SECONDS
             unused = [k for k, s in self.spares.items() if s.last_used < spare_cutoff and not s.starting]
             spares = [r for k in unused for r in self.spares.pop(k).ready]
         for runner in spares:
             runner.close()
-        for runner in idle:
-            log.info(
-                "warm runner %s: closed after %ss idle",
-                runner.directory.name,
-                settings.KILN_WARM_IDLE_SECONDS,
-            )
-            content = runner.content()
+        idle_s = settings.KILN_WARM_IDLE_SECONDS
+        for runner in renewing:
+            log.info("warm runner %s: idle for %ss; its successor starts", runner.directory.name, idle_s)
+            self._in_background(lambda runner=runner: self._start_successor(runner))
+        for runner, again in closing:
+            log.info("warm runner %s: closed after %ss idle", runner.directory.name, idle_s)
+            content = runner.content() if again else None
             runner.close()
-            if runner.marked and content is not None and id(runner) not in renewed:
+            if content is not None:
                 self.spawn(runner.key, spec=runner.spec, limits=runner.limits, marked=True, content=content)
-        return len(idle)
+        return handled
 
     def _start_reaper(self) -> None:
         if self._reaper is not None and self._reaper.is_alive():
@@ -732,16 +749,21 @@ class WarmPool:
 
 
 def _started(
-    key: WarmKey, *, spec: RunSpec, limits: JobLimits, marked: bool, content: str
+    key: WarmKey, *, spec: RunSpec, limits: JobLimits, marked: bool, content: str, one_shot: bool = False
 ) -> WarmRunner | None:
-    """A new runner for `key`, launched (not waiting for it to be ready), or None if it could not be."""
-    directory = Path(settings.KILN_JOBS_DIR) / f"warm-{uuid.uuid4().hex[:12]}"
+    """A new runner for `key` (`one_shot`: a spare sandbox), launched (not waiting for it to be
+    ready), or None if it could not be."""
+    prefix = "spare" if one_shot else "warm"
+    directory = Path(settings.KILN_JOBS_DIR) / f"{prefix}-{uuid.uuid4().hex[:12]}"
     directory.parent.mkdir(parents=True, exist_ok=True)
-    runner = WarmRunner(key=key, directory=directory, spec=spec, limits=limits, marked=marked)
+    runner = WarmRunner(
+        key=key, directory=directory, spec=spec, limits=limits, marked=marked, one_shot=one_shot
+    )
     try:
         runner.start(content)
     except Exception:
-        log.warning("warm runner for %s could not start", key.code_hash[:12], exc_info=True)
+        what = "spare sandbox" if one_shot else "warm runner"
+        log.warning("%s for %s could not start", what, key.code_hash[:12], exc_info=True)
         runner.close()
         return None
     return runner
