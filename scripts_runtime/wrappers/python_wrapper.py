@@ -23,11 +23,18 @@ JOB_DIR = os.environ.get("KILN_JOB_DIR", "/job")
 
 
 def _write(name, payload):
-    tmp = os.path.join(JOB_DIR, name + ".tmp")
-    text = json.dumps(payload, default=_fallback)  # dumps: C's encoder; dump() runs json's Python one
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, os.path.join(JOB_DIR, name))
+    """`payload` as `name`'s JSON, whole or not at all (written aside, then renamed). ASCII
+    (dumps escapes the rest): bytes to the fd, without a text layer's encoder."""
+    path = os.path.join(JOB_DIR, name)
+    data = json.dumps(payload, default=_fallback).encode()  # dumps: C's encoder; dump() is Python
+    fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    os.replace(path + ".tmp", path)
 
 
 def _fallback(value):
@@ -55,7 +62,7 @@ def _fallback(value):
 
 def _convert(value, hint):
     """Turn a JSON value into what the annotation asks for; leave it alone when unsure."""
-    if value is None or hint is None or hint is typing.Any:
+    if value is None or hint is None or hint is typing.Any or type(value) is hint:
         return value
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
@@ -99,7 +106,18 @@ def _convert(value, hint):
     return value
 
 
+# Annotations that need no resolving: typing.get_type_hints would return them as they are. A
+# function whose parameters are all annotated with such classes (or not at all) skips it: it
+# is a good part of a trivial warm job's Python, and each object it touches is a page that the
+# job's process copies. (A class's hints come from its bases too: always get_type_hints.)
+_PLAIN = (int, float, str, bool, bytes, dict, list)
+
+
 def _hints(obj):
+    """The parameters' type hints (a function's may include "return", which no caller reads)."""
+    annotations = getattr(obj, "__annotations__", None) if type(obj) is types.FunctionType else None
+    if type(annotations) is dict and all(h in _PLAIN for n, h in annotations.items() if n != "return"):
+        return annotations
     try:
         return typing.get_type_hints(obj, include_extras=True)
     except Exception:  # noqa: BLE001 - an annotation naming something undefined: convert nothing
