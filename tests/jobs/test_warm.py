@@ -538,6 +538,31 @@ class TestRecycling:
         assert runners()[0]["jobs"] == 2  # the runner is fine: each job's import fails, in the job
 
 
+OUTCOMES = """
+import os
+
+def main(how: str = "fine"):
+    if how == "large":
+        return "x" * (16 * 1024 * 1024 + 1)
+    if how == "none":
+        os._exit(0)
+    return how
+"""
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_a_result_too_large_or_missing_then_a_clean_next_job(save: Any, run: Any, warm: bool) -> None:
+    version = save(OUTCOMES, warm=warm)
+    assert run(version).result == "fine"  # cold: its lock is resolved
+    large = run(version, {"how": "large"})
+    assert (large.status, large.error["name"]) == (JobStatus.FAILURE, "ResultTooLarge")
+    missing = run(version, {"how": "none"})  # the last job's result.json is gone: not this one's
+    assert (missing.status, missing.error["name"]) == (JobStatus.FAILURE, "NoResult")
+    assert run(version, {"how": "again"}).result == "again"
+    if warm:
+        assert runners()[0]["jobs"] == 3  # all three on the warm runner
+
+
 def test_a_worker_process_starts_the_runners_of_marked_scripts(save: Any, run: Any) -> None:
     from kiln.jobs.runner import warm_prestart
 

@@ -82,7 +82,7 @@ class ProgressWatch:
 
     def __init__(self, job: Job, path: Path) -> None:
         self.job, self.path = job, path
-        self.next_check = 0.0
+        self.next_check = time.monotonic() + PROGRESS_CHECK_S  # none is there yet: the job just started
         self.seen: tuple[int, int] | None = None
 
     def check(self, now: float) -> None:
@@ -204,6 +204,7 @@ class JobRunner:
         self.sdk: SdkSocket | None = None
         self.warm_done: dict[str, Any] | None = None  # a warm runner's answer for the job
         self.prestart: Any = None  # starts a warm runner for the version that just ran cold
+        self.cold_dir = False  # the job's own directory was made (a cold job): removed after it
 
     def run(self) -> Job | None:
         if self.claimed is not None:
@@ -243,7 +244,7 @@ class JobRunner:
         finally:
             if self.sdk is not None:
                 self.sdk.stop()
-            if not os.environ.get("KILN_KEEP_JOB_DIRS"):
+            if self.cold_dir and not os.environ.get("KILN_KEEP_JOB_DIRS"):  # a warm job's is the runner's
                 shutil.rmtree(job_dir, ignore_errors=True)
                 job_dir.with_name(f"{job_dir.name}.nsjail.cfg").unlink(missing_ok=True)
         status, result, error = outcome
@@ -343,6 +344,7 @@ class JobRunner:
             return self._execute_warm(job, runner, sink, limits, args=args, token=token)
 
         job_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.cold_dir = True
         prepare_job_dir(job_dir)
         script = job_dir / f"main.{lang.extension}"
         script.write_text(content)
@@ -598,14 +600,19 @@ class JobRunner:
     def _outcome(
         self, job_dir: Path, returncode: int, *, sandboxed: bool, memory_mb: int
     ) -> tuple[JobStatus, Any, dict[str, Any] | None]:
-        error_file, result_file = job_dir / "error.json", job_dir / "result.json"
-        if error_file.exists():
-            error = _read_error(error_file)
+        try:
+            left = os.listdir(job_dir)  # one call, where two or three stats would mostly fail
+        except OSError:
+            left = []
+        if "error.json" in left:
+            error = _read_error(job_dir / "error.json")
             if error["name"] == "MemoryError":  # Python hit its address-space limit first
                 error["message"] = f"memory limit exceeded ({memory_mb} MB) {error['message']}".strip()
             return JobStatus.FAILURE, None, error
-        if returncode == 0 and result_file.exists():
-            if result_file.stat().st_size > MAX_RESULT_BYTES:
+        if returncode == 0 and "result.json" in left:
+            with open(job_dir / "result.json", "rb") as fh:
+                data = fh.read() if os.fstat(fh.fileno()).st_size <= MAX_RESULT_BYTES else None
+            if data is None:
                 return (
                     JobStatus.FAILURE,
                     None,
@@ -616,7 +623,7 @@ class JobRunner:
                     },
                 )
             try:
-                return JobStatus.SUCCESS, json.loads(result_file.read_text()), None
+                return JobStatus.SUCCESS, json.loads(data), None
             except (ValueError, UnicodeDecodeError) as exc:
                 return (
                     JobStatus.FAILURE,

@@ -43,6 +43,7 @@ it is started without PR_SET_PDEATHSIG: Popen can vfork instead of forking the w
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -129,6 +130,11 @@ class WarmRunner:
     sdk: SdkSocket | None = None  # the runner's SDK socket, serving the job it runs, if any
     one_shot: bool = False  # a spare sandbox: it runs one job, then it and its jail are gone
     retiring: bool = False  # worn, and its successor could not start: closed after its job
+
+    @functools.cached_property
+    def outcome_paths(self) -> tuple[str, ...]:
+        """The job's outcome files, removed after each job (made once: no Path per job)."""
+        return tuple(str(self.directory / name) for name in OUTCOME_FILES)
 
     # -- life ------------------------------------------------------------------------------
 
@@ -254,9 +260,9 @@ class WarmRunner:
 
     def finish_job(self) -> None:
         """After a job: its outcome files go (the runner already emptied the rest)."""
-        for name in OUTCOME_FILES:
+        for path in self.outcome_paths:
             with contextlib.suppress(OSError):
-                (self.directory / name).unlink()
+                os.unlink(path)
         self.jobs += 1
         self.last_used = time.monotonic()
 
