@@ -655,7 +655,8 @@ class WarmPool:
         it idle still and hands over. So no job waits for the renewal. Returns how many idle
         runners were closed or handed over, or began their renewal."""
         cutoff = time.monotonic() - settings.KILN_WARM_IDLE_SECONDS
-        closing: list[tuple[WarmRunner, bool]] = []  # left the pool: closed; True: started again
+        # Left the pool, closed: (runner, started again (a marked one that died), why).
+        closing: list[tuple[WarmRunner, bool, str]] = []
         renewing: list[WarmRunner] = []  # a successor starts for each
         handled = 0
         with self.lock:
@@ -667,12 +668,12 @@ class WarmPool:
                 successor = self.successors.get(key)
                 if successor is not None and not successor.alive():
                     del self.successors[key]
-                    closing.append((successor, False))
+                    closing.append((successor, False, "ended before it took over"))
                     successor = None
                 if runner.marked and successor is not None:  # a fresh runner: it takes over
                     del self.successors[key]
                     self.runners[key] = successor
-                    closing.append((runner, False))
+                    closing.append((runner, False, "replaced by its successor after {}s idle"))
                 elif runner.marked and runner.alive():
                     if key in self.successors:
                         continue  # its successor is being started: the next pass hands over
@@ -680,9 +681,9 @@ class WarmPool:
                     renewing.append(runner)
                 else:  # a version not marked, or a dead runner: it leaves the pool
                     del self.runners[key]
-                    closing.append((runner, runner.marked))  # a marked one is dead: started again
+                    closing.append((runner, runner.marked, "closed after {}s idle"))  # marked: it died
                     if successor is not None:
-                        closing.append((successor, False))
+                        closing.append((successor, False, "closed with the runner it was to replace"))
                     self.successors.pop(key, None)  # one being started is closed when it is up
                 handled += 1
             spare_cutoff = time.monotonic() - settings.KILN_SPARE_IDLE_SECONDS
@@ -694,8 +695,8 @@ class WarmPool:
         for runner in renewing:
             log.info("warm runner %s: idle for %ss; its successor starts", runner.directory.name, idle_s)
             self._in_background(lambda runner=runner: self._start_successor(runner))
-        for runner, again in closing:
-            log.info("warm runner %s: closed after %ss idle", runner.directory.name, idle_s)
+        for runner, again, why in closing:
+            log.info("warm runner %s: %s", runner.directory.name, why.format(idle_s))
             content = runner.content() if again else None
             runner.close()
             if content is not None:
