@@ -563,6 +563,69 @@ def test_a_result_too_large_or_missing_then_a_clean_next_job(save: Any, run: Any
         assert runners()[0]["jobs"] == 3  # all three on the warm runner
 
 
+REWRITE = """
+import os
+
+def main(rewrite: bool = False):
+    if rewrite:
+        path = os.path.join(os.environ["KILN_JOB_DIR"], "main.py")
+        os.unlink(path)
+        with open(path, "w") as fh:
+            fh.write("def main(**kwargs):\\n    return 'injected'\\n")
+    return "original"
+"""
+
+
+def test_a_job_that_rewrites_main_py_does_not_change_the_code_of_the_next_runner(
+    save: Any, run: Any, settings: Any
+) -> None:
+    settings.KILN_WARM_MAX_JOBS = 2
+    version = warm_twice(save, run, REWRITE)
+    assert run(version, {"rewrite": True}).result == "original"  # main.py replaced in its directory
+    assert run(version).result == "original"  # worn: its successor starts
+    pool.settle()
+    [successor] = [r for r in pool.successors.values() if r is not None]
+    assert successor.wait_ready()
+    assert (successor.directory / "main.py").read_text() == REWRITE  # the code it was saved with
+    assert run(version).result == "original"  # on the successor, for whoever runs the script next
+
+
+LINKS = """
+import os
+
+def main(target: str = "", name: str = ""):
+    if not target:
+        return "plain"
+    os.symlink(target, os.path.join(os.environ["KILN_JOB_DIR"], name))
+    if name == "progress":
+        return "with a linked progress file"
+    os._exit(1 if name == "error.json" else 0)
+"""
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_outcome_files_that_link_out_of_the_jail_are_not_followed(
+    save: Any, run: Any, warm: bool, tmp_path: Any
+) -> None:
+    secret = tmp_path / "secret.json"  # a host file, outside every jail
+    secret.write_text('{"name": "Leaked", "message": "host secret", "traceback": "host secret"}')
+    version = save(LINKS, warm=warm)
+    assert run(version).result == "plain"
+    result = run(version, {"target": str(secret), "name": "result.json"})
+    assert (result.status, result.error["name"]) == (JobStatus.FAILURE, "InvalidResult")
+    assert result.result is None and "host secret" not in str(result.error)
+    error = run(version, {"target": str(secret), "name": "error.json"})
+    assert error.status == JobStatus.FAILURE and "host secret" not in str(error.error)
+    assert error.error["message"] == "the job failed and its error file was unreadable"
+    progress = run(version, {"target": "/dev/zero", "name": "progress"})  # not read for ever
+    assert (progress.status, progress.result, progress.progress) == (
+        JobStatus.SUCCESS,
+        "with a linked progress file",
+        None,
+    )
+    assert run(version).result == "plain"
+
+
 def test_a_worker_process_starts_the_runners_of_marked_scripts(save: Any, run: Any) -> None:
     from kiln.jobs.runner import warm_prestart
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import resource
 import select
 import shutil
 import signal
+import stat
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -90,14 +92,14 @@ class ProgressWatch:
             return
         self.next_check = now + PROGRESS_CHECK_S
         try:
-            stat = self.path.stat()
+            found = os.lstat(self.path)  # the job's own entry: a symlink is not followed
         except OSError:
             return
-        if (stat.st_mtime_ns, stat.st_size) == self.seen or stat.st_size > 64:
+        if (found.st_mtime_ns, found.st_size) == self.seen or found.st_size > 64:
             return
-        self.seen = (stat.st_mtime_ns, stat.st_size)
+        self.seen = (found.st_mtime_ns, found.st_size)
         try:
-            value = float(self.path.read_text().strip() or "nan")
+            value = float((read_job_file(self.path, 64) or b"").decode().strip() or "nan")
         except (OSError, ValueError, UnicodeDecodeError):
             return
         if value == value and value != self.job.progress:  # not NaN, and new
@@ -610,8 +612,11 @@ class JobRunner:
                 error["message"] = f"memory limit exceeded ({memory_mb} MB) {error['message']}".strip()
             return JobStatus.FAILURE, None, error
         if returncode == 0 and "result.json" in left:
-            with open(job_dir / "result.json", "rb") as fh:
-                data = fh.read() if os.fstat(fh.fileno()).st_size <= MAX_RESULT_BYTES else None
+            try:
+                data = read_job_file(job_dir / "result.json", MAX_RESULT_BYTES)
+            except OSError as exc:
+                message = f"the result could not be read: {exc.strerror or exc}"
+                return JobStatus.FAILURE, None, {"name": "InvalidResult", "message": message, "traceback": ""}
             if data is None:
                 return (
                     JobStatus.FAILURE,
@@ -826,15 +831,37 @@ def lock_store(job: Job, lock: str) -> None:
     InlineLock.objects.get_or_create(hash=job.raw_hash, defaults={"language": job.language, "lock": lock})
 
 
+def read_job_file(path: Path, limit: int) -> bytes | None:
+    """A file a job left in its directory (its result, its error, its progress), read by the
+    worker, on the host. The job chose what is there, so only a regular file is read, never
+    through a symlink (which would be followed outside the jail: a host file as the result),
+    nor a FIFO or a device (a read that never ends): OSError. At most `limit` bytes: None
+    when the file is larger."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if found.st_size > limit:
+            return None
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return None if size > limit else b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read_error(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text()[:MAX_RESULT_BYTES])
+        data = json.loads(read_job_file(path, MAX_RESULT_BYTES) or b"")
         return {
             "name": str(data.get("name", "Error")),
             "message": str(data.get("message", "")),
             "traceback": str(data.get("traceback", "")),
         }
-    except (ValueError, UnicodeDecodeError, AttributeError):
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
         return {
             "name": "Error",
             "message": "the job failed and its error file was unreadable",

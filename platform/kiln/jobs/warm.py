@@ -130,6 +130,7 @@ class WarmRunner:
     sdk: SdkSocket | None = None  # the runner's SDK socket, serving the job it runs, if any
     one_shot: bool = False  # a spare sandbox: it runs one job, then it and its jail are gone
     retiring: bool = False  # worn, and its successor could not start: closed after its job
+    source: str | None = None  # the code it was started with (content())
 
     @functools.cached_property
     def outcome_paths(self) -> tuple[str, ...]:
@@ -140,6 +141,7 @@ class WarmRunner:
 
     def start(self, content: str) -> None:
         """Launch the jail; it gets ready (imports) while the caller goes on."""
+        self.source = content
         prepare_job_dir(self.directory)
         script = self.directory / "main.py"
         script.write_text(content)
@@ -244,10 +246,11 @@ class WarmRunner:
         self.process.stdin.flush()
 
     def content(self) -> str | None:
-        try:
-            return (self.directory / "main.py").read_text()
-        except OSError:
-            return None
+        """The code this runner was started with, for its successor or its restart: kept in
+        memory, never read back from its directory, which its jobs can write (a job that
+        replaced main.py would otherwise have its code run by the next runner, for the next
+        jobs of every user of the script)."""
+        return self.source
 
     def serve(self, *, job_id: str, token: str) -> None:
         """The SDK socket answers this job's token from now on."""
@@ -261,8 +264,12 @@ class WarmRunner:
     def finish_job(self) -> None:
         """After a job: its outcome files go (the runner already emptied the rest)."""
         for path in self.outcome_paths:
-            with contextlib.suppress(OSError):
+            try:
                 os.unlink(path)
+            except IsADirectoryError:  # a job made one of that name: the next job's would fail
+                shutil.rmtree(path, ignore_errors=True)
+            except OSError:
+                pass
         self.jobs += 1
         self.last_used = time.monotonic()
 
