@@ -626,6 +626,19 @@ def test_outcome_files_that_link_out_of_the_jail_are_not_followed(
     assert run(version).result == "plain"
 
 
+def test_a_directory_named_result_json_does_not_outlive_its_job(save: Any, run: Any) -> None:
+    source = (
+        "import os\n\ndef main(block: bool = False):\n    if block:\n"
+        "        os.mkdir(os.path.join(os.environ['KILN_JOB_DIR'], 'result.json'))\n"
+        "        os._exit(0)\n    return 'fine'\n"
+    )
+    version = warm_twice(save, run, source)
+    blocked = run(version, {"block": True})
+    assert (blocked.status, blocked.error["name"]) == (JobStatus.FAILURE, "InvalidResult")
+    assert run(version).result == "fine"  # the next job, on the same runner, writes its result
+    assert runners()[0]["jobs"] == 2
+
+
 def test_a_worker_process_starts_the_runners_of_marked_scripts(save: Any, run: Any) -> None:
     from kiln.jobs.runner import warm_prestart
 
