@@ -421,12 +421,11 @@ class WarmPool:
             spares.starting = max(0, spares.starting - 1)
             if runner is not None and generation == self._generation and self.spares.get(key) is spares:
                 evicted = self._make_room_for_spare(key)
-            kept = runner is not None and evicted is not None
-            if runner is not None and kept:
-                spares.ready.append(runner)
+                if evicted is not None:
+                    spares.ready.append(runner)
         for old in evicted or ():
             old.close()
-        if runner is not None and not kept:
+        if runner is not None and evicted is None:  # not wanted any more, or no room
             runner.close()
 
     def _make_room_for_spare(self, key: WarmKey) -> list[WarmRunner] | None:
