@@ -575,8 +575,7 @@ class WarmPool:
             if current and not serves_on:
                 del self.runners[runner.key]
         if succeed:
-            log.info("warm runner %s: worn (%s); its successor starts", runner.directory.name, worn)
-            self._in_background(lambda: self._start_successor(runner))
+            self._succeed(runner, f"worn ({worn})")
         if not serves_on:
             self._recycle(runner, broken or worn, runner.content(), renew=runner.marked and healthy)
 
@@ -586,6 +585,11 @@ class WarmPool:
         runner.close()
         if renew and content is not None:
             self.spawn(runner.key, spec=runner.spec, limits=runner.limits, marked=True, content=content)
+
+    def _succeed(self, runner: WarmRunner, why: str) -> None:
+        """Start `runner`'s successor in the background (the caller marked it as being started)."""
+        log.info("warm runner %s: %s; its successor starts", runner.directory.name, why)
+        self._in_background(lambda: self._start_successor(runner))
 
     def _start_successor(self, worn: WarmRunner) -> None:
         """In the background: start the runner that takes over from `worn` once ready. If it
@@ -699,8 +703,7 @@ class WarmPool:
             runner.close()
         idle_s = settings.KILN_WARM_IDLE_SECONDS
         for runner in renewing:
-            log.info("warm runner %s: idle for %ss; its successor starts", runner.directory.name, idle_s)
-            self._in_background(lambda runner=runner: self._start_successor(runner))
+            self._succeed(runner, f"idle for {idle_s}s")
         for runner, again, why in closing:
             log.info("warm runner %s: %s", runner.directory.name, why.format(idle_s))
             content = runner.content() if again else None
