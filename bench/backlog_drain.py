@@ -43,14 +43,25 @@ TERMINAL = {"success", "failure", "canceled", "timeout", "crashed"}
 BACKLOG_TAG = "backlog"  # served by no worker of `kiln up`: the jobs wait until the drain starts
 
 
-def drain(kiln: Kiln, jobs: int, clients: int = 4, warm: bool = False, warmups: int = 1) -> dict[str, Any]:
+def drain(
+    kiln: Kiln,
+    jobs: int,
+    clients: int = 4,
+    warm: bool = False,
+    warmups: int = 1,
+    network: str | None = None,
+) -> dict[str, Any]:
     """A real backlog: save the script with a tag no worker serves (and the `warm` setting if
     asked), enqueue `jobs` jobs from `clients` threads, then start a worker for that tag
     (`kiln worker -Q backlog`, concurrency as the platform's) and wait until every job is
     terminal. The drain rate is jobs / (first job started → last job finished), so neither the
     enqueueing nor the worker's own start is in it. `warmups` jobs run first, through the same
-    worker, and are not counted."""
-    warm_setting = save_script(kiln, "u/admin/inc", SCRIPT, warm=warm, settings={"tag": BACKLOG_TAG})
+    worker, and are not counted. `network` (`none` or `internet`) is the script's network;
+    without it, the workspace's default (`internet` where the machine has pasta)."""
+    settings: dict[str, Any] = {"tag": BACKLOG_TAG}
+    if network:
+        settings["network"] = network
+    warm_setting = save_script(kiln, "u/admin/inc", SCRIPT, warm=warm, settings=settings)
 
     def enqueue(i: int) -> str:
         status, body, _ = kiln.request("POST", "/api/w/main/jobs/run/p/u/admin/inc", {"n": i})
@@ -143,16 +154,26 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="KILN_WORKER_CONCURRENCY")
     parser.add_argument("--sweep-after", type=int, default=3600, help="KILN_SWEEP_AFTER (a backlog waits)")
     parser.add_argument("--warm", action="store_true", help="the script is marked warm")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="KILN_WARM_RUNNERS=0: every job a fresh sandbox (the suite's cold)",
+    )
+    parser.add_argument(
+        "--network", choices=["none", "internet"], help="the script's network (default: the workspace's)"
+    )
     opts = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="kiln-bench-") as tmp:
         kiln = Kiln(Path(tmp), database_url=None)
         kiln.env["KILN_WORKER_CONCURRENCY"] = str(opts.concurrency)
+        if opts.cold:
+            kiln.env["KILN_WARM_RUNNERS"] = "0"
         if opts.sweep_after is not None:
             kiln.env["KILN_SWEEP_AFTER"] = str(opts.sweep_after)
         kiln.start()
         try:
-            r = drain(kiln, opts.jobs, opts.clients, warm=opts.warm)
+            r = drain(kiln, opts.jobs, opts.clients, warm=opts.warm, network=opts.network)
             print(
                 f"enqueued {opts.jobs} jobs in {r['enqueue_s']:.1f}s ({r['enqueue_per_s']:.0f} requests/s, "
                 f"{opts.clients} clients)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import sys
 from typing import Any
@@ -108,13 +109,48 @@ def prefix() -> str:
     return os.path.dirname(os.path.dirname(interpreter()))
 
 
+# Python compiles the file it is started with from source, every time; only what it imports
+# comes from __pycache__. So a wrapper is imported by this one line, from the bytecode that
+# compile_wrappers() wrote, and its main() run: the compile of python_warm.py was about 7 ms of
+# every spare sandbox's CPU, and any compile sets up the AST's types, ~3 ms more. sys.argv and
+# sys.path are what they would be for `python wrapper.py` (-I: its directory is not on the path).
+LAUNCH = (
+    "import sys;d,_,n=sys.argv[1].rpartition('/');del sys.argv[0];sys.path.insert(0,d);"
+    "m=__import__(n[:-3]);del sys.path[0];sys.exit(m.main())"
+)
+
+
 def wrapper_argv(name: str) -> list[str]:
     """Run one of Kiln's wrappers on the base Python. -I: isolated (no user site, no
     PYTHON* env); -S: no `site` (a script's packages come from its own locked dependency
     dir, which the wrapper puts on sys.path; the base install's site-packages and their .pth
     hooks cost 5-30 ms per job and are no part of a script's environment); -u: unbuffered,
-    so logs arrive as printed; -B: no .pyc files."""
-    return [interpreter(), "-I", "-S", "-u", "-B", wrapper(name)]
+    so logs arrive as printed; -B: no .pyc files written (the jobs' own); -c LAUNCH: the
+    wrapper from its bytecode. The wrapper's path stays the last argument."""
+    compile_wrappers()
+    return [interpreter(), "-I", "-S", "-u", "-B", "-c", LAUNCH, wrapper(name)]
+
+
+_wrappers_compiled = False
+
+
+def compile_wrappers() -> None:
+    """The wrappers' bytecode in their __pycache__, once per process, when the jobs'
+    interpreter is this one (its bytecode is the jobs'). Only a missing or stale file is
+    written (a wrapper edited since is compiled again). Where the directory cannot be written
+    (a read-only install), or for another interpreter (KILN_PYTHON), each job compiles the
+    wrapper from source, as Python would: slower, never wrong."""
+    global _wrappers_compiled
+    if _wrappers_compiled:
+        return
+    _wrappers_compiled = True
+    own = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+    if os.path.realpath(interpreter()) != own:
+        return
+    import compileall
+
+    with contextlib.suppress(OSError):
+        compileall.compile_dir(str(WRAPPERS_DIR), maxlevels=0, quiet=2)
 
 
 def prepare(source: str, ctx: PrepareContext) -> Prepared:

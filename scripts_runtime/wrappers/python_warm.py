@@ -34,24 +34,24 @@ Standard library only: mounted read-only into the jail with python_wrapper.py be
 """
 
 import _ast  # the AST node types without ast.py's own imports (~8 ms of every runner's start)
-import _signal  # signal.signal's enum conversions are Python: pages each job's process writes
+import _signal  # not signal: its enum conversions are Python (pages each job's process writes)
 import atexit  # here, not in each job's process: an import there is a dozen of importlib's frames
-import importlib
-import json
 import os
 import resource
-import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I: the script's dir is not on it
-import contextlib
+# Nothing else at the top, as in python_wrapper.py: a spare sandbox (one-shot) starts one for
+# every cold job, and json, signal or contextlib would bring re, enum, collections and functools
+# with them, about half of a trivial cold job's CPU. A runner that serves many jobs imports
+# what its jobs may need in _preload.
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I: the script's dir is not on it
 import python_wrapper as wrapper  # noqa: E402
 
 del sys.path[0]  # the job's sys.path is a cold job's
 
-_SIGTERM, _SIG_DFL = int(signal.SIGTERM), int(signal.SIG_DFL)
+_SIGTERM, _SIGKILL, _SIG_DFL = _signal.SIGTERM, _signal.SIGKILL, _signal.SIG_DFL
 
 # main.py and the SDK socket stay; the worker reads and removes the job's outcome files.
 KEEP = {"main.py", "sdk.sock", "result.json", "error.json", "progress"}
@@ -90,11 +90,12 @@ def _preload(tree, extras=True, api=False):
     os.dup2(null, 1)
     os.dup2(null, 2)
     try:
-        wrapper_needs = ["dataclasses", "base64", "traceback", "kiln"] if extras else []
+        # typing: the wrapper's for any annotation but a plain class, each job would import it
+        wrapper_needs = ["typing", "dataclasses", "base64", "traceback", "kiln"] if extras else []
         api_needs = ["kiln", "http.client"] if api else []
         for name in [*wrapper_needs, *_imports(tree), *api_needs]:
             try:
-                importlib.import_module(name)
+                __import__(name)
             except BaseException:  # noqa: BLE001, S112 - any failure is the job's, later
                 continue
     finally:
@@ -122,8 +123,10 @@ def _watch_worker():
         for _, event in watch.poll():
             if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
                 if _job[0]:
-                    with contextlib.suppress(OSError):
-                        os.killpg(_job[0], signal.SIGKILL)
+                    try:  # noqa: SIM105 - not contextlib: an import this file avoids
+                        os.killpg(_job[0], _SIGKILL)
+                    except OSError:
+                        pass
                 os._exit(3)
 
 
@@ -166,10 +169,10 @@ def _rehearse():
     copy-on-write fault each, about a millisecond in all, paid here while the runner is idle.
     Nothing here leaves state a job could see: JSON and /dev/null only. (A warm job reads no
     file: its arguments come in its command.)"""
-    json.loads('{"env": {"A": "b"}, "cpu_s": 1, "args": {"n": [1, 2.5, null, true, "x"]}}')
+    wrapper.loads('{"env": {"A": "b"}, "cpu_s": 1, "args": {"n": [1, 2.5, null, true, "x"]}}')
     fd = os.open(os.devnull, os.O_WRONLY)  # as python_wrapper._write writes: bytes to an fd
     try:
-        os.write(fd, json.dumps({"result": [1, 2.5, None, True, "x", {"k": "v"}]}).encode())
+        os.write(fd, wrapper.dumps({"result": [1, 2.5, None, True, "x", {"k": "v"}]}).encode())
     finally:
         os.close(fd)
 
@@ -190,7 +193,7 @@ def _warm_up(rounds=64):
         os.environ["KILN_WARM_FD"] = os.environ["KILN_WARM_FD"]  # os.environ's setter, as a job's env
         hints = wrapper._hints(sample)
         _ = {k: wrapper._convert(v, hints.get(k)) for k, v in {"n": 1, "s": "y"}.items()}
-        json.dumps({"x": 1}, default=wrapper._fallback)
+        wrapper.dumps({"x": 1})
         os.path.join(wrapper.JOB_DIR, "result.json")
 
 
@@ -226,7 +229,7 @@ def _child(code, commands, control):
         line = b"".join(chunks)
         if not line:
             os._exit(0)  # no job came: the runner is exiting
-        command = json.loads(line.decode())  # str: json.loads would detect bytes' encoding in Python
+        command = wrapper.loads(line.decode())
         for name, value in (command.get("env") or {}).items():
             os.environ[name] = value  # not update(): its Mapping check is an ABC's, in Python
         cpu = int(command.get("cpu_s") or 0)
@@ -260,14 +263,18 @@ def _sweep(child, sandboxed):
             if not others:
                 break
             for pid in others:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
+                try:  # noqa: SIM105 - not contextlib: an import this file avoids
+                    os.kill(pid, _SIGKILL)
+                except OSError:
+                    pass
             _reap()
             if attempt:
                 time.sleep(0.001)
     else:
-        with contextlib.suppress(OSError):
-            os.killpg(child, signal.SIGKILL)
+        try:  # noqa: SIM105 - not contextlib: an import this file avoids
+            os.killpg(child, _SIGKILL)
+        except OSError:
+            pass
     _reap()
 
 

@@ -6,27 +6,82 @@ Arguments arrive as JSON and are turned back into what main's annotations ask
 for: ISO strings into date/datetime/time, base64 into bytes, values into Enum
 members, objects into dataclasses or Pydantic models.
 Standard library only: this file is mounted read-only into every Python jail. It starts every
-Python job, so what only some jobs need (asyncio, base64, dataclasses, traceback) is imported
-where it is used: each is milliseconds of every job's start.
+cold Python job, so it imports nothing that a trivial job does not need: each module is
+milliseconds of every job's start, and of its CPU. Not json, typing, enum, datetime or
+importlib.util (with re, collections and functools under them, about 25 ms of a trivial cold
+job's 50): JSON goes through json's own C accelerator, and the modules that annotations need
+are looked up in sys.modules (an annotation naming a date, an Enum or typing.Optional means
+the script imported that module already) or imported where they are needed (asyncio, base64,
+dataclasses, traceback, typing for string annotations; json for an error's message).
 """
 
-import datetime
-import enum
-import importlib.util
-import json
 import os
 import sys
-import types
-import typing
 
 JOB_DIR = os.environ.get("KILN_JOB_DIR", "/job")
+
+_FunctionType, _ModuleType = type(lambda: None), type(sys)
+_GenericAlias, _UnionType = type(list[int]), type(int | str)
+
+
+try:  # json's C scanner and encoder, which json.loads and json.dumps call, without json's Python
+    import _json
+
+    class _Decoding:
+        """What json.JSONDecoder() hands its C scanner (json.decoder's defaults)."""
+
+        strict = True
+        object_hook = object_pairs_hook = None
+        parse_float, parse_int = float, int
+        parse_constant = {
+            "-Infinity": float("-inf"),
+            "Infinity": float("inf"),
+            "NaN": float("nan"),
+        }.__getitem__
+        memo: dict = {}
+
+    _scan = _json.make_scanner(_Decoding())  # type: ignore[arg-type]  # any object with these attributes
+    _encoder_of = _json.make_encoder
+    _ascii = _json.encode_basestring_ascii
+except (ImportError, AttributeError, TypeError):  # not CPython's json: json's own Python
+    _scan = _encoder_of = _ascii = None  # type: ignore[assignment]
+
+_SPACE = " \t\n\r"  # JSON's whitespace
+
+
+def loads(text):
+    """json.loads(text): the same values, and on bad JSON json's own error (json parses it again)."""
+    if _scan is not None:
+        start = len(text) - len(text.lstrip(_SPACE))
+        try:
+            value, end = _scan(text, start)
+        except StopIteration:
+            end = -1
+        if end >= 0 and not text[end:].strip(_SPACE):
+            return value
+    import json
+
+    return json.loads(text)
+
+
+def dumps(value):
+    """json.dumps(value, default=_fallback): ASCII, json's separators, NaN as json writes it."""
+    if _encoder_of is not None:
+        try:
+            encode = _encoder_of({}, _fallback, _ascii, None, ": ", ", ", False, False, True)
+            return "".join(encode(value, 0))
+        except TypeError:
+            pass  # a dict key JSON cannot hold: json raises its own error, below
+    import json
+
+    return json.dumps(value, default=_fallback)
 
 
 def _write(name, payload):
     """`payload` as `name`'s JSON, whole or not at all (written aside, then renamed). ASCII
     (dumps escapes the rest): bytes to the fd, without a text layer's encoder."""
     path = os.path.join(JOB_DIR, name)
-    data = json.dumps(payload, default=_fallback).encode()  # dumps: C's encoder; dump() is Python
+    data = dumps(payload).encode()
     fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         view = memoryview(data)
@@ -45,7 +100,8 @@ def _fallback(value):
         import base64
 
         return base64.b64encode(value).decode("ascii")
-    if isinstance(value, enum.Enum):
+    enum = sys.modules.get("enum")  # no Enum value without it
+    if enum is not None and isinstance(value, enum.Enum):
         return value.value
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -62,13 +118,22 @@ def _fallback(value):
 
 def _convert(value, hint):
     """Turn a JSON value into what the annotation asks for; leave it alone when unsure."""
-    if value is None or hint is None or hint is typing.Any or type(value) is hint:
+    if value is None or hint is None or type(value) is hint:
         return value
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin is typing.Annotated:
-        return _convert(value, args[0])
-    if origin is typing.Union or origin is types.UnionType:
+    typing = sys.modules.get("typing")  # an annotation made with it means the script imported it
+    if typing is not None:
+        if hint is typing.Any:
+            return value
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin is typing.Annotated:
+            return _convert(value, args[0])
+    elif type(hint) is _GenericAlias:  # list[int], dict[str, int]
+        origin, args = hint.__origin__, hint.__args__
+    elif type(hint) is _UnionType:  # int | None
+        origin, args = _UnionType, hint.__args__
+    else:
+        origin, args = None, ()
+    if origin is _UnionType or (typing is not None and origin is typing.Union):
         for arg in args:
             if arg is type(None):
                 continue
@@ -85,17 +150,20 @@ def _convert(value, hint):
         return {k: _convert(v, args[1]) for k, v in value.items()}
     if not isinstance(hint, type):
         return value
-    if hint is datetime.datetime and isinstance(value, str):
-        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if hint is datetime.date and isinstance(value, str):
-        return datetime.date.fromisoformat(value[:10])
-    if hint is datetime.time and isinstance(value, str):
-        return datetime.time.fromisoformat(value)
+    datetime = sys.modules.get("datetime")  # a date annotation means the script imported it
+    if datetime is not None and isinstance(value, str):
+        if hint is datetime.datetime:
+            return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if hint is datetime.date:
+            return datetime.date.fromisoformat(value[:10])
+        if hint is datetime.time:
+            return datetime.time.fromisoformat(value)
     if hint is bytes and isinstance(value, str):
         import base64
 
         return base64.b64decode(value)
-    if issubclass(hint, enum.Enum):
+    enum = sys.modules.get("enum")
+    if enum is not None and issubclass(hint, enum.Enum):
         return hint(value)
     if isinstance(value, dict):
         if hasattr(hint, "__dataclass_fields__"):
@@ -106,21 +174,21 @@ def _convert(value, hint):
     return value
 
 
-# Annotations that need no resolving: typing.get_type_hints would return them as they are. A
-# function whose parameters are all annotated with such classes (or not at all) skips it: it
-# is a good part of a trivial warm job's Python, and each object it touches is a page that the
-# job's process copies. (A class's hints come from its bases too: always get_type_hints.)
-_PLAIN = (int, float, str, bool, bytes, dict, list)
-
-
 def _hints(obj):
-    """The parameters' type hints (a function's may include "return", which no caller reads)."""
-    annotations = getattr(obj, "__annotations__", None) if type(obj) is types.FunctionType else None
-    if type(annotations) is dict and all(
-        type(h) is type and h in _PLAIN for n, h in annotations.items() if n != "return"
-    ):  # `type(h) is type` first: a class compares by identity, an odd annotation never runs its __eq__
+    """The parameters' type hints (a function's may include "return", which no caller reads).
+    A function whose parameters are all annotated with plain classes (int, str, date, a
+    dataclass: their metaclass is `type`), or not at all, has them as they are: that is what
+    typing.get_type_hints would return, without importing typing (re, collections, functools:
+    milliseconds of a cold job's start) or walking it (a good part of a trivial warm job's
+    Python, and each object it touches is a page the job's process copies). Strings, generics,
+    Enums and Optional go through get_type_hints, as a class's hints always do (they come from
+    its bases too)."""
+    annotations = getattr(obj, "__annotations__", None) if type(obj) is _FunctionType else None
+    if type(annotations) is dict and all(type(h) is type for n, h in annotations.items() if n != "return"):
         return annotations
     try:
+        import typing  # string annotations, generics from typing, a class's inherited fields
+
         return typing.get_type_hints(obj, include_extras=True)
     except Exception:  # noqa: BLE001 - an annotation naming something undefined: convert nothing
         return {}
@@ -162,19 +230,17 @@ def run_job(code=None, args=None):
     process's exit code."""
     if args is None:
         with open(os.path.join(JOB_DIR, "args.json"), encoding="utf-8") as fh:
-            args = json.load(fh)
+            args = loads(fh.read())
     script = os.path.join(JOB_DIR, "main.py")
     try:
-        if code is None:
-            spec = importlib.util.spec_from_file_location("__kiln_main__", script)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules["__kiln_main__"] = module
-            spec.loader.exec_module(module)
-        else:  # a warm runner compiled it once; each job runs it in a fresh module
-            module = types.ModuleType("__kiln_main__")
-            module.__file__ = script
-            sys.modules["__kiln_main__"] = module
-            exec(code, module.__dict__)  # noqa: S102 - the job's own script, in its sandbox
+        if code is None:  # bytes: compile() honours a coding declaration, as an import would
+            with open(script, "rb") as fh:
+                code = compile(fh.read(), script, "exec")
+        # A fresh module, as a warm runner's job gets one for the code it compiled once.
+        module = _ModuleType("__kiln_main__")
+        module.__file__ = script
+        sys.modules["__kiln_main__"] = module
+        exec(code, module.__dict__)  # noqa: S102 - the job's own script, in its sandbox
         hints = _hints(module.main)
         kwargs = {name: _convert(value, hints.get(name)) for name, value in args.items()}
         result = module.main(**kwargs)

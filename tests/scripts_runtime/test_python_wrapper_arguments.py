@@ -64,3 +64,37 @@ def test_a_dataclass_argument_gets_its_inherited_fields_hints(tmp_path: Path) ->
 def test_the_result_file_holds_non_ascii_and_large_results(tmp_path: Path) -> None:
     source = "def main(n: int):\n    return {'text': 'héllo ☃', 'big': 'x' * n}\n"
     assert run(tmp_path, source, {"n": 300_000}) == {"result": {"text": "héllo ☃", "big": "x" * 300_000}}
+
+
+def test_annotations_made_without_typing_are_converted(tmp_path: Path) -> None:
+    """`int | None` and `list[date]`, with no typing imported by the script; and a function
+    whose parameters are plain classes (a date among them) has its hints without typing at all:
+    a cold job does not pay for its import."""
+    source = (
+        "import datetime\n\n"
+        "def main(when: datetime.datetime | None, days: list[datetime.date],\n"
+        "         n: int | None = None, counts: dict[str, int] | None = None):\n"
+        "    return [when.hour, [d.day for d in days], n, counts]\n"
+    )
+    args = {"when": "2026-12-07T08:30:00Z", "days": ["2025-01-02"], "n": 4, "counts": {"a": 1}}
+    assert run(tmp_path, source, args) == {"result": [8, [2], 4, {"a": 1}]}
+    plain = (
+        "import datetime, sys\n\n"
+        "def main(day: datetime.date, n: int):\n    return [day.year, n, 'typing' in sys.modules]\n"
+    )
+    assert run(tmp_path, plain, {"day": "2026-12-07", "n": 1}) == {"result": [2026, 1, False]}
+
+
+def test_enums_and_typing_annotations_are_converted(tmp_path: Path) -> None:
+    source = (
+        "import enum, datetime\nfrom typing import Annotated, Any, Optional, Union\n\n"
+        "class Color(enum.Enum):\n    RED = 'red'\n\n"
+        "def main(c: Color, day: Optional[datetime.date], a: Annotated[datetime.time, 'x'],\n"
+        "         u: Union[int, str], anything: Any):\n"
+        "    return [c.name, day.year, a.minute, u, anything]\n"
+    )
+    args = {"c": "red", "day": "2026-12-07", "a": "10:15", "u": 3, "anything": [1]}
+    assert run(tmp_path, source, args) == {"result": ["RED", 2026, 15, 3, [1]]}
+    assert run(
+        tmp_path, "import enum\nclass E(enum.Enum):\n    A = 1\n\ndef main():\n    return [E.A]\n", {}
+    ) == {"result": [1]}

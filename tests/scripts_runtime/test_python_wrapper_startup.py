@@ -46,3 +46,48 @@ def test_asyncio_is_loaded_only_for_an_async_main(tmp_path: Path) -> None:
     (tmp_path / "result.json").unlink()
     awaited = "import asyncio\n\nasync def main():\n    await asyncio.sleep(0)\n    return 'awaited'\n"
     assert run(tmp_path, awaited) == {"result": "awaited"}
+
+
+HEAVY = ("json", "re", "enum", "typing", "datetime", "importlib.util", "contextlib", "signal", "functools")
+LOADED = f"import sys\n\ndef main():\n    return [m for m in {HEAVY!r} if m in sys.modules]\n"
+
+
+def test_a_trivial_job_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
+    """No json, typing, enum or re under the wrapper: each is milliseconds of every cold job."""
+    assert run(tmp_path, LOADED) == {"result": []}
+
+
+def test_a_one_shot_runner_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
+    """A spare sandbox's runner (python_warm.py, one-shot), driven over its pipes as the worker
+    does: the job's process has none of them either, and its result is the job's."""
+    (tmp_path / "main.py").write_text(LOADED)
+    read, write = os.pipe()
+    env = {
+        "KILN_JOB_DIR": str(tmp_path),
+        "PATH": os.environ["PATH"],
+        "KILN_SDK_DIR": str(SDK_DIR),
+        "KILN_WARM_FD": str(write),
+        "KILN_WARM_ONE_SHOT": "1",
+    }
+    runner = subprocess.Popen(
+        wrapper_argv("python_warm.py"), cwd=tmp_path, env=env, stdin=subprocess.PIPE, pass_fds=[write]
+    )
+    os.close(write)
+    with os.fdopen(read) as control:
+        assert json.loads(control.readline())["ready"] is True
+        assert runner.stdin is not None
+        runner.stdin.write(b'{"env": {"KILN_JOB_ID": "1"}, "cpu_s": 10, "args": {}}\n')
+        runner.stdin.flush()
+        assert json.loads(control.readline())["exit"] == 0
+    assert runner.wait(timeout=30) == 0
+    assert json.loads((tmp_path / "result.json").read_text()) == []
+
+
+def test_the_wrapper_runs_from_its_bytecode_and_the_job_sees_a_scripts_argv_and_path(tmp_path: Path) -> None:
+    """wrapper_argv() imports the wrapper from __pycache__ (written once per process); the job
+    sees sys.argv as for `python python_wrapper.py`, and the wrappers' directory is not on sys.path."""
+    argv = wrapper_argv("python_wrapper.py")
+    wrapper = Path(argv[-1])
+    assert any((wrapper.parent / "__pycache__").glob("python_wrapper.*.pyc"))
+    source = "import sys\n\ndef main():\n    return [sys.argv, [p for p in sys.path if 'wrappers' in p]]\n"
+    assert run(tmp_path, source) == {"result": [[str(wrapper)], []]}
