@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from scripts_runtime.languages import python_deps
@@ -134,6 +136,12 @@ def wrapper_argv(name: str) -> list[str]:
 _wrappers_compiled = False
 
 
+def _jobs_interpreter_is_ours() -> bool:
+    """Whether jobs run on this process's own base Python: then its bytecode is theirs."""
+    own = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+    return os.path.realpath(interpreter()) == own
+
+
 def compile_wrappers() -> None:
     """The wrappers' bytecode in their __pycache__, once per process, when the jobs'
     interpreter is this one (its bytecode is the jobs'). Only a missing or stale file is
@@ -144,13 +152,74 @@ def compile_wrappers() -> None:
     if _wrappers_compiled:
         return
     _wrappers_compiled = True
-    own = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
-    if os.path.realpath(interpreter()) != own:
+    if not _jobs_interpreter_is_ours():
         return
     import compileall
 
     with contextlib.suppress(OSError):
         compileall.compile_dir(str(WRAPPERS_DIR), maxlevels=0, quiet=2)
+
+
+# main.py beside its bytecode, for the job: main.pyc, a hash-checked .pyc of this interpreter
+# (the header holds the source's hash, which the wrapper checks against main.py). A job that
+# compiles main.py itself first sets up the AST's ~100 types (about 3 ms of a trivial cold
+# job's CPU) and then parses; the worker compiles each version once per process instead.
+BYTECODE_NAME = "main.pyc"
+
+
+@functools.lru_cache(maxsize=128)
+def bytecode(content: str, filename: str) -> bytes | None:
+    """main.py's code as `filename` (the path the job sees) in .pyc form; None when the jobs'
+    interpreter is not this one or the script does not compile (the job reports that)."""
+    if not _jobs_interpreter_is_ours():
+        return None
+    import marshal
+    from importlib.util import MAGIC_NUMBER, source_hash
+
+    source = content.encode()
+    try:  # as the job would: no __future__ of this module's, no -O
+        code = compile(source, filename, "exec", dont_inherit=True, optimize=0)
+    except (SyntaxError, ValueError):
+        return None
+    checked_hash_pyc = (0b11).to_bytes(4, "little")  # PEP 552: hash-based, checked
+    return MAGIC_NUMBER + checked_hash_pyc + source_hash(source) + marshal.dumps(code)
+
+
+@functools.lru_cache(maxsize=128)
+def top_level_imports(content: str) -> str | None:
+    """The modules main.py imports at its top level (in `try` and `if` blocks too), comma-
+    separated, for a warm runner to import before its first job; None if it does not parse."""
+    try:
+        tree = ast.parse(content)
+    except (SyntaxError, ValueError):
+        return None
+    names: list[str] = []
+    body: list[ast.stmt] = list(tree.body)
+    while body:
+        node = body.pop(0)
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+        elif isinstance(node, ast.Try | ast.If):
+            body += node.body + node.orelse
+            if isinstance(node, ast.Try):
+                body += [n for handler in node.handlers for n in handler.body]
+        elif isinstance(node, ast.AsyncFunctionDef) and node.name == "main":
+            names.append("asyncio")
+    return ",".join(n for n in dict.fromkeys(names) if n != "__future__")
+
+
+def write_script(directory: Path, content: str, *, seen_as: str) -> None:
+    """main.py, and its bytecode when there is one, into a job's (or a runner's) directory;
+    `seen_as` is the directory's path as the job sees it (/job in a jail)."""
+    script = directory / "main.py"
+    script.write_bytes(content.encode())
+    script.chmod(0o644)
+    compiled = bytecode(content, f"{seen_as}/main.py")
+    if compiled is not None:
+        (directory / BYTECODE_NAME).write_bytes(compiled)
+        (directory / BYTECODE_NAME).chmod(0o644)
 
 
 def prepare(source: str, ctx: PrepareContext) -> Prepared:

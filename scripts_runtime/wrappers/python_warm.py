@@ -58,7 +58,8 @@ KEEP = {"main.py", "sdk.sock", "result.json", "error.json", "progress"}
 
 
 def _imports(tree):
-    """Top-level modules main.py imports (in `try` and `if` blocks too)."""
+    """Top-level modules main.py imports (in `try` and `if` blocks too), when the worker did not
+    say (KILN_WARM_IMPORTS, from scripts_runtime/languages/python.py's top_level_imports)."""
     names = []
     body = list(tree.body)
     while body:
@@ -78,7 +79,7 @@ def _imports(tree):
     return [n for n in names if n != "__future__"]
 
 
-def _preload(tree, extras=True, api=False):
+def _preload(names, extras=True, api=False):
     """Import main.py's modules now, once, so no job pays for them; quietly: a failure here is
     the job's to report, when its own import runs. With `extras`, also what the wrapper imports
     only when a job needs them, and the SDK: a runner that serves many jobs, not a one-shot's.
@@ -93,7 +94,7 @@ def _preload(tree, extras=True, api=False):
         # typing: the wrapper's for any annotation but a plain class, each job would import it
         wrapper_needs = ["typing", "dataclasses", "base64", "traceback", "kiln"] if extras else []
         api_needs = ["kiln", "http.client"] if api else []
-        for name in [*wrapper_needs, *_imports(tree), *api_needs]:
+        for name in [*wrapper_needs, *names, *api_needs]:
             try:
                 __import__(name)
             except BaseException:  # noqa: BLE001, S112 - any failure is the job's, later
@@ -372,13 +373,18 @@ def main():
     script = os.path.join(wrapper.JOB_DIR, "main.py")
     with open(script, encoding="utf-8") as fh:
         source = fh.read()
+    imports = os.environ.get("KILN_WARM_IMPORTS")  # the worker read them, and wrote main.pyc
     try:
-        tree = compile(source, script, "exec", _ast.PyCF_ONLY_AST)
-        code = compile(tree, script, "exec")
+        if imports is not None:  # no AST here: its types alone are ~3 ms of a spare's CPU
+            code, names = wrapper.compiled(script), [n for n in imports.split(",") if n]
+        else:
+            tree = compile(source, script, "exec", _ast.PyCF_ONLY_AST)
+            code, names = compile(tree, script, "exec"), _imports(tree)
     except SyntaxError:
-        tree, code = None, None  # each job compiles it and reports the error itself
-    if tree is not None:
-        _preload(tree, extras=not one_shot, api="kiln" in source)
+        code = None  # each job compiles it and reports the error itself
+    if code is not None:
+        _preload(names, extras=not one_shot, api="kiln" in source)
+    _remove(script + "c")  # its jobs run the code read here: /job as every warm job sees it
     # A one-shot runner's jail ends with its job: no scratch space to restore after it.
     scratch = (
         {place: _baseline(place) for place in ("/tmp", "/dev/shm")} if sandboxed and not one_shot else {}

@@ -224,6 +224,31 @@ def setup_paths():
         sys.path.insert(0, sdk)
 
 
+def compiled(script):
+    """main.py's code: the worker's main.pyc when it is this Python's bytecode of this very
+    source (its header holds the source's hash) and names this path; else compiled here (bytes:
+    compile() honours a coding declaration, as an import would). Compiling sets up the AST's
+    types first, a few ms of a trivial cold job's CPU; marshal and _imp are built in."""
+    with open(script, "rb") as fh:
+        source = fh.read()
+    try:
+        import _imp
+        import marshal
+
+        with open(script + "c", "rb") as fh:
+            data = fh.read()
+        external = sys.modules["_frozen_importlib_external"]  # importlib's own, always loaded
+        if data[:4] == external.MAGIC_NUMBER and data[8:16] == _imp.source_hash(
+            external._RAW_MAGIC_NUMBER, source
+        ):
+            code = marshal.loads(memoryview(data)[16:])
+            if type(code) is type(compiled.__code__) and code.co_filename == script:
+                return code
+    except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
+        pass  # no bytecode, or not this Python's: compiled below
+    return compile(source, script, "exec")
+
+
 def run_job(code=None, args=None):
     """Load args.json (unless a warm runner passed the `args`), run main.py (or its already
     compiled `code`), call main(**args) and write result.json or error.json. Returns the
@@ -233,9 +258,8 @@ def run_job(code=None, args=None):
             args = loads(fh.read())
     script = os.path.join(JOB_DIR, "main.py")
     try:
-        if code is None:  # bytes: compile() honours a coding declaration, as an import would
-            with open(script, "rb") as fh:
-                code = compile(fh.read(), script, "exec")
+        if code is None:
+            code = compiled(script)
         # A fresh module, as a warm runner's job gets one for the code it compiled once.
         module = _ModuleType("__kiln_main__")
         module.__file__ = script

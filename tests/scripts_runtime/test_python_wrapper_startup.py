@@ -8,6 +8,9 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from scripts_runtime.languages import python
 from scripts_runtime.languages.base import SDK_DIR
 from scripts_runtime.languages.python import wrapper_argv
 
@@ -57,18 +60,26 @@ def test_a_trivial_job_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
     assert run(tmp_path, LOADED) == {"result": []}
 
 
-def test_a_one_shot_runner_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
+@pytest.mark.parametrize("from_worker", [True, False], ids=["bytecode and imports from the worker", "alone"])
+def test_a_one_shot_runner_imports_nothing_it_does_not_need(tmp_path: Path, from_worker: bool) -> None:
     """A spare sandbox's runner (python_warm.py, one-shot), driven over its pipes as the worker
-    does: the job's process has none of them either, and its result is the job's."""
-    (tmp_path / "main.py").write_text(LOADED)
-    read, write = os.pipe()
+    does: the job's process has none of them either, and its result is the job's. Given main.pyc
+    and KILN_WARM_IMPORTS (as the worker starts it) or only main.py (it parses it itself)."""
+    source = f"import os\n{LOADED}"
     env = {
         "KILN_JOB_DIR": str(tmp_path),
         "PATH": os.environ["PATH"],
         "KILN_SDK_DIR": str(SDK_DIR),
-        "KILN_WARM_FD": str(write),
         "KILN_WARM_ONE_SHOT": "1",
     }
+    if from_worker:
+        python.write_script(tmp_path, source, seen_as=str(tmp_path))
+        assert (tmp_path / "main.pyc").exists()
+        env["KILN_WARM_IMPORTS"] = python.top_level_imports(source) or ""
+    else:
+        (tmp_path / "main.py").write_text(source)
+    read, write = os.pipe()
+    env["KILN_WARM_FD"] = str(write)
     runner = subprocess.Popen(
         wrapper_argv("python_warm.py"), cwd=tmp_path, env=env, stdin=subprocess.PIPE, pass_fds=[write]
     )
@@ -81,6 +92,7 @@ def test_a_one_shot_runner_imports_nothing_it_does_not_need(tmp_path: Path) -> N
         assert json.loads(control.readline())["exit"] == 0
     assert runner.wait(timeout=30) == 0
     assert json.loads((tmp_path / "result.json").read_text()) == []
+    assert not (tmp_path / "main.pyc").exists()  # read at the start; no job sees it
 
 
 def test_the_wrapper_runs_from_its_bytecode_and_the_job_sees_a_scripts_argv_and_path(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from kiln.scripts.models import ScriptVersion
 from kiln.vault.job_tokens import job_token
 from kiln.vault.references import ResolveError, references, resolve_args
 from scripts_runtime import registry
+from scripts_runtime.languages import python
 from scripts_runtime.languages.base import (
     JOB_DIR_IN_JAIL,
     SDK_DIR,
@@ -349,7 +350,10 @@ class JobRunner:
         self.cold_dir = True
         prepare_job_dir(job_dir)
         script = job_dir / f"main.{lang.extension}"
-        script.write_text(content)
+        if lang is python:  # with its bytecode: the job does not compile it
+            python.write_script(job_dir, content, seen_as=JOB_DIR_IN_JAIL if sandboxed else str(job_dir))
+        else:
+            script.write_text(content)
         (job_dir / "args.json").write_text(json.dumps(args))
         for path in (script, job_dir / "args.json"):
             path.chmod(0o644)

@@ -63,7 +63,8 @@ from typing import Any
 from django.conf import settings
 
 from kiln.kept import Kept
-from scripts_runtime.languages.base import SDK_DIR, Mount, RunSpec, wrapper
+from scripts_runtime.languages import python
+from scripts_runtime.languages.base import JOB_DIR_IN_JAIL, SDK_DIR, Mount, RunSpec, wrapper
 
 from .limits import JobLimits
 from .sandbox import Launch, launch, prepare_job_dir
@@ -143,16 +144,20 @@ class WarmRunner:
         """Launch the jail; it gets ready (imports) while the caller goes on."""
         self.source = content
         prepare_job_dir(self.directory)
-        script = self.directory / "main.py"
-        script.write_text(content)
-        script.chmod(0o644)
+        sandboxed = dict(self.spec.env).get("KILN_WARM_SANDBOXED") == "1"
+        python.write_script(
+            self.directory, content, seen_as=JOB_DIR_IN_JAIL if sandboxed else str(self.directory)
+        )
+        imports = python.top_level_imports(content)
         # One SDK socket for the runner's life (a thread and a bind less per job): it accepts
         # only the token of the job running, and between jobs a random one nobody holds.
         self.sdk = SdkSocket(job_id="-", job_dir=self.directory, token=secrets.token_hex(32))
         self.sdk.start()
         read, write = os.pipe()
-        one_shot = ("KILN_WARM_ONE_SHOT", "1" if self.one_shot else "0")
-        spec = replace(self.spec, env=(*self.spec.env, ("KILN_WARM_FD", str(write)), one_shot))
+        env = [("KILN_WARM_FD", str(write)), ("KILN_WARM_ONE_SHOT", "1" if self.one_shot else "0")]
+        if imports is not None:  # the runner need not parse main.py: it compiles nothing
+            env.append(("KILN_WARM_IMPORTS", imports))
+        spec = replace(self.spec, env=(*self.spec.env, *env))
         try:
             # No wall clock for the runner itself (each job's is the worker's), and no CPU limit
             # but a high one: each job gets its own in the child.
