@@ -1,7 +1,8 @@
 """A warm runner for one Python script version: runs inside the sandbox and takes jobs over a pipe.
 
 Started once (kiln/jobs/warm.py) with the job's jail and limits; it sets up sys.path, imports
-what main.py imports (its dependencies, Kiln's SDK) and compiles main.py, then waits. For each
+what main.py imports (its dependencies, as the worker read them: KILN_WARM_IMPORTS; Kiln's
+SDK) and loads main.py's code (the worker's main.pyc, else compiled here), then waits. For each
 job the worker sends one line on stdin ({"env": {...}, "cpu_s": N, "args": {...}}; without
 "args" the job reads /job/args.json); the runner passes it to the job's process, forked from
 the template before the job came and waiting for it (the fork and the process's first page
@@ -33,7 +34,6 @@ and exits, and its jail goes with it.
 Standard library only: mounted read-only into the jail with python_wrapper.py beside it.
 """
 
-import _ast  # the AST node types without ast.py's own imports (~8 ms of every runner's start)
 import _signal  # not signal: its enum conversions are Python (pages each job's process writes)
 import atexit  # here, not in each job's process: an import there is a dozen of importlib's frames
 import os
@@ -55,28 +55,6 @@ _SIGTERM, _SIGKILL, _SIG_DFL = _signal.SIGTERM, _signal.SIGKILL, _signal.SIG_DFL
 
 # main.py and the SDK socket stay; the worker reads and removes the job's outcome files.
 KEEP = {"main.py", "sdk.sock", "result.json", "error.json", "progress"}
-
-
-def _imports(tree):
-    """Top-level modules main.py imports (in `try` and `if` blocks too), when the worker did not
-    say (KILN_WARM_IMPORTS, from scripts_runtime/languages/python.py's top_level_imports)."""
-    names = []
-    body = list(tree.body)
-    while body:
-        node = body.pop(0)
-        if isinstance(node, _ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, _ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
-        elif isinstance(node, (_ast.Try, _ast.If)):
-            body += (
-                node.body
-                + getattr(node, "orelse", [])
-                + [n for h in getattr(node, "handlers", []) for n in h.body]
-            )
-        elif isinstance(node, _ast.AsyncFunctionDef) and node.name == "main":
-            names.append("asyncio")
-    return [n for n in names if n != "__future__"]
 
 
 def _preload(names, extras=True, api=False):
@@ -373,16 +351,12 @@ def main():
     script = os.path.join(wrapper.JOB_DIR, "main.py")
     with open(script, encoding="utf-8") as fh:
         source = fh.read()
-    imports = os.environ.get("KILN_WARM_IMPORTS")  # the worker read them, and wrote main.pyc
-    try:
-        if imports is not None:  # no AST here: its types alone are ~3 ms of a spare's CPU
-            code, names = wrapper.compiled(script), [n for n in imports.split(",") if n]
-        else:
-            tree = compile(source, script, "exec", _ast.PyCF_ONLY_AST)
-            code, names = compile(tree, script, "exec"), _imports(tree)
+    try:  # the worker's main.pyc: no compile here, whose AST types alone are ~3 ms of a spare's CPU
+        code = wrapper.compiled(script)
     except SyntaxError:
         code = None  # each job compiles it and reports the error itself
-    if code is not None:
+    if code is not None:  # what main.py imports at its top level, as the worker read it
+        names = [n for n in os.environ.get("KILN_WARM_IMPORTS", "").split(",") if n]
         _preload(names, extras=not one_shot, api="kiln" in source)
     _remove(script + "c")  # its jobs run the code read here: /job as every warm job sees it
     # A one-shot runner's jail ends with its job: no scratch space to restore after it.

@@ -64,7 +64,8 @@ def test_a_trivial_job_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
 def test_a_one_shot_runner_imports_nothing_it_does_not_need(tmp_path: Path, from_worker: bool) -> None:
     """A spare sandbox's runner (python_warm.py, one-shot), driven over its pipes as the worker
     does: the job's process has none of them either, and its result is the job's. Given main.pyc
-    and KILN_WARM_IMPORTS (as the worker starts it) or only main.py (it parses it itself)."""
+    and KILN_WARM_IMPORTS (as the worker starts it) or only main.py (it compiles it, and preloads
+    nothing)."""
     source = f"import os\n{LOADED}"
     env = {
         "KILN_JOB_DIR": str(tmp_path),
