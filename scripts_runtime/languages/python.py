@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import functools
+import hashlib
 import os
 import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -165,30 +168,74 @@ def compile_wrappers() -> None:
 # compiles main.py itself first sets up the AST's ~100 types (about 3 ms of a trivial cold
 # job's CPU) and then parses; the worker compiles each version once per process instead.
 BYTECODE_NAME = "main.pyc"
+# What a worker process keeps of it, by the source's digest (never the source itself): the
+# bytecode of the scripts it ran last, up to this many bytes, and their imports.
+CACHE_BYTES = 16 * 1024 * 1024
 
 
-@functools.lru_cache(maxsize=128)
+class _Kept:
+    """The last results of a function of a script's source, by its digest, up to `limit` bytes
+    of them (the newest one always); shared by a pool process's threads."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self.items: OrderedDict[tuple[bytes, str], bytes | str | None] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[bytes, str], make: Callable[[], bytes | str | None]) -> bytes | str | None:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            if key not in self.items:
+                self.items[key] = value
+                self.size += len(value or "")
+            while self.size > self.limit and len(self.items) > 1:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped or "")
+        return value
+
+
+_bytecode_kept = _Kept(CACHE_BYTES)
+_imports_kept = _Kept(1024 * 1024)
+
+
+def _digest(content: str) -> bytes:
+    return hashlib.sha256(content.encode()).digest()
+
+
 def bytecode(content: str, filename: str) -> bytes | None:
     """main.py's code as `filename` (the path the job sees) in .pyc form; None when the jobs'
     interpreter is not this one or the script does not compile (the job reports that)."""
     if not _jobs_interpreter_is_ours():
         return None
-    import marshal
-    from importlib.util import MAGIC_NUMBER, source_hash
 
-    source = content.encode()
-    try:  # as the job would: no __future__ of this module's, no -O
-        code = compile(source, filename, "exec", dont_inherit=True, optimize=0)
-    except (SyntaxError, ValueError):
-        return None
-    checked_hash_pyc = (0b11).to_bytes(4, "little")  # PEP 552: hash-based, checked
-    return MAGIC_NUMBER + checked_hash_pyc + source_hash(source) + marshal.dumps(code)
+    def make() -> bytes | None:
+        import marshal
+        from importlib.util import MAGIC_NUMBER, source_hash
+
+        source = content.encode()
+        try:  # as the job would: no __future__ of this module's, no -O
+            code = compile(source, filename, "exec", dont_inherit=True, optimize=0)
+        except (SyntaxError, ValueError):
+            return None
+        checked_hash_pyc = (0b11).to_bytes(4, "little")  # PEP 552: hash-based, checked
+        return MAGIC_NUMBER + checked_hash_pyc + source_hash(source) + marshal.dumps(code)
+
+    found = _bytecode_kept.get((_digest(content), filename), make)
+    return found if isinstance(found, bytes) else None
 
 
-@functools.lru_cache(maxsize=128)
 def top_level_imports(content: str) -> str | None:
     """The modules main.py imports at its top level (in `try` and `if` blocks too), comma-
     separated, for a warm runner to import before its first job; None if it does not parse."""
+    found = _imports_kept.get((_digest(content), ""), lambda: _top_level_imports(content))
+    return found if isinstance(found, str) else None
+
+
+def _top_level_imports(content: str) -> str | None:
     try:
         tree = ast.parse(content)
     except (SyntaxError, ValueError):

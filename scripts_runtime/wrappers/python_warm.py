@@ -353,7 +353,7 @@ def main():
         source = fh.read()
     try:  # the worker's main.pyc: no compile here, whose AST types alone are ~3 ms of a spare's CPU
         code = wrapper.compiled(script)
-    except SyntaxError:
+    except (SyntaxError, ValueError):  # ValueError: a null byte, in Python 3.11
         code = None  # each job compiles it and reports the error itself
     if code is not None:  # what main.py imports at its top level, as the worker read it
         names = [n for n in os.environ.get("KILN_WARM_IMPORTS", "").split(",") if n]

@@ -91,3 +91,22 @@ def test_top_level_imports() -> None:
     )
     assert python.top_level_imports("def main(:\n") is None
     assert python.top_level_imports("def main():\n    pass\n") == ""
+
+
+def test_a_worker_keeps_a_bounded_amount_by_digest() -> None:
+    """Made once per source; the oldest dropped past the limit (the newest always kept); keys
+    are digests, so a 1 MiB script is not kept twice over as its own key."""
+    kept = python._Kept(100)
+    made: list[str] = []
+
+    def maker(value: str):  # noqa: ANN202 - a test's helper
+        return lambda: made.append(value) or value * 60
+
+    assert kept.get((b"a", ""), maker("a")) == "a" * 60
+    assert kept.get((b"a", ""), maker("a")) == "a" * 60 and made == ["a"]
+    kept.get((b"b", ""), maker("b"))
+    assert list(kept.items) == [(b"b", "")] and kept.size == 60
+    kept.get((b"c", ""), maker("c" * 3))  # alone past the limit: kept, as the newest
+    assert list(kept.items) == [(b"c", "")] and kept.size == 180
+    assert python.bytecode(SOURCE, "/job/main.py") is python.bytecode(SOURCE, "/job/main.py")
+    assert all(len(key[0]) == 32 for key in python._bytecode_kept.items)
