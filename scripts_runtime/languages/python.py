@@ -209,10 +209,10 @@ def _digest(content: str) -> bytes:
 def bytecode(content: str, filename: str) -> bytes | None:
     """main.py's code as `filename` (the path the job sees) in .pyc form; None when the jobs'
     interpreter is not this one or the script does not compile (the job reports that)."""
-    if not _jobs_interpreter_is_ours():
-        return None
 
     def make() -> bytes | None:
+        if not _jobs_interpreter_is_ours():  # here: a version's later jobs resolve no path
+            return None
         import marshal
         from importlib.util import MAGIC_NUMBER, source_hash
 

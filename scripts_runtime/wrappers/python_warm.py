@@ -349,15 +349,15 @@ def main():
     one_shot = os.environ.get("KILN_WARM_ONE_SHOT") == "1"
     wrapper.setup_paths()
     script = os.path.join(wrapper.JOB_DIR, "main.py")
-    with open(script, encoding="utf-8") as fh:
+    with open(script, "rb") as fh:
         source = fh.read()
     try:  # the worker's main.pyc: no compile here, whose AST types alone are ~3 ms of a spare's CPU
-        code = wrapper.compiled(script)
+        code = wrapper.compiled(script, source)
     except (SyntaxError, ValueError):  # ValueError: a null byte, in Python 3.11
         code = None  # each job compiles it and reports the error itself
     if code is not None:  # what main.py imports at its top level, as the worker read it
         names = [n for n in os.environ.get("KILN_WARM_IMPORTS", "").split(",") if n]
-        _preload(names, extras=not one_shot, api="kiln" in source)
+        _preload(names, extras=not one_shot, api=b"kiln" in source)
     _remove(script + "c")  # its jobs run the code read here: /job as every warm job sees it
     # A one-shot runner's jail ends with its job: no scratch space to restore after it.
     scratch = (

@@ -224,13 +224,15 @@ def setup_paths():
         sys.path.insert(0, sdk)
 
 
-def compiled(script):
+def compiled(script, source=None):
     """main.py's code: the worker's main.pyc when it is this Python's bytecode of this very
     source (its header holds the source's hash) and names this path; else compiled here (bytes:
     compile() honours a coding declaration, as an import would). Compiling sets up the AST's
-    types first, a few ms of a trivial cold job's CPU; marshal and _imp are built in."""
-    with open(script, "rb") as fh:
-        source = fh.read()
+    types first, a few ms of a trivial cold job's CPU; marshal and _imp are built in. `source`:
+    main.py's bytes, if the caller has read them."""
+    if source is None:
+        with open(script, "rb") as fh:
+            source = fh.read()
     try:
         import _imp
         import marshal
